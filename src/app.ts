@@ -1,0 +1,88 @@
+/**
+ * The composition root of the HTTP app: middleware order and route mounting, nothing else.
+ * Services arrive built (see services.ts); this file only wires them to URLs.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { authRoutes } from './accounts/auth.routes.js';
+import type { Config } from './config.js';
+import { gatewayRoutes } from './gateway/gateway.routes.js';
+import { createAuthenticator, requireAuth } from './http/authenticate.js';
+import { createClientIpResolver } from './http/client-ip.js';
+import type { AppEnv } from './http/context.js';
+import { onError, onNotFound } from './http/error-handler.js';
+import { healthRoutes, type ReadinessProbe } from './http/health.routes.js';
+import { requestContext } from './http/request-context.js';
+import { usageRoutes } from './metering/usage.routes.js';
+import { AppError } from './platform/errors.js';
+import type { Logger } from './platform/logger.js';
+import type { PlatformServices } from './services.js';
+import { integrationsRoutes } from './vault/integrations.routes.js';
+
+export interface AppOptions {
+  config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls'>;
+  logger: Logger;
+  services: PlatformServices;
+  readiness: ReadinessProbe;
+  isDraining: () => boolean;
+}
+
+export function createApp(options: AppOptions) {
+  const { config, logger, services } = options;
+  const app = new OpenAPIHono<AppEnv>();
+  const authenticator = createAuthenticator({ tokens: services.tokens });
+  const authed = requireAuth(authenticator);
+  const aiAuthed = requireAuth(authenticator, { allowApiKeyHeader: true });
+
+  app.use(requestContext({ logger, resolveClientIp: createClientIpResolver(config.trustedProxies), isDraining: options.isDraining }));
+  app.use(
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: () => {
+        throw new AppError('payload_too_large', { message: `The request body exceeds ${config.maxBodyBytes} bytes.` });
+      },
+    }),
+  );
+  if (config.corsOrigins.length > 0) {
+    app.use('/api/*', cors({ origin: config.corsOrigins, credentials: true, maxAge: 600 }));
+    app.use('/v1/*', cors({ origin: config.corsOrigins, maxAge: 600 }));
+  }
+  app.onError(onError);
+  app.notFound(onNotFound);
+
+  app.route('/', healthRoutes(options.readiness));
+  app.route('/api', authRoutes(services.accounts, authed));
+  app.route('/api', integrationsRoutes(services.integrations, authed));
+  app.route('/api', usageRoutes(services.usageStore, authed));
+  app.route(
+    '/v1',
+    gatewayRoutes(
+      {
+        integrations: services.integrations,
+        resolveModel: services.resolveModel,
+        adapters: services.chatAdapters,
+        upstream: services.upstream,
+        catalog: services.catalog,
+        recorder: services.recorder,
+        providerBaseUrls: config.providerBaseUrls,
+      },
+      aiAuthed,
+    ),
+  );
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An access token from POST /api/auth/login, or a platform key (sk-sb-…)',
+  });
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Switchboard API',
+      version: '0.1.0',
+      description: 'Management API of Switchboard. The AI API under /v1 is OpenAI-compatible; see docs/api.md.',
+    },
+  });
+  return app;
+}

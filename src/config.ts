@@ -1,0 +1,160 @@
+/**
+ * Environment → typed configuration, in one place. Nothing else reads process.env: every module
+ * receives the slice of config it needs. Invalid settings fail at start with every problem listed.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { serviceIds, type ServiceId } from './gateway/providers/provider.js';
+
+/** Official base URLs, in the form each provider's own SDK takes them. */
+export const defaultProviderBaseUrls: Record<ServiceId, string | undefined> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
+  cohere: 'https://api.cohere.com',
+  gemini: 'https://generativelanguage.googleapis.com',
+  stability: 'https://api.stability.ai',
+  midjourney: undefined,
+  runway: 'https://api.dev.runwayml.com',
+  openai_compatible: undefined,
+  local: undefined,
+};
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const integer = (min: number) => z.coerce.number().int().min(min);
+
+const csv = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const url = z.url({ protocol: /^https?$/ });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: integer(0).max(65_535).default(8080),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  PUBLIC_URL: url.optional(),
+  SMTP_URL: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SWITCHBOARD_MASTER_KEY: z.string().optional(),
+  SWITCHBOARD_MASTER_KEYS_PREVIOUS: csv.default([]),
+  SWITCHBOARD_MIGRATE_ON_START: booleanFromEnv.default(true),
+  SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: integer(0).default(30_000),
+  SWITCHBOARD_MAX_BODY_BYTES: integer(1024).default(10 * 1024 * 1024),
+  SWITCHBOARD_CORS_ORIGINS: csv.default([]),
+  SWITCHBOARD_TRUSTED_PROXIES: csv.default(['127.0.0.1/8', '::1/128']),
+  SWITCHBOARD_RATE_LIMIT_API_PER_IP: integer(0).default(30),
+  SWITCHBOARD_RATE_LIMIT_AUTH_PER_IP: integer(0).default(5),
+  SWITCHBOARD_ALLOW_PRIVATE_UPSTREAMS: booleanFromEnv.default(false),
+  SWITCHBOARD_ACCESS_TOKEN_TTL_SECONDS: integer(30).default(900),
+  SWITCHBOARD_REFRESH_TOKEN_TTL_SECONDS: integer(60).default(30 * 24 * 3600),
+  SWITCHBOARD_SECRET_CACHE_TTL_SECONDS: integer(0).default(300),
+  SWITCHBOARD_UPSTREAM_CONNECT_TIMEOUT_MS: integer(1).default(10_000),
+  SWITCHBOARD_UPSTREAM_FIRST_BYTE_TIMEOUT_MS: integer(1).default(120_000),
+  SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT_MS: integer(1).default(300_000),
+  SWITCHBOARD_PRICES_FILE: z.string().optional(),
+  SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS: integer(10).default(1_000),
+  SWITCHBOARD_USAGE_BATCH_SIZE: integer(1).default(500),
+  ...Object.fromEntries(serviceIds.map((service) => [`SWITCHBOARD_${service.toUpperCase()}_BASE_URL`, url.optional()])),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  publicUrl: string;
+  smtpUrl: string | undefined;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  masterKey: string | undefined;
+  previousMasterKeys: string[];
+  migrateOnStart: boolean;
+  shutdownTimeoutMs: number;
+  maxBodyBytes: number;
+  corsOrigins: string[];
+  trustedProxies: string[];
+  rateLimits: { apiPerIp: number; authPerIp: number };
+  allowPrivateUpstreams: boolean;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  secretCacheTtlSeconds: number;
+  upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number };
+  providerBaseUrls: Record<ServiceId, string | undefined>;
+  pricesFile: string | undefined;
+  usage: { flushIntervalMs: number; batchSize: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const stripSlash = (value: string) => value.replace(/\/+$/, '');
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset" (a blank line in an .env file must not override a default).
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.NODE_ENV === 'production' && !e.SWITCHBOARD_MASTER_KEY) {
+    problems.push('SWITCHBOARD_MASTER_KEY: required when NODE_ENV=production (32 random bytes, base64)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const providerBaseUrls = { ...defaultProviderBaseUrls };
+  const record = e as unknown as Record<string, string | undefined>;
+  for (const service of serviceIds) {
+    const override = record[`SWITCHBOARD_${service.toUpperCase()}_BASE_URL`];
+    if (override) providerBaseUrls[service] = stripSlash(override);
+  }
+
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    publicUrl: stripSlash(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`),
+    smtpUrl: e.SMTP_URL,
+    logLevel: e.LOG_LEVEL,
+    masterKey: e.SWITCHBOARD_MASTER_KEY,
+    previousMasterKeys: e.SWITCHBOARD_MASTER_KEYS_PREVIOUS,
+    migrateOnStart: e.SWITCHBOARD_MIGRATE_ON_START,
+    shutdownTimeoutMs: e.SWITCHBOARD_SHUTDOWN_TIMEOUT_MS,
+    maxBodyBytes: e.SWITCHBOARD_MAX_BODY_BYTES,
+    corsOrigins: e.SWITCHBOARD_CORS_ORIGINS,
+    trustedProxies: e.SWITCHBOARD_TRUSTED_PROXIES,
+    rateLimits: { apiPerIp: e.SWITCHBOARD_RATE_LIMIT_API_PER_IP, authPerIp: e.SWITCHBOARD_RATE_LIMIT_AUTH_PER_IP },
+    allowPrivateUpstreams: e.SWITCHBOARD_ALLOW_PRIVATE_UPSTREAMS,
+    accessTokenTtlSeconds: e.SWITCHBOARD_ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: e.SWITCHBOARD_REFRESH_TOKEN_TTL_SECONDS,
+    secretCacheTtlSeconds: e.SWITCHBOARD_SECRET_CACHE_TTL_SECONDS,
+    upstream: {
+      connectTimeoutMs: e.SWITCHBOARD_UPSTREAM_CONNECT_TIMEOUT_MS,
+      firstByteTimeoutMs: e.SWITCHBOARD_UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
+      idleTimeoutMs: e.SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT_MS,
+    },
+    providerBaseUrls,
+    pricesFile: e.SWITCHBOARD_PRICES_FILE,
+    usage: { flushIntervalMs: e.SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS, batchSize: e.SWITCHBOARD_USAGE_BATCH_SIZE },
+  };
+}

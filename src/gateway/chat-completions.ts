@@ -1,0 +1,259 @@
+/**
+ * POST /v1/chat/completions: the gateway's request path.
+ *
+ *   parse + validate → resolve model → caller's integration (cached) → adapter builds the
+ *   upstream request → pooled undici call with deadlines → translate JSON or SSE back →
+ *   meter (tokens, cost, latency, TTFT) into the batched usage recorder.
+ *
+ * No database query happens here in steady state: credentials come from the vault's cache and
+ * usage goes to an in-memory batch.
+ */
+import type { Context } from 'hono';
+import type { AppEnv } from '../http/context.js';
+import { readJsonObject } from '../http/json-body.js';
+import { AppError, toAppError, toErrorBody } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import type { PriceCatalog } from '../metering/price-catalog.js';
+import type { UsageRecorder } from '../metering/usage-recorder.js';
+import type { IntegrationsService } from '../vault/integrations.service.js';
+import type { ChatCompletionRequest } from './chat-types.js';
+import type { ModelResolver } from './model-resolver.js';
+import type { CallContext, ChatAdapter, NormalizedUsage, ServiceId } from './providers/provider.js';
+import { SseParser } from './sse.js';
+import { classifyUpstreamFailure, isAbort, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
+
+/** Provider error bodies are small; anything past this is not worth reading. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** nginx's convention for "client closed the connection before the response completed". */
+const CLIENT_CLOSED_STATUS = 499;
+
+export interface ChatCompletionsDeps {
+  integrations: Pick<IntegrationsService, 'resolveCredential'>;
+  resolveModel: ModelResolver;
+  adapters: Partial<Record<ServiceId, ChatAdapter>>;
+  upstream: Pick<UpstreamClient, 'send'>;
+  catalog: Pick<PriceCatalog, 'costOf'>;
+  recorder: Pick<UsageRecorder, 'record'>;
+  providerBaseUrls: Record<ServiceId, string | undefined>;
+}
+
+interface Outcome {
+  status: number;
+  usage?: NormalizedUsage;
+  error?: AppError;
+  errorCode?: string;
+  ttftMs?: number;
+}
+
+export function validateChatRequest(body: Record<string, unknown>): ChatCompletionRequest {
+  if (typeof body.model !== 'string' || body.model.length === 0 || body.model.length > 256) {
+    throw new AppError('invalid_request', { param: 'model', message: 'model is required: a string such as "openai/gpt-4o-mini".' });
+  }
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    throw new AppError('invalid_request', { param: 'messages', message: 'messages must be a non-empty array.' });
+  }
+  for (const [index, message] of body.messages.entries()) {
+    if (typeof message !== 'object' || message === null || typeof (message as { role?: unknown }).role !== 'string') {
+      throw new AppError('invalid_request', { param: `messages[${index}]`, message: `messages[${index}] must be an object with a role.` });
+    }
+  }
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
+    throw new AppError('invalid_request', { param: 'stream', message: 'stream must be a boolean.' });
+  }
+  return body as ChatCompletionRequest;
+}
+
+export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
+  return async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
+    const started = performance.now();
+    const request = validateChatRequest(await readJsonObject(c));
+    const target = deps.resolveModel(request.model);
+    const principal = c.get('principal');
+    const requestId = c.get('requestId');
+    const isStream = request.stream === true;
+
+    const meter = (integrationId: string | null, outcome: Outcome) => {
+      const usage = outcome.usage ?? {};
+      const cost = deps.catalog.costOf(target.service, target.model, usage);
+      deps.recorder.record({
+        id: newId(),
+        requestId,
+        userId: principal.userId,
+        teamId: principal.teamId ?? null,
+        keyId: principal.keyId ?? null,
+        integrationId,
+        service: target.service,
+        model: target.model,
+        operation: 'chat',
+        stream: isStream,
+        inputTokens: usage.inputTokens ?? null,
+        outputTokens: usage.outputTokens ?? null,
+        cachedInputTokens: usage.cachedInputTokens ?? null,
+        costMicros: cost.costMicros,
+        priced: cost.priced,
+        estimated: false,
+        status: outcome.status,
+        errorCode: outcome.error?.code ?? outcome.errorCode ?? null,
+        errorSource: outcome.error?.source ?? null,
+        fallback: false,
+        latencyMs: Math.round(performance.now() - started),
+        ttftMs: outcome.ttftMs ?? null,
+      });
+    };
+
+    let integrationId: string | null = null;
+    try {
+      const adapter = deps.adapters[target.service];
+      if (!adapter) {
+        throw new AppError('invalid_request', {
+          param: 'model',
+          message: `Chat completions through "${target.service}" are not supported yet. Supported: ${Object.keys(deps.adapters).join(', ')}.`,
+        });
+      }
+      const credential = await deps.integrations.resolveCredential({ kind: 'user', id: principal.userId }, target.service);
+      if (!credential) {
+        throw new AppError('integration_missing', {
+          message: `You have no ${target.service} integration. Store your ${target.service} API key with POST /api/integrations first.`,
+        });
+      }
+      integrationId = credential.integrationId;
+      c.header('x-switchboard-integration', credential.integrationId);
+      const baseUrl = credential.baseUrl ?? deps.providerBaseUrls[target.service];
+      if (!baseUrl) throw new AppError('invalid_request', { message: `The ${target.service} integration has no base_url.` });
+
+      const ctx: CallContext = {
+        model: target.model,
+        apiKey: credential.apiKey,
+        baseUrl,
+        requestId,
+        createdAt: Math.floor(Date.now() / 1000),
+        includeUsage: request.stream_options?.include_usage === true,
+      };
+      const upstreamRequest = adapter.buildChatRequest(request, ctx);
+      const response = await deps.upstream.send(upstreamRequest, {
+        signal: c.req.raw.signal,
+        guarded: credential.baseUrl !== null,
+      });
+      if (response.status >= 400) throw adapter.mapError(await readErrorResponse(response), ctx);
+
+      if (!isStream) {
+        const result = adapter.parseChatResponse(await readJson(response), ctx);
+        meter(integrationId, { status: 200, usage: result.usage });
+        return c.json(result.body, 200);
+      }
+      return streamResponse(c, credential.integrationId, adapter, request, ctx, response, started, (outcome) =>
+        meter(credential.integrationId, outcome),
+      );
+    } catch (error) {
+      const appError = isAbort(error) ? undefined : toAppError(error);
+      meter(integrationId, appError ? { status: appError.status, error: appError } : { status: CLIENT_CLOSED_STATUS, errorCode: 'client_closed_request' });
+      throw appError ?? error;
+    }
+  };
+}
+
+async function readErrorResponse(response: UpstreamResponse) {
+  let body = '';
+  try {
+    for await (const chunk of response.body) {
+      body += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+      if (body.length > MAX_ERROR_BODY_BYTES) {
+        response.body.destroy();
+        break;
+      }
+    }
+  } catch {
+    // A truncated error body still maps by status.
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+async function readJson(response: UpstreamResponse): Promise<unknown> {
+  try {
+    return await response.body.json();
+  } catch (error) {
+    if (isAbort(error)) throw error;
+    const classified = classifyUpstreamFailure(error);
+    if (classified.code !== 'provider_unreachable') throw classified;
+    throw new AppError('provider_error', { message: 'The provider returned a body that is not valid JSON.', cause: error });
+  }
+}
+
+const encoder = new TextEncoder();
+const DONE = encoder.encode('data: [DONE]\n\n');
+
+/**
+ * Relay an upstream SSE stream through the adapter's translator. Failures after the first byte
+ * cannot change the HTTP status any more, so they end the stream with an error event in our error
+ * shape (which the OpenAI SDKs raise as an APIError).
+ */
+function streamResponse(
+  c: Context<AppEnv>,
+  integrationId: string,
+  adapter: ChatAdapter,
+  request: ChatCompletionRequest,
+  ctx: CallContext,
+  upstream: UpstreamResponse,
+  started: number,
+  finish: (outcome: Outcome) => void,
+): Response {
+  const translator = adapter.createStreamTranslator(request, ctx);
+  const parser = new SseParser();
+  const chunks = upstream.body[Symbol.asyncIterator]();
+  let ttftMs: number | undefined;
+  let settled = false;
+  const settle = (outcome: Omit<Outcome, 'usage' | 'ttftMs'>) => {
+    if (settled) return;
+    settled = true;
+    finish({ ...outcome, usage: translator.usage(), ...(ttftMs !== undefined ? { ttftMs } : {}) });
+  };
+  const send = (controller: ReadableStreamDefaultController<Uint8Array>, payloads: string[]) => {
+    if (payloads.length === 0) return false;
+    ttftMs ??= Math.round(performance.now() - started);
+    controller.enqueue(encoder.encode(payloads.map((payload) => `data: ${payload}\n\n`).join('')));
+    return true;
+  };
+
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        for (;;) {
+          const next = await chunks.next();
+          if (next.done) {
+            const tail = parser.end().flatMap((event) => translator.onEvent(event));
+            send(controller, [...tail, ...translator.onEnd()]);
+            controller.enqueue(DONE);
+            controller.close();
+            settle({ status: 200 });
+            return;
+          }
+          const payloads = parser.push(next.value as Uint8Array).flatMap((event) => translator.onEvent(event));
+          if (send(controller, payloads)) return;
+        }
+      } catch (error) {
+        const appError = toAppError(error instanceof AppError ? error : classifyUpstreamFailure(error));
+        c.get('logger').warn({ code: appError.code, source: appError.source }, 'stream ended with an error');
+        controller.enqueue(encoder.encode(`data: ${JSON.stringify(toErrorBody(appError))}\n\n`));
+        controller.close();
+        upstream.body.destroy();
+        settle({ status: appError.status, error: appError });
+      }
+    },
+    cancel() {
+      upstream.body.destroy();
+      settle({ status: CLIENT_CLOSED_STATUS, errorCode: 'client_closed_request' });
+    },
+  });
+
+  return new Response(body, {
+    status: 200,
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+      'x-request-id': c.get('requestId'),
+      'x-switchboard-integration': integrationId,
+    },
+  });
+}
+

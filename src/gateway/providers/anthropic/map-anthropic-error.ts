@@ -1,0 +1,195 @@
+/**
+ * Anthropic error responses (`{type: "error", error: {type, message, details?}, request_id}`) and
+ * mid-stream `error` events → attributed AppErrors.
+ *
+ * The error `type` decides when it is specific; the HTTP status decides when the type is missing,
+ * unknown, or the catch-all `invalid_request_error` (which Anthropic also uses for 4xx statuses
+ * without a type of their own). Quota exhaustion hides behind several shapes and is recognised
+ * first, because it needs the caller to act and retrying cannot help.
+ *
+ * Provider text reaches `publicMessage` only scrubbed of the caller's key and key-shaped strings,
+ * truncated, and never when the body is not Anthropic's JSON (proxies answer with HTML).
+ */
+import { AppError, errorCatalog, type ErrorCode } from '../../../platform/errors.js';
+import { scrubSecrets } from '../../../platform/redact.js';
+import type { CallContext, UpstreamErrorResponse } from '../provider.js';
+
+const PROVIDER = 'anthropic';
+const MAX_MESSAGE_CHARS = 500;
+
+interface AnthropicErrorInfo {
+  type?: string;
+  message?: string;
+  /** `error.details.error_code`, Anthropic's stable machine-readable refinement of the type. */
+  errorCode?: string;
+  requestId?: string;
+}
+
+const CODE_BY_TYPE: Readonly<Record<string, ErrorCode>> = {
+  authentication_error: 'provider_key_rejected',
+  permission_error: 'provider_permission_denied',
+  billing_error: 'provider_quota_exceeded',
+  not_found_error: 'provider_model_not_found',
+  request_too_large: 'payload_too_large',
+  rate_limit_error: 'provider_rate_limited',
+  timeout_error: 'provider_timeout',
+  api_error: 'provider_error',
+  overloaded_error: 'provider_overloaded',
+};
+
+/** `details.error_code` values that mean money or a spend cap ran out, not a transient rate limit. */
+const QUOTA_ERROR_CODES: ReadonlySet<string> = new Set([
+  'enforced_spend_limit_reached', // 429: the usage tier's monthly spend cap; no retry-after.
+  'contract_spend_limit_reached',
+  'linked_organization_spend_limit_reached', // 402
+  'linked_organization_billing_unavailable', // 402
+]);
+
+/**
+ * Two quota cases arrive as a plain 400 `invalid_request_error` with only the message to tell them
+ * apart (Anthropic's errors page documents both wordings): an exhausted prepaid balance ("Your
+ * credit balance is too low to access the Anthropic API...") and a spend limit the organization
+ * or workspace set ("You have reached your specified [workspace] API usage limits...").
+ */
+const QUOTA_MESSAGES = [/credit balance is too low/i, /you have reached your specified (?:workspace )?api usage limits/i];
+
+export function mapAnthropicError(response: UpstreamErrorResponse, ctx: Pick<CallContext, 'apiKey' | 'createdAt'>): AppError {
+  const info = parseErrorBody(response.body);
+  const code = classifyAnthropicError(response.status, info);
+  const retryAfterSeconds = parseRetryAfter(headerValue(response.headers, 'retry-after'), ctx.createdAt);
+  return new AppError(code, {
+    message: publicMessage(code, info, ctx.apiKey, response.status),
+    ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
+    cause: {
+      provider: PROVIDER,
+      status: response.status,
+      ...scrubbedInfo(info, ctx.apiKey),
+      ...(info === undefined && { body: scrubSecrets(response.body.slice(0, MAX_MESSAGE_CHARS), [ctx.apiKey]) }),
+    },
+  });
+}
+
+/** The payload of an SSE `error` event, which has the same shape as an error response body. */
+export function mapAnthropicStreamError(payload: unknown, ctx: Pick<CallContext, 'apiKey'>): AppError {
+  const info = errorInfo(payload);
+  const code = classifyAnthropicError(undefined, info);
+  return new AppError(code, {
+    message: publicMessage(code, info, ctx.apiKey, undefined),
+    cause: { provider: PROVIDER, midStream: true, ...scrubbedInfo(info, ctx.apiKey) },
+  });
+}
+
+export function classifyAnthropicError(status: number | undefined, info: AnthropicErrorInfo | undefined): ErrorCode {
+  if (isQuotaError(status, info)) return 'provider_quota_exceeded';
+  const byType = info?.type === undefined ? undefined : CODE_BY_TYPE[info.type];
+  if (byType !== undefined) return byType;
+  if (status !== undefined) return codeForStatus(status);
+  return info?.type === 'invalid_request_error' ? 'provider_bad_request' : 'provider_error';
+}
+
+function isQuotaError(status: number | undefined, info: AnthropicErrorInfo | undefined): boolean {
+  if (status === 402) return true;
+  if (info === undefined) return false;
+  if (info.errorCode !== undefined && QUOTA_ERROR_CODES.has(info.errorCode)) return true;
+  const message = info.message;
+  return info.type === 'invalid_request_error' && message !== undefined && QUOTA_MESSAGES.some((re) => re.test(message));
+}
+
+function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 401:
+      return 'provider_key_rejected';
+    case 402:
+      return 'provider_quota_exceeded';
+    case 403:
+      return 'provider_permission_denied';
+    case 404:
+      // The path is fixed (/v1/messages), so a 404 from Anthropic is about the model.
+      return 'provider_model_not_found';
+    case 408:
+    case 504:
+      return 'provider_timeout';
+    case 413:
+      return 'payload_too_large';
+    case 429:
+      return 'provider_rate_limited';
+    case 503:
+    case 529:
+      return 'provider_overloaded';
+    default:
+      if (status >= 500) return 'provider_error';
+      // Any other 4xx: Anthropic judged the request invalid.
+      return status >= 400 ? 'provider_bad_request' : 'provider_error';
+  }
+}
+
+function parseErrorBody(body: string): AnthropicErrorInfo | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  return errorInfo(parsed);
+}
+
+function errorInfo(payload: unknown): AnthropicErrorInfo | undefined {
+  if (!isRecord(payload) || !isRecord(payload.error)) return undefined;
+  const error = payload.error;
+  const details = isRecord(error.details) ? error.details : undefined;
+  return {
+    ...(typeof error.type === 'string' && { type: error.type }),
+    ...(typeof error.message === 'string' && { message: error.message }),
+    ...(typeof details?.error_code === 'string' && { errorCode: details.error_code }),
+    ...(typeof payload.request_id === 'string' && { requestId: payload.request_id }),
+  };
+}
+
+function publicMessage(
+  code: ErrorCode,
+  info: AnthropicErrorInfo | undefined,
+  apiKey: string,
+  status: number | undefined,
+): string {
+  const providerMessage = info?.message?.trim();
+  if (providerMessage !== undefined && providerMessage !== '') {
+    return `${PROVIDER}: ${truncate(scrubSecrets(providerMessage, [apiKey]))}`;
+  }
+  const suffix = status === undefined ? '' : ` (${PROVIDER} answered HTTP ${status})`;
+  return `${errorCatalog[code].message}${suffix}`;
+}
+
+/** The cause is logged (through redaction); scrub here too so no path depends on the logger alone. */
+function scrubbedInfo(info: AnthropicErrorInfo | undefined, apiKey: string): AnthropicErrorInfo | undefined {
+  if (info?.message === undefined) return info;
+  return { ...info, message: truncate(scrubSecrets(info.message, [apiKey])) };
+}
+
+function truncate(text: string): string {
+  return text.length <= MAX_MESSAGE_CHARS ? text : `${text.slice(0, MAX_MESSAGE_CHARS)}…`;
+}
+
+function headerValue(headers: UpstreamErrorResponse['headers'], name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() !== name) continue;
+    return Array.isArray(value) ? value[0] : value;
+  }
+  return undefined;
+}
+
+/**
+ * `retry-after` is delta-seconds (what Anthropic sends) or an HTTP date. Adapters have no clock, so
+ * a date is measured from the request's start (`createdAt`), which can only overestimate the wait.
+ */
+export function parseRetryAfter(value: string | undefined, createdAt: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed));
+  const dateMs = Date.parse(trimmed);
+  if (Number.isNaN(dateMs)) return undefined;
+  return Math.max(0, Math.ceil(dateMs / 1000 - createdAt));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

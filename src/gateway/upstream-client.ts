@@ -1,0 +1,119 @@
+/**
+ * Pooled HTTP client for provider calls (undici Agent: keep-alive pools per origin). Two pools:
+ * `trusted` for operator-configured base URLs and `guarded` for user-supplied ones, whose
+ * connector refuses private and loopback addresses, checked on the resolved address so that DNS
+ * cannot smuggle an internal target past the save-time check.
+ *
+ * Deadlines: connect, first byte (response headers), and idle time between body chunks. Failures
+ * are classified into AppErrors attributed to the provider (or the user, for a refused address).
+ */
+import dns from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import { Agent, buildConnector, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { AppError } from '../platform/errors.js';
+import type { UpstreamRequest } from './providers/provider.js';
+import { isPrivateAddress } from './upstream-guard.js';
+
+export interface UpstreamTimeouts {
+  connectTimeoutMs: number;
+  firstByteTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+class BlockedAddressError extends Error {
+  readonly code = 'SWITCHBOARD_BLOCKED_ADDRESS';
+}
+
+const guardedLookup: LookupFunction = (hostname, options, callback) => {
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, '', 0);
+    const list = addresses as dns.LookupAddress[];
+    const blocked = list.find((entry) => isPrivateAddress(entry.address));
+    if (blocked || list.length === 0) {
+      return callback(new BlockedAddressError(`${hostname} resolves to a non-public address`), '', 0);
+    }
+    if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+    const first = list[0]!;
+    return callback(null, first.address, first.family);
+  });
+};
+
+function createAgent(timeouts: UpstreamTimeouts, guarded: boolean): Agent {
+  const base = buildConnector({ timeout: timeouts.connectTimeoutMs, ...(guarded ? { lookup: guardedLookup } : {}) });
+  const connect: buildConnector.connector = guarded
+    ? (options, callback) => {
+        const host = options.hostname.replace(/^\[|\]$/g, '');
+        if (isIP(host) !== 0 && isPrivateAddress(host)) {
+          callback(new BlockedAddressError(`${host} is a non-public address`), null);
+          return;
+        }
+        base(options, callback);
+      }
+    : base;
+  return new Agent({
+    connect,
+    connections: 256,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    headersTimeout: timeouts.firstByteTimeoutMs,
+    bodyTimeout: timeouts.idleTimeoutMs,
+  });
+}
+
+export function createUpstreamClient(timeouts: UpstreamTimeouts) {
+  const trusted = createAgent(timeouts, false);
+  const guarded = createAgent(timeouts, true);
+
+  return {
+    async send(upstream: UpstreamRequest, options: { signal?: AbortSignal; guarded: boolean }): Promise<UpstreamResponse> {
+      try {
+        const response = await request(upstream.url, {
+          method: upstream.method,
+          headers: upstream.headers,
+          body: upstream.body ?? null,
+          signal: options.signal,
+          dispatcher: options.guarded ? guarded : trusted,
+        });
+        return { status: response.statusCode, headers: response.headers, body: response.body };
+      } catch (error) {
+        throw classifyUpstreamFailure(error);
+      }
+    },
+    async close(): Promise<void> {
+      await Promise.all([trusted.close(), guarded.close()]);
+    },
+  };
+}
+
+export type UpstreamClient = ReturnType<typeof createUpstreamClient>;
+
+/** Map a transport failure (before or during the body) to an attributed AppError. */
+export function classifyUpstreamFailure(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const root = (error as { cause?: unknown })?.cause ?? error;
+  if (error instanceof BlockedAddressError || root instanceof BlockedAddressError) {
+    return new AppError('upstream_not_allowed', {
+      message: 'The integration base_url resolves to a private or loopback address, which this server does not allow.',
+    });
+  }
+  if (error instanceof undiciErrors.HeadersTimeoutError) {
+    return new AppError('provider_timeout', { message: 'The provider did not start answering in time.', cause: error });
+  }
+  if (error instanceof undiciErrors.BodyTimeoutError) {
+    return new AppError('provider_timeout', { message: 'The provider stopped sending data.', cause: error });
+  }
+  if (error instanceof undiciErrors.ConnectTimeoutError) {
+    return new AppError('provider_unreachable', { message: 'Connecting to the provider timed out.', cause: error });
+  }
+  if (isAbort(error)) return new AppError('provider_stream_interrupted', { message: 'The request was cancelled.', cause: error });
+  return new AppError('provider_unreachable', { cause: error });
+}
+
+export const isAbort = (error: unknown): boolean =>
+  (error as { name?: string })?.name === 'AbortError' || error instanceof undiciErrors.RequestAbortedError;

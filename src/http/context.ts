@@ -1,0 +1,27 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { Logger } from '../platform/logger.js';
+
+/** Who is calling: resolved once per request by `authenticate`. */
+export interface Principal {
+  userId: string;
+  isAdmin: boolean;
+  /** Set for access tokens (a login session). */
+  sessionId?: string;
+  /** Set for platform keys. */
+  keyId?: string;
+  /** The team a team-scoped platform key acts for. */
+  teamId?: string;
+}
+
+export interface AppVariables {
+  requestId: string;
+  logger: Logger;
+  clientIp: string | null;
+  principal: Principal;
+}
+
+/** Hono environment of every route: node bindings (absent under app.request()) and our variables. */
+export interface AppEnv {
+  Bindings: Partial<HttpBindings>;
+  Variables: AppVariables;
+}

@@ -1,0 +1,61 @@
+/**
+ * The one place errors become responses. AppErrors render with their code and source; storage
+ * outages become a clear 503; anything else is our bug: logged with its stack, answered as a
+ * generic `internal_error` that leaks nothing but the request id.
+ */
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { AppError, isAppError, toErrorBody } from '../platform/errors.js';
+import type { AppEnv } from './context.js';
+
+/** Connection-level failures of PostgreSQL: the database is down or unreachable, not our logic. */
+function isStorageOutage(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    code === '57P01' || // admin_shutdown
+    code === '57P03' || // cannot_connect_now
+    code === '53300' || // too_many_connections
+    code.startsWith('08') // connection_exception class
+  );
+}
+
+export function classifyError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  if (error instanceof HTTPException) {
+    if (error.status === 413) return new AppError('payload_too_large');
+    if (/Malformed JSON/i.test(error.message)) return new AppError('invalid_json');
+    return new AppError(error.status >= 500 ? 'internal_error' : 'invalid_request', { status: error.status, cause: error });
+  }
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (isStorageOutage(error) || isStorageOutage(cause) || /Connection terminated|timeout exceeded when trying to connect/i.test(String((error as Error)?.message))) {
+    return new AppError('storage_unavailable', { cause: error });
+  }
+  return new AppError('internal_error', { cause: error });
+}
+
+export function renderError(c: Context<AppEnv>, error: AppError): Response {
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
+  if (error.status === 401 && error.source === 'user' && !error.code.startsWith('provider_')) {
+    headers['www-authenticate'] = 'Bearer';
+  }
+  return c.body(JSON.stringify(toErrorBody(error)), error.status as 400, headers);
+}
+
+export const onError: ErrorHandler<AppEnv> = (error, c) => {
+  const appError = classifyError(error);
+  const logger = c.get('logger');
+  if (appError.source === 'platform') {
+    logger?.error({ err: error, code: appError.code }, 'request failed');
+  } else {
+    logger?.debug({ code: appError.code, source: appError.source }, 'request rejected');
+  }
+  return renderError(c, appError);
+};
+
+export const onNotFound: NotFoundHandler<AppEnv> = (c) =>
+  renderError(c, new AppError('route_not_found', { message: `No endpoint ${c.req.method} ${c.req.path}.` }));

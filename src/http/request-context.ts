@@ -1,0 +1,60 @@
+/**
+ * First middleware of every request: request id (the client's `x-request-id` when it is sane,
+ * else a new one), client IP, a child logger carrying the id, security headers, and one access
+ * log line with the path's secret-bearing query values redacted.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { newId } from '../platform/ids.js';
+import type { Logger } from '../platform/logger.js';
+import { redactUrlPath } from '../platform/redact.js';
+import type { AppEnv } from './context.js';
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+export interface RequestContextOptions {
+  logger: Logger;
+  resolveClientIp: (peer: string | undefined, forwardedFor: string | undefined) => string | null;
+  /** Set Connection: close on every response (the server is draining). */
+  isDraining: () => boolean;
+}
+
+export function requestContext(options: RequestContextOptions): MiddlewareHandler<AppEnv> {
+  const { logger, resolveClientIp, isDraining } = options;
+  return async (c, next) => {
+    const started = performance.now();
+    const incomingId = c.req.header('x-request-id');
+    const requestId = incomingId && SAFE_REQUEST_ID.test(incomingId) ? incomingId : `req_${newId()}`;
+    const clientIp = resolveClientIp(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'));
+    const requestLogger = logger.child({ request_id: requestId });
+    c.set('requestId', requestId);
+    c.set('clientIp', clientIp);
+    c.set('logger', requestLogger);
+
+    await next();
+
+    const headers = c.res.headers;
+    headers.set('x-request-id', requestId);
+    headers.set('x-content-type-options', 'nosniff');
+    headers.set('referrer-policy', 'no-referrer');
+    headers.set('x-frame-options', 'DENY');
+    if (!headers.has('content-security-policy')) headers.set('content-security-policy', API_CSP);
+    if (c.req.header('x-forwarded-proto') === 'https' || new URL(c.req.url).protocol === 'https:') {
+      headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    }
+    if (isDraining()) headers.set('connection', 'close');
+
+    const status = c.res.status;
+    const line = {
+      method: c.req.method,
+      path: redactUrlPath(c.req.path + (c.req.url.includes('?') ? c.req.url.slice(c.req.url.indexOf('?')) : '')),
+      status,
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      ip: clientIp,
+      user_id: c.get('principal')?.userId,
+    };
+    if (status >= 500) requestLogger.error(line, 'request');
+    else requestLogger.info(line, 'request');
+  };
+}

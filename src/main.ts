@@ -1,0 +1,125 @@
+/**
+ * The `switchboard` CLI: `serve`, `migrate`, `users create`, `keys generate`. Every command works
+ * on the embedded default and on DATABASE_URL; on the embedded default the CLI borrows the
+ * database a running server owns, or starts and stops it itself.
+ */
+import { Command, Option } from 'commander';
+import { createAccountsService } from './accounts/accounts.service.js';
+import { createAccountsStore } from './accounts/accounts.store.js';
+import { createAccessTokens } from './accounts/tokens.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createAuditLog } from './platform/audit.js';
+import { systemClock } from './platform/clock.js';
+import { isAppError } from './platform/errors.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { startServer } from './server.js';
+import { connectDatabase } from './store/db.js';
+import { runMigrations } from './store/migrate.js';
+import { openStore } from './store/open-store.js';
+import { generateMasterKey, loadKeyring } from './vault/keyring.js';
+
+function setup(options: { logLevel?: string } = {}): { config: Config; logger: Logger } {
+  const config = loadConfig(options.logLevel ? { ...process.env, LOG_LEVEL: options.logLevel } : process.env);
+  return { config, logger: createLogger({ level: config.logLevel }) };
+}
+
+/** Open the store for a one-shot command, run `fn`, and always release what was started. */
+async function withStore<T>(config: Config, logger: Logger, fn: (url: string) => Promise<T>): Promise<T> {
+  const store = await openStore(config, logger, 'cli');
+  try {
+    return await fn(store.url);
+  } finally {
+    await store.release();
+  }
+}
+
+async function serveCommand(): Promise<void> {
+  const { config, logger } = setup();
+  const running = await startServer(config, logger);
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    running.shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+async function migrateCommand(): Promise<void> {
+  const { config, logger } = setup({ logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  const result = await withStore(config, logger, (url) => runMigrations(url));
+  process.stdout.write(`migrations: ${result.applied} applied, ${result.total} total\n`);
+}
+
+async function createUserCommand(options: { email: string; password: string; admin?: boolean }): Promise<void> {
+  const { config, logger } = setup({ logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  const keyring = loadKeyring(config, logger);
+  const user = await withStore(config, logger, async (url) => {
+    if (config.migrateOnStart) await runMigrations(url);
+    const database = connectDatabase(url, { maxConnections: 2, applicationName: 'switchboard-cli' });
+    try {
+      const accounts = createAccountsService({
+        db: database.db,
+        store: createAccountsStore(database.db),
+        tokens: createAccessTokens(keyring, config.accessTokenTtlSeconds),
+        audit: createAuditLog(database.db),
+        clock: systemClock,
+        refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+      });
+      return await accounts.createUser({ email: options.email, password: options.password, isAdmin: options.admin === true, verified: true });
+    } finally {
+      await database.close();
+    }
+  });
+  process.stdout.write(`${JSON.stringify(user)}\n`);
+}
+
+const program = new Command()
+  .name('switchboard')
+  .description('Switchboard: a multi-tenant AI gateway. Configuration comes from the environment (see docs/configuration.md).')
+  .showHelpAfterError();
+
+program.command('serve').description('Serve the API, the AI gateway and the web app on PORT (default 8080)').action(serveCommand);
+program.command('migrate').description('Apply pending database migrations (under an advisory lock)').action(migrateCommand);
+
+const users = program.command('users').description('Manage users');
+users
+  .command('create')
+  .description('Create a verified user (for operators and scripts)')
+  .requiredOption('--email <email>', 'email address')
+  .addOption(new Option('--password <password>', 'password (at least 8 characters); or set SWITCHBOARD_PASSWORD').env('SWITCHBOARD_PASSWORD').makeOptionMandatory())
+  .option('--admin', 'make the user a platform admin')
+  .action(createUserCommand);
+
+const keys = program.command('keys').description('Master keys');
+keys
+  .command('generate')
+  .description('Print a new random master key (32 bytes, base64) for SWITCHBOARD_MASTER_KEY')
+  .action(() => {
+    process.stdout.write(`${generateMasterKey()}\n`);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  if (isAppError(error)) {
+    process.stderr.write(`switchboard: ${error.publicMessage}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

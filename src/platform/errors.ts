@@ -1,0 +1,141 @@
+/**
+ * One error hierarchy for the whole platform. Every failure a client can see is an AppError
+ * whose `code` comes from the catalogue below; the catalogue says who must act (`source`),
+ * the HTTP status, whether a retry can help, and (in docs/errors.md) the cause and remedy.
+ *
+ * `publicMessage` is the only text a client ever sees. It must never contain keys, tokens,
+ * passwords or prompt content; `cause` is for logs only and is itself logged through redaction.
+ */
+
+export type ErrorSource = 'user' | 'platform' | 'provider';
+
+interface CatalogEntry {
+  readonly status: number;
+  readonly source: ErrorSource;
+  readonly retryable: boolean;
+  /** Default client-facing message when the thrower supplies none. */
+  readonly message: string;
+}
+
+const entry = (status: number, source: ErrorSource, retryable: boolean, message: string): CatalogEntry => ({
+  status,
+  source,
+  retryable,
+  message,
+});
+
+export const errorCatalog = {
+  // The caller's request is wrong.
+  invalid_request: entry(400, 'user', false, 'The request is invalid.'),
+  invalid_json: entry(400, 'user', false, 'The request body is not valid JSON.'),
+  unsupported_parameter: entry(400, 'user', false, 'A parameter is not supported by the selected provider.'),
+  unknown_model: entry(400, 'user', false, 'The model is not known. Use "service/model", e.g. "openai/gpt-4o-mini".'),
+  integration_missing: entry(400, 'user', false, 'No integration for this service. Add your provider key first.'),
+  upstream_not_allowed: entry(400, 'user', false, 'The upstream address is not allowed.'),
+  unauthenticated: entry(401, 'user', false, 'Authentication required: send a valid access token or platform key.'),
+  invalid_credentials: entry(401, 'user', false, 'The email or password is incorrect.'),
+  invalid_refresh_token: entry(401, 'user', false, 'The refresh token is invalid, expired or already used.'),
+  forbidden: entry(403, 'user', false, 'You are not allowed to do this.'),
+  not_found: entry(404, 'user', false, 'Not found.'),
+  route_not_found: entry(404, 'user', false, 'No such endpoint.'),
+  conflict: entry(409, 'user', false, 'The resource already exists.'),
+  payload_too_large: entry(413, 'user', false, 'The request body is too large.'),
+  unsupported_media_type: entry(415, 'user', false, 'Send the request body as application/json.'),
+  rate_limited: entry(429, 'user', true, 'Too many requests. Retry after the time in the Retry-After header.'),
+
+  // The caller's own provider key or account at the provider needs attention.
+  provider_key_rejected: entry(401, 'user', false, 'The provider rejected the API key stored in your integration.'),
+  provider_permission_denied: entry(403, 'user', false, 'The provider refused this request for the API key stored in your integration.'),
+  provider_quota_exceeded: entry(429, 'user', false, 'The provider reports that the quota or credit of your key is exhausted.'),
+  provider_bad_request: entry(400, 'user', false, 'The provider rejected the request as invalid.'),
+  provider_model_not_found: entry(404, 'user', false, 'The provider does not know this model, or your key cannot use it.'),
+
+  // The provider failed.
+  provider_rate_limited: entry(429, 'provider', true, 'The provider is rate limiting requests. Retry later.'),
+  provider_error: entry(502, 'provider', true, 'The provider failed to answer.'),
+  provider_overloaded: entry(503, 'provider', true, 'The provider is overloaded. Retry later.'),
+  provider_timeout: entry(504, 'provider', true, 'The provider did not answer in time.'),
+  provider_unreachable: entry(502, 'provider', true, 'The provider could not be reached.'),
+  provider_stream_interrupted: entry(502, 'provider', true, 'The provider ended the stream before it was complete.'),
+
+  // We failed.
+  storage_unavailable: entry(503, 'platform', true, 'Storage is temporarily unavailable. Nothing was changed; retry later.'),
+  service_draining: entry(503, 'platform', true, 'The server is shutting down. Retry on another replica.'),
+  internal_error: entry(500, 'platform', false, 'Internal error. Quote the request id when reporting it.'),
+} as const satisfies Record<string, CatalogEntry>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+export interface AppErrorOptions {
+  /** Client-facing text; defaults to the catalogue message. Never include secrets or prompts. */
+  message?: string;
+  /** Override the catalogue status (e.g. mirror a provider's 403 vs 401). */
+  status?: number;
+  /** Override the catalogue's retry advice. */
+  retryable?: boolean;
+  /** Seconds the client should wait; rendered as Retry-After. */
+  retryAfterSeconds?: number;
+  /** Name of the offending request parameter, rendered as `param`. */
+  param?: string;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly source: ErrorSource;
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly publicMessage: string;
+  readonly retryAfterSeconds: number | undefined;
+  readonly param: string | undefined;
+
+  constructor(code: ErrorCode, options: AppErrorOptions = {}) {
+    const spec = errorCatalog[code];
+    const publicMessage = options.message ?? spec.message;
+    super(publicMessage, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.source = spec.source;
+    this.status = options.status ?? spec.status;
+    this.retryable = options.retryable ?? spec.retryable;
+    this.publicMessage = publicMessage;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.param = options.param;
+  }
+}
+
+export const isAppError = (value: unknown): value is AppError => value instanceof AppError;
+
+/** OpenAI-style `type` for a status, so OpenAI SDKs classify our errors the way they classify OpenAI's. */
+export function errorTypeForStatus(status: number): string {
+  if (status === 400 || status === 404 || status === 409 || status === 413 || status === 415) {
+    return status === 404 ? 'not_found_error' : 'invalid_request_error';
+  }
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status === 503 || status === 529) return 'overloaded_error';
+  return status >= 500 ? 'api_error' : 'invalid_request_error';
+}
+
+export interface ErrorBody {
+  error: { message: string; type: string; code: ErrorCode; source: ErrorSource; param: string | null };
+}
+
+/** The one renderer: every error response and mid-stream error event uses this body. */
+export function toErrorBody(error: AppError): ErrorBody {
+  return {
+    error: {
+      message: error.publicMessage,
+      type: errorTypeForStatus(error.status),
+      code: error.code,
+      source: error.source,
+      param: error.param ?? null,
+    },
+  };
+}
+
+/** Anything that is not an AppError is our bug: hide it behind `internal_error`. */
+export function toAppError(error: unknown): AppError {
+  return isAppError(error) ? error : new AppError('internal_error', { cause: error });
+}

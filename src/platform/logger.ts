@@ -1,0 +1,54 @@
+import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+
+export type Logger = PinoLogger;
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/**
+ * Paths pino censors wherever they appear in a logged object. Secrets must never be logged in the
+ * first place; this is the second line of defence for the ones that slip into an object.
+ */
+export const redactPaths = [
+  'authorization',
+  'cookie',
+  'password',
+  'api_key',
+  'apiKey',
+  'access_token',
+  'refresh_token',
+  'token',
+  'key',
+  'secret',
+  '*.authorization',
+  '*.Authorization',
+  '*.cookie',
+  '*.set-cookie',
+  '*["x-api-key"]',
+  '*.password',
+  '*.api_key',
+  '*.apiKey',
+  '*.access_token',
+  '*.refresh_token',
+  '*.token',
+  '*.secret',
+  '*.masterKey',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+];
+
+export interface LoggerConfig {
+  level: LogLevel;
+  /** Where lines go; defaults to stdout. Tests pass a stream to inspect every line. */
+  destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(config: LoggerConfig): Logger {
+  const options: LoggerOptions = {
+    level: config.level,
+    base: { service: 'switchboard' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: redactPaths, censor: '[REDACTED]' },
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  return config.destination ? pino(options, config.destination as pino.DestinationStream) : pino(options);
+}

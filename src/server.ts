@@ -1,0 +1,125 @@
+/**
+ * `switchboard serve`: start the store, migrate, build services, listen, and shut down well.
+ *
+ * Shutdown (SIGTERM): mark draining (readiness turns 503, responses carry Connection: close),
+ * stop accepting, close idle keep-alive connections, let in-flight requests and streams finish
+ * (bounded by SWITCHBOARD_SHUTDOWN_TIMEOUT_MS), flush usage, close pools, stop the embedded
+ * database, exit 0.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve as serveHono } from '@hono/node-server';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import type { CheckResult } from './http/health.routes.js';
+import type { Logger } from './platform/logger.js';
+import { createPlatformServices, type PlatformServices } from './services.js';
+import { connectDatabase } from './store/db.js';
+import { countApplied, expectedMigrationCount, runMigrations } from './store/migrate.js';
+import { openStore } from './store/open-store.js';
+import { loadKeyring } from './vault/keyring.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: PlatformServices;
+  /** Drain and stop everything; resolves when the process may exit. Idempotent. */
+  shutdown(reason: string): Promise<void>;
+}
+
+const withTimeout = <T>(promise: Promise<T>, ms: number, label: string): Promise<T> =>
+  Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${label} timed out`)), ms).unref())]);
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const keyring = loadKeyring(config, logger);
+  const store = await openStore(config, logger, 'server');
+  let database: ReturnType<typeof connectDatabase> | undefined;
+  try {
+    if (config.migrateOnStart) {
+      const result = await runMigrations(store.url);
+      logger.info({ applied: result.applied, total: result.total }, 'database migrations checked');
+    }
+    database = connectDatabase(store.url, { maxConnections: 20 });
+  } catch (error) {
+    await store.release();
+    throw error;
+  }
+  const db = database;
+  const services = createPlatformServices({ config, db: db.db, keyring, logger });
+  const expectedMigrations = expectedMigrationCount();
+  let draining = false;
+
+  const readiness = {
+    async checks(): Promise<Record<string, CheckResult>> {
+      const [dbCheck, migrations] = await Promise.all([
+        withTimeout(db.pool.query('select 1'), 1_000, 'database').then(
+          () => 'ok',
+          () => 'unreachable',
+        ),
+        withTimeout(countApplied(db.pool), 1_000, 'migrations').then(
+          (applied) => (applied >= expectedMigrations ? 'ok' : `behind (${applied}/${expectedMigrations})`),
+          () => 'unknown',
+        ),
+      ]);
+      return { db: dbCheck, redis: 'disabled', migrations, draining: draining ? 'draining' : 'ok' };
+    },
+  };
+
+  const app = createApp({ config, logger, services, readiness, isDraining: () => draining });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const created = serveHono({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(created as Server));
+    (created as Server).once('error', reject);
+  });
+  // Outlive nginx's upstream keep-alive (60 s) so the proxy, not us, closes idle connections.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0;
+
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  server.on('request', (_req, res) => {
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) idle?.();
+    });
+  });
+
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
+  logger.info({ url, database: store.kind }, 'switchboard is serving');
+
+  let stopping: Promise<void> | undefined;
+  async function shutdown(reason: string): Promise<void> {
+    const started = Date.now();
+    logger.info({ reason, in_flight: inFlight }, 'shutting down: draining in-flight requests');
+    draining = true;
+    server.close();
+    server.closeIdleConnections();
+    if (inFlight > 0) {
+      const drained = new Promise<void>((resolve) => {
+        idle = resolve;
+      });
+      const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs).unref());
+      if ((await Promise.race([drained, timer])) === 'timeout') {
+        logger.warn({ in_flight: inFlight }, 'shutdown timeout reached; closing remaining connections');
+      }
+    }
+    server.closeAllConnections();
+    await services.recorder.close();
+    await services.upstream.close();
+    await db.close();
+    await store.release();
+    logger.info({ drain_ms: Date.now() - started }, 'shutdown complete');
+  }
+
+  return {
+    url,
+    port,
+    services,
+    shutdown: (reason) => {
+      stopping ??= shutdown(reason);
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Builds every service from config and an open database: the one place dependencies are wired
+ * (plain functions and arguments, no container). Used by `serve` and by the CLI alike.
+ */
+import { createAccountsService } from './accounts/accounts.service.js';
+import { createAccountsStore } from './accounts/accounts.store.js';
+import { createAccessTokens } from './accounts/tokens.js';
+import type { Config } from './config.js';
+import { createModelResolver } from './gateway/model-resolver.js';
+import { chatAdapters } from './gateway/providers/registry.js';
+import { createUpstreamClient } from './gateway/upstream-client.js';
+import { createPriceCatalog } from './metering/price-catalog.js';
+import { createUsageRecorder } from './metering/usage-recorder.js';
+import { createUsageStore } from './metering/usage.store.js';
+import { createAuditLog } from './platform/audit.js';
+import { systemClock } from './platform/clock.js';
+import type { Logger } from './platform/logger.js';
+import type { Database } from './store/db.js';
+import { createIntegrationsService } from './vault/integrations.service.js';
+import { createIntegrationsStore } from './vault/integrations.store.js';
+import type { Keyring } from './vault/keyring.js';
+import { createSecretCache } from './vault/secret-cache.js';
+
+export interface ServicesInput {
+  config: Config;
+  db: Database;
+  keyring: Keyring;
+  logger: Logger;
+}
+
+export function createPlatformServices({ config, db, keyring, logger }: ServicesInput) {
+  const audit = createAuditLog(db);
+  const tokens = createAccessTokens(keyring, config.accessTokenTtlSeconds);
+  const catalog = createPriceCatalog({ overridesFile: config.pricesFile });
+  const usageStore = createUsageStore(db);
+  const secretCache = createSecretCache({ ttlSeconds: config.secretCacheTtlSeconds });
+  return {
+    tokens,
+    catalog,
+    usageStore,
+    secretCache,
+    chatAdapters,
+    resolveModel: createModelResolver(catalog),
+    accounts: createAccountsService({
+      db,
+      store: createAccountsStore(db),
+      tokens,
+      audit,
+      clock: systemClock,
+      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    }),
+    integrations: createIntegrationsService({
+      db,
+      store: createIntegrationsStore(db),
+      keyring,
+      cache: secretCache,
+      audit,
+      allowPrivateUpstreams: config.allowPrivateUpstreams,
+    }),
+    upstream: createUpstreamClient(config.upstream),
+    recorder: createUsageRecorder({
+      store: usageStore,
+      logger: logger.child({ component: 'usage' }),
+      flushIntervalMs: config.usage.flushIntervalMs,
+      batchSize: config.usage.batchSize,
+    }),
+  };
+}
+
+export type PlatformServices = ReturnType<typeof createPlatformServices>;

@@ -1,0 +1,120 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../http/context.js';
+import { bearerSecurity, commonErrors, createApiRouter, pageOf, PageQuerySchema } from '../http/openapi.js';
+import { serviceIds } from '../gateway/providers/provider.js';
+import type { IntegrationsService } from './integrations.service.js';
+
+const RateLimitSchema = z
+  .object({
+    rpm: z.number().int().positive().optional().openapi({ description: 'Requests per minute' }),
+    tpm: z.number().int().positive().optional().openapi({ description: 'Tokens per minute' }),
+  })
+  .strict()
+  .openapi('RateLimit');
+
+const MonthlyQuotaSchema = z
+  .object({ limit_micros: z.number().int().nonnegative().openapi({ description: 'Monthly spend limit in micro-dollars' }) })
+  .strict()
+  .openapi('MonthlyQuota');
+
+const CreateIntegrationSchema = z
+  .object({
+    service: z.enum(serviceIds),
+    api_key: z.string().min(1).max(8192).openapi({ description: 'The provider key. Write-only: never returned.' }),
+    name: z.string().max(100).optional(),
+    base_url: z.string().max(2048).nullable().optional().openapi({
+      description: 'Provider base URL override, in the form its official SDK takes (OpenAI: https://api.openai.com/v1)',
+    }),
+    rate_limit: RateLimitSchema.nullable().optional(),
+    monthly_quota: MonthlyQuotaSchema.nullable().optional(),
+  })
+  .strict()
+  .openapi('CreateIntegration');
+
+const UpdateIntegrationSchema = CreateIntegrationSchema.partial().strict().openapi('UpdateIntegration');
+
+const IntegrationSchema = z
+  .object({
+    id: z.string(),
+    service: z.string(),
+    name: z.string(),
+    key_last4: z.string().openapi({ description: 'The last 4 characters of the stored key' }),
+    base_url: z.string().nullable(),
+    status: z.enum(['active', 'invalid', 'quota_exceeded', 'unreachable']),
+    last_error: z.string().nullable(),
+    last_checked_at: z.string().nullable(),
+    rate_limit: RateLimitSchema.nullable(),
+    monthly_quota: MonthlyQuotaSchema.nullable(),
+    team_id: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Integration');
+
+const IdParams = z.object({ id: z.string().min(1).max(64) });
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+const integrationResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: IntegrationSchema } },
+});
+
+const tags = ['integrations'];
+const list = createRoute({
+  method: 'get', path: '/integrations', tags, security: bearerSecurity, summary: 'List your integrations',
+  request: { query: PageQuerySchema },
+  responses: { 200: { description: 'Page', content: { 'application/json': { schema: pageOf(IntegrationSchema) } } }, ...commonErrors },
+});
+const create = createRoute({
+  method: 'post', path: '/integrations', tags, security: bearerSecurity, summary: 'Store a provider key',
+  request: { body: json(CreateIntegrationSchema) },
+  responses: { 201: integrationResponse('Stored'), ...commonErrors },
+});
+const get = createRoute({
+  method: 'get', path: '/integrations/{id}', tags, security: bearerSecurity, summary: 'One integration (masked)',
+  request: { params: IdParams },
+  responses: { 200: integrationResponse('Integration'), ...commonErrors },
+});
+const update = createRoute({
+  method: 'patch', path: '/integrations/{id}', tags, security: bearerSecurity,
+  summary: 'Update an integration; api_key replaces the stored key',
+  request: { params: IdParams, body: json(UpdateIntegrationSchema) },
+  responses: { 200: integrationResponse('Updated'), ...commonErrors },
+});
+const remove = createRoute({
+  method: 'delete', path: '/integrations/{id}', tags, security: bearerSecurity, summary: 'Delete an integration and its key',
+  request: { params: IdParams },
+  responses: { 204: { description: 'Deleted' }, ...commonErrors },
+});
+
+export function integrationsRoutes(integrations: IntegrationsService, requireAuth: MiddlewareHandler<AppEnv>) {
+  const router = createApiRouter();
+  router.use('/integrations', requireAuth);
+  router.use('/integrations/*', requireAuth);
+  const actorOf = (c: { get(k: 'principal'): { userId: string }; get(k: 'clientIp'): string | null; req: { header(n: string): string | undefined } }) => ({
+    userId: c.get('principal').userId,
+    ip: c.get('clientIp'),
+    userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
+  });
+  const personal = (userId: string) => ({ kind: 'user', id: userId }) as const;
+
+  router.openapi(list, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const page = await integrations.listIntegrations(personal(c.get('principal').userId), { limit, ...(cursor ? { cursor } : {}) });
+    return c.json(page, 200);
+  });
+  router.openapi(create, async (c) => {
+    const view = await integrations.storeIntegration(actorOf(c), personal(c.get('principal').userId), c.req.valid('json'));
+    return c.json(view, 201);
+  });
+  router.openapi(get, async (c) => c.json(await integrations.getIntegration(personal(c.get('principal').userId), c.req.valid('param').id), 200));
+  router.openapi(update, async (c) => {
+    const view = await integrations.updateIntegration(actorOf(c), personal(c.get('principal').userId), c.req.valid('param').id, c.req.valid('json'));
+    return c.json(view, 200);
+  });
+  router.openapi(remove, async (c) => {
+    await integrations.deleteIntegration(actorOf(c), personal(c.get('principal').userId), c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+  return router;
+}

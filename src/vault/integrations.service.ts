@@ -1,0 +1,306 @@
+/**
+ * Integrations: a tenant's stored provider keys. Creates and replaces keys under envelope
+ * encryption, serves masked views to the API, and resolves a decrypted credential for the
+ * gateway (from cache on the hot path; see README.md for the invariants).
+ */
+import type { AuditLog } from '../platform/audit.js';
+import { AppError } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import type { Database } from '../store/db.js';
+import type { MonthlyQuotaSpec, RateLimitSpec } from '../store/schema.js';
+import { normaliseBaseUrl } from '../gateway/upstream-guard.js';
+import type { ServiceId } from '../gateway/providers/provider.js';
+import { dataKeyAad, generateDataKey, open, seal, secretAad, type OwnerRef } from './envelope.js';
+import type { Keyring } from './keyring.js';
+import { ownerOfRow, type IntegrationRow, type IntegrationsStore } from './integrations.store.js';
+import type { SecretCache } from './secret-cache.js';
+
+/** Services whose requests need an explicit base URL: there is no official endpoint to default to. */
+const servicesRequiringBaseUrl: ReadonlySet<ServiceId> = new Set(['openai_compatible', 'midjourney']);
+
+export interface IntegrationInput {
+  service: ServiceId;
+  api_key: string;
+  name?: string | undefined;
+  base_url?: string | null | undefined;
+  rate_limit?: RateLimitSpec | null | undefined;
+  monthly_quota?: MonthlyQuotaSpec | null | undefined;
+}
+
+export type IntegrationPatch = Partial<IntegrationInput>;
+
+/** The only shape of an integration that leaves the vault: never the key, only its last 4. */
+export interface IntegrationView {
+  id: string;
+  service: string;
+  name: string;
+  key_last4: string;
+  base_url: string | null;
+  status: IntegrationRow['status'];
+  last_error: string | null;
+  last_checked_at: string | null;
+  rate_limit: RateLimitSpec | null;
+  monthly_quota: MonthlyQuotaSpec | null;
+  team_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function toIntegrationView(row: IntegrationRow): IntegrationView {
+  return {
+    id: row.id,
+    service: row.service,
+    name: row.name,
+    key_last4: row.keyLast4,
+    base_url: row.baseUrl,
+    status: row.status,
+    last_error: row.lastError,
+    last_checked_at: row.lastCheckedAt?.toISOString() ?? null,
+    rate_limit: row.rateLimit ?? null,
+    monthly_quota: row.monthlyQuota ?? null,
+    team_id: row.ownerTeamId,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+/** A decrypted credential for one provider call. Never log, cache outside the vault, or return it. */
+export interface ResolvedCredential {
+  integrationId: string;
+  service: ServiceId;
+  /** The integration's base URL override, if any (else the platform default applies). */
+  baseUrl: string | null;
+  apiKey: string;
+}
+
+export interface IntegrationsServiceDeps {
+  db: Database;
+  store: IntegrationsStore;
+  keyring: Keyring;
+  cache: SecretCache;
+  audit: AuditLog;
+  allowPrivateUpstreams: boolean;
+}
+
+export interface Actor {
+  userId: string;
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+const last4 = (apiKey: string) => apiKey.slice(-4);
+
+export function createIntegrationsService(deps: IntegrationsServiceDeps) {
+  const { db, store, keyring, cache, audit } = deps;
+
+  /** The owner's data key, created (and wrapped under the primary master key) on first use. */
+  async function dataKeyFor(owner: OwnerRef, tx: Parameters<Parameters<Database['transaction']>[0]>[0]) {
+    let row = await store.findDataKey(owner, tx);
+    if (!row) {
+      const id = newId();
+      const dek = generateDataKey();
+      await store.insertDataKey(
+        {
+          id,
+          ownerUserId: owner.kind === 'user' ? owner.id : null,
+          ownerTeamId: owner.kind === 'team' ? owner.id : null,
+          kekId: keyring.primary.id,
+          wrappedKey: seal(keyring.primary.key, dek, dataKeyAad(owner, id)),
+        },
+        tx,
+      );
+      row = await store.findDataKey(owner, tx);
+      if (!row) throw new Error('data key vanished after insert');
+    }
+    return { id: row.id, key: unwrap(owner, row.id, row.kekId, row.wrappedKey) };
+  }
+
+  function unwrap(owner: OwnerRef, dataKeyId: string, kekId: string, wrapped: Buffer): Buffer {
+    const cached = cache.getDataKey(dataKeyId);
+    if (cached) return cached;
+    const kek = keyring.get(kekId);
+    if (!kek) throw new AppError('internal_error', { cause: new Error(`master key ${kekId} is not in the keyring`) });
+    const key = open(kek.key, wrapped, dataKeyAad(owner, dataKeyId));
+    cache.setDataKey(dataKeyId, key);
+    return key;
+  }
+
+  function checkBaseUrl(service: ServiceId, baseUrl: string | null | undefined): string | null {
+    if (baseUrl === null || baseUrl === undefined) {
+      if (servicesRequiringBaseUrl.has(service)) {
+        throw new AppError('invalid_request', { param: 'base_url', message: `base_url is required for service "${service}".` });
+      }
+      return null;
+    }
+    return normaliseBaseUrl(baseUrl, { allowPrivate: deps.allowPrivateUpstreams });
+  }
+
+  function requireApiKey(apiKey: string | undefined): string {
+    const trimmed = apiKey?.trim() ?? '';
+    if (trimmed.length === 0) throw new AppError('invalid_request', { param: 'api_key', message: 'api_key is required.' });
+    return trimmed;
+  }
+
+  async function notFound(): Promise<never> {
+    throw new AppError('not_found', { message: 'Integration not found.' });
+  }
+
+  return {
+    async storeIntegration(actor: Actor, owner: OwnerRef, input: IntegrationInput): Promise<IntegrationView> {
+      const apiKey = requireApiKey(input.api_key);
+      const baseUrl = checkBaseUrl(input.service, input.base_url);
+      const id = newId();
+      const row = await db.transaction(async (tx) => {
+        const dek = await dataKeyFor(owner, tx);
+        const created = await store.insert(
+          {
+            id,
+            ownerUserId: owner.kind === 'user' ? owner.id : null,
+            ownerTeamId: owner.kind === 'team' ? owner.id : null,
+            service: input.service,
+            name: input.name?.trim() || input.service,
+            apiKeyEncrypted: seal(dek.key, Buffer.from(apiKey, 'utf8'), secretAad(owner, id, 1)),
+            dataKeyId: dek.id,
+            keyVersion: 1,
+            keyLast4: last4(apiKey),
+            baseUrl,
+            rateLimit: input.rate_limit ?? null,
+            monthlyQuota: input.monthly_quota ?? null,
+            createdBy: actor.userId,
+          },
+          tx,
+        );
+        await audit.record(
+          {
+            action: 'integration.created',
+            actorUserId: actor.userId,
+            teamId: owner.kind === 'team' ? owner.id : null,
+            targetKind: 'integration',
+            targetId: id,
+            ip: actor.ip,
+            userAgent: actor.userAgent,
+            metadata: { service: input.service },
+          },
+          tx,
+        );
+        return created;
+      });
+      cache.invalidateIntegration(owner, id);
+      return toIntegrationView(row);
+    },
+
+    async listIntegrations(owner: OwnerRef, page: { limit: number; cursor?: string }) {
+      const rows = await store.list(owner, { limit: page.limit + 1, ...(page.cursor ? { before: page.cursor } : {}) });
+      const data = rows.slice(0, page.limit).map(toIntegrationView);
+      const nextCursor = rows.length > page.limit ? (data.at(-1)?.id ?? null) : null;
+      return { data, next_cursor: nextCursor };
+    },
+
+    async getIntegration(owner: OwnerRef, id: string): Promise<IntegrationView> {
+      const row = await store.find(owner, id);
+      return row ? toIntegrationView(row) : notFound();
+    },
+
+    async updateIntegration(actor: Actor, owner: OwnerRef, id: string, patch: IntegrationPatch): Promise<IntegrationView> {
+      const row = await db.transaction(async (tx) => {
+        const current = await store.find(owner, id, tx);
+        if (!current) return notFound();
+        if (patch.service !== undefined && patch.service !== current.service) {
+          throw new AppError('invalid_request', {
+            param: 'service',
+            message: 'service cannot be changed; create a new integration instead.',
+          });
+        }
+        const service = current.service as ServiceId;
+        const changes: Parameters<IntegrationsStore['update']>[2] = {};
+        if (patch.name !== undefined) changes.name = patch.name.trim() || service;
+        if (patch.base_url !== undefined) changes.baseUrl = checkBaseUrl(service, patch.base_url);
+        if (patch.rate_limit !== undefined) changes.rateLimit = patch.rate_limit;
+        if (patch.monthly_quota !== undefined) changes.monthlyQuota = patch.monthly_quota;
+        if (patch.api_key !== undefined) {
+          const apiKey = requireApiKey(patch.api_key);
+          const dek = await dataKeyFor(owner, tx);
+          const keyVersion = current.keyVersion + 1;
+          changes.apiKeyEncrypted = seal(dek.key, Buffer.from(apiKey, 'utf8'), secretAad(owner, id, keyVersion));
+          changes.dataKeyId = dek.id;
+          changes.keyVersion = keyVersion;
+          changes.keyLast4 = last4(apiKey);
+          // A new key has not been checked yet: clear the verdict about the old one.
+          changes.status = 'active';
+          changes.lastError = null;
+          changes.lastCheckedAt = null;
+        }
+        const updated = await store.update(owner, id, changes, tx);
+        if (!updated) return notFound();
+        await audit.record(
+          {
+            action: patch.api_key !== undefined ? 'integration.key_replaced' : 'integration.updated',
+            actorUserId: actor.userId,
+            teamId: owner.kind === 'team' ? owner.id : null,
+            targetKind: 'integration',
+            targetId: id,
+            ip: actor.ip,
+            userAgent: actor.userAgent,
+            metadata: { fields: Object.keys(patch).filter((field) => field !== 'api_key') },
+          },
+          tx,
+        );
+        return updated;
+      });
+      cache.invalidateIntegration(owner, id);
+      return toIntegrationView(row);
+    },
+
+    async deleteIntegration(actor: Actor, owner: OwnerRef, id: string): Promise<void> {
+      await db.transaction(async (tx) => {
+        if (!(await store.remove(owner, id, tx))) return notFound();
+        await audit.record(
+          {
+            action: 'integration.deleted',
+            actorUserId: actor.userId,
+            teamId: owner.kind === 'team' ? owner.id : null,
+            targetKind: 'integration',
+            targetId: id,
+            ip: actor.ip,
+            userAgent: actor.userAgent,
+          },
+          tx,
+        );
+      });
+      cache.invalidateIntegration(owner, id);
+    },
+
+    /**
+     * The credential the gateway uses for `service` on behalf of `owner`: the oldest active
+     * integration (else the oldest of any status, so a key fixed at the provider works again),
+     * or undefined. From cache in steady state: no database round-trip per AI request.
+     */
+    async resolveCredential(owner: OwnerRef, service: ServiceId): Promise<ResolvedCredential | undefined> {
+      let rows = cache.getDirectory(owner, service);
+      if (!rows) {
+        rows = await store.listForService(owner, service);
+        cache.setDirectory(owner, service, rows);
+      }
+      const row = rows.find((candidate) => candidate.status === 'active') ?? rows[0];
+      if (!row) return undefined;
+      return { integrationId: row.id, service, baseUrl: row.baseUrl, apiKey: await decrypt(row) };
+    },
+  };
+
+  async function decrypt(row: IntegrationRow): Promise<string> {
+    const cached = cache.getSecret(row.id, row.keyVersion);
+    if (cached !== undefined) return cached;
+    const owner = ownerOfRow(row);
+    let dataKey = cache.getDataKey(row.dataKeyId);
+    if (!dataKey) {
+      const dataKeyRow = await store.findDataKeyById(row.dataKeyId);
+      if (!dataKeyRow) throw new AppError('internal_error', { cause: new Error(`data key ${row.dataKeyId} is missing`) });
+      dataKey = unwrap(owner, dataKeyRow.id, dataKeyRow.kekId, dataKeyRow.wrappedKey);
+    }
+    const apiKey = open(dataKey, row.apiKeyEncrypted, secretAad(owner, row.id, row.keyVersion)).toString('utf8');
+    cache.setSecret(row.id, row.keyVersion, apiKey);
+    return apiKey;
+  }
+}
+
+export type IntegrationsService = ReturnType<typeof createIntegrationsService>;

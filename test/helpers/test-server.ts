@@ -1,0 +1,72 @@
+/**
+ * Starts the real server (`startServer`, the code `switchboard serve` runs) on 127.0.0.1:0
+ * against a database of its own, with logs captured in memory, plus helpers to act as a user.
+ */
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { createLogCapture } from './log-capture.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface TestServer {
+  url: string;
+  running: RunningServer;
+  database: TestDatabase;
+  logs: ReturnType<typeof createLogCapture>;
+  masterKey: string;
+  /** Create a verified user and log in; returns the access token. */
+  signIn(email?: string, password?: string): Promise<{ token: string; refreshToken: string; userId: string; email: string }>;
+  api(path: string, init?: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const database = await createTestDatabase();
+  const logs = createLogCapture();
+  const masterKey = randomBytes(32).toString('base64');
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: database.url,
+    SWITCHBOARD_MASTER_KEY: masterKey,
+    SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: '5000',
+    SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS: '50',
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  const running = await startServer(config, createLogger({ level: config.logLevel, destination: logs.stream }));
+  const url = running.url;
+
+  const api: TestServer['api'] = (path, init = {}) =>
+    fetch(`${url}${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: {
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...init.headers,
+      },
+      ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
+    });
+
+  return {
+    url,
+    running,
+    database,
+    logs,
+    masterKey,
+    api,
+    async signIn(email = `user-${randomBytes(4).toString('hex')}@example.com`, password = 'correct horse battery staple') {
+      const user = await running.services.accounts.createUser({ email, password, verified: true });
+      const response = await api('/api/auth/login', { body: { email, password } });
+      if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+      const tokens = (await response.json()) as { access_token: string; refresh_token: string };
+      return { token: tokens.access_token, refreshToken: tokens.refresh_token, userId: user.id, email };
+    },
+    async close() {
+      await running.shutdown('test finished');
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Projects:
+ * - unit: pure tests beside the code (src/**).
+ * - integration: servers, fakes and the embedded PostgreSQL (test/**).
+ * - integration-pg15: the app-level tests (test/app/**) again against an external PostgreSQL
+ *   (SWITCHBOARD_TEST_DATABASE_URL; .ci/run starts a Debian PostgreSQL 15 for it). When CI requires
+ *   services and the URL is missing, the run fails here rather than silently testing less.
+ */
+const externalDatabase = process.env.SWITCHBOARD_TEST_DATABASE_URL;
+if (!externalDatabase && process.env.SWITCHBOARD_TEST_REQUIRE_SERVICES === '1') {
+  throw new Error('SWITCHBOARD_TEST_REQUIRE_SERVICES=1 but SWITCHBOARD_TEST_DATABASE_URL is not set: the PostgreSQL 15 tests cannot run.');
+}
+if (!externalDatabase) {
+  console.warn('[switchboard tests] SWITCHBOARD_TEST_DATABASE_URL is not set: app tests run on the embedded PostgreSQL only (.ci/run adds PostgreSQL 15).');
+}
+
+export default defineConfig({
+  test: {
+    // Integration tests start real servers and PostgreSQL; keep the 2-core machine from thrashing.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/**/*.test.ts'], globalSetup: ['test/global-setup.ts'], env: { SWITCHBOARD_TEST_DB_TARGET: 'embedded' } },
+      },
+      ...(externalDatabase
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'integration-pg15',
+                include: ['test/app/**/*.test.ts'],
+                globalSetup: ['test/global-setup.ts'],
+                env: { SWITCHBOARD_TEST_DB_TARGET: 'external' },
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});
