@@ -18,9 +18,14 @@ import { runMigrations } from './store/migrate.js';
 import { openStore } from './store/open-store.js';
 import { generateMasterKey, loadKeyring } from './vault/keyring.js';
 
-function setup(options: { logLevel?: string } = {}): { config: Config; logger: Logger } {
+/**
+ * `serve` logs to stdout like any service; one-shot commands log to stderr so that their stdout
+ * carries only their result (JSON a script can parse).
+ */
+function setup(options: { logLevel?: string; oneShot?: boolean } = {}): { config: Config; logger: Logger } {
   const config = loadConfig(options.logLevel ? { ...process.env, LOG_LEVEL: options.logLevel } : process.env);
-  return { config, logger: createLogger({ level: config.logLevel }) };
+  const logger = createLogger({ level: config.logLevel, ...(options.oneShot ? { destination: process.stderr } : {}) });
+  return { config, logger };
 }
 
 /** Open the store for a one-shot command, run `fn`, and always release what was started. */
@@ -56,13 +61,13 @@ async function serveCommand(): Promise<void> {
 }
 
 async function migrateCommand(): Promise<void> {
-  const { config, logger } = setup({ logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  const { config, logger } = setup({ logLevel: process.env.LOG_LEVEL ?? 'warn', oneShot: true });
   const result = await withStore(config, logger, (url) => runMigrations(url));
   process.stdout.write(`migrations: ${result.applied} applied, ${result.total} total\n`);
 }
 
 async function createUserCommand(options: { email: string; password: string; admin?: boolean }): Promise<void> {
-  const { config, logger } = setup({ logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  const { config, logger } = setup({ logLevel: process.env.LOG_LEVEL ?? 'warn', oneShot: true });
   const keyring = loadKeyring(config, logger);
   const user = await withStore(config, logger, async (url) => {
     if (config.migrateOnStart) await runMigrations(url);

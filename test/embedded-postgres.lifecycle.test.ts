@@ -143,6 +143,13 @@ describe('embedded PostgreSQL lifecycle', () => {
     for (const address of external) expect(await canConnect(address, port)).toBe(false);
   });
 
+  it.runIf(existsSync('/proc/self/stat'))('runs PostgreSQL in its own process group, so a Ctrl-C aimed at Switchboard does not stop it mid-drain', () => {
+    const pid = readPostmaster()!.pid;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const processGroup = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    expect(processGroup).toBe(pid);
+  });
+
   it.runIf(isRoot)('as root, runs PostgreSQL as the postgres OS user in a traversable data dir', async () => {
     const postgresUid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout);
     expect((await fs.stat(dataDir)).mode & 0o011).toBe(0o011); // mkdtemp made it 0700

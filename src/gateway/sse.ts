@@ -51,14 +51,15 @@ export class SseParser {
     return events;
   }
 
-  /** The stream ended: a final event without its blank line is discarded, as the spec says. */
+  /**
+   * The stream ended. A lone CR held back as a possible CRLF half is a line end after all; a final
+   * line without any terminator, and an event without its blank line, are discarded (per spec).
+   */
   end(): SseEvent[] {
     this.buffer += this.decoder.decode();
     const events: SseEvent[] = [];
-    if (this.buffer.length > 0) {
-      this.processLine(this.buffer, events);
-      this.buffer = '';
-    }
+    if (this.buffer.endsWith('\r')) this.processLine(this.buffer.slice(0, -1), events);
+    this.buffer = '';
     return events;
   }
 

