@@ -68,6 +68,9 @@ const envSchema = z.object({
   ...Object.fromEntries(serviceIds.map((service) => [`SWITCHBOARD_${service.toUpperCase()}_BASE_URL`, url.optional()])),
 });
 
+/** Every environment variable Switchboard reads (documented in docs/configuration.md). */
+export const configVariableNames = (): string[] => Object.keys(envSchema.shape);
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   host: string;

@@ -3,6 +3,7 @@
  * on the embedded default and on DATABASE_URL; on the embedded default the CLI borrows the
  * database a running server owns, or starts and stops it itself.
  */
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createAccountsService } from './accounts/accounts.service.js';
 import { createAccountsStore } from './accounts/accounts.store.js';
@@ -22,6 +23,11 @@ import { generateMasterKey, loadKeyring } from './vault/keyring.js';
  * `serve` logs to stdout like any service; one-shot commands log to stderr so that their stdout
  * carries only their result (JSON a script can parse).
  */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
 function setup(options: { logLevel?: string; oneShot?: boolean } = {}): { config: Config; logger: Logger } {
   const config = loadConfig(options.logLevel ? { ...process.env, LOG_LEVEL: options.logLevel } : process.env);
   const logger = createLogger({ level: config.logLevel, ...(options.oneShot ? { destination: process.stderr } : {}) });
@@ -92,9 +98,10 @@ async function createUserCommand(options: { email: string; password: string; adm
 const program = new Command()
   .name('switchboard')
   .description('Switchboard: a multi-tenant AI gateway. Configuration comes from the environment (see docs/configuration.md).')
+  .version(packageVersion(), '-v, --version')
   .showHelpAfterError();
 
-program.command('serve').description('Serve the API, the AI gateway and the web app on PORT (default 8080)').action(serveCommand);
+program.command('serve').description('Serve the management API (/api) and the AI gateway (/v1) on PORT (default 8080)').action(serveCommand);
 program.command('migrate').description('Apply pending database migrations (under an advisory lock)').action(migrateCommand);
 
 const users = program.command('users').description('Manage users');

@@ -143,6 +143,14 @@ describe('embedded PostgreSQL lifecycle', () => {
     for (const address of external) expect(await canConnect(address, port)).toBe(false);
   });
 
+  it("keeps failing statements' text and row values out of the log PostgreSQL writes into ours", async () => {
+    await query(owner.url, "create table secrets (k text primary key); insert into secrets values ('sk-secret-marker')");
+    await expect(query(owner.url, "insert into secrets values ('sk-secret-marker')")).rejects.toThrow(/duplicate key/);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the server logs asynchronously
+    expect(logLines.some((l) => l.msg.includes('duplicate key value'))).toBe(true);
+    expect(logLines.filter((l) => JSON.stringify(l).includes('sk-secret-marker'))).toEqual([]);
+  });
+
   it.runIf(existsSync('/proc/self/stat'))('runs PostgreSQL in its own process group, so a Ctrl-C aimed at Switchboard does not stop it mid-drain', () => {
     const pid = readPostmaster()!.pid;
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

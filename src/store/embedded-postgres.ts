@@ -313,9 +313,16 @@ async function startPostgresProcess(options: {
   onLine: (line: string) => void;
   logger: Logger;
 }): Promise<PostgresProcess> {
+  const settings = [
+    'listen_addresses=127.0.0.1',
+    'unix_socket_directories=',
+    // Its log goes to ours: keep statement text and row values (DETAIL: Key (x)=(...)) out of it.
+    'log_min_error_statement=panic',
+    'log_error_verbosity=terse',
+  ];
   const child = spawn(
     options.binary,
-    ['-D', options.pgDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    ['-D', options.pgDir, '-p', String(options.port), ...settings.flatMap((setting) => ['-c', setting])],
     {
       cwd: options.pgDir, // the postgres OS user may not be able to enter ours
       detached: true,
@@ -621,8 +628,11 @@ async function borrow(
   for (;;) {
     const current = await readOwnerFile(ctx.paths.owner);
     if (current.kind !== 'record' || !sameOwner(current.record, owner) || isOwnerStale(owner, probe())) return undefined;
-    // The owner may still be running initdb, so the credentials file may not exist yet.
-    const credentials = await readCredentials(ctx.paths.credentials);
+    // The owner may still be writing the credentials file, or not have reached it yet.
+    const credentials = await readCredentials(ctx.paths.credentials).catch((error: unknown) => {
+      lastError = error;
+      return undefined;
+    });
     if (credentials) {
       const postmaster = await readPostmasterPid(ctx.paths.postmasterPid);
       const port = postmaster && isProcessAlive(postmaster.pid) ? postmaster.port : current.record.port;

@@ -240,6 +240,8 @@ describe('errors say who must act', () => {
       .chat.completions.create({ model: 'openai/fake-error-500', messages: [{ role: 'user', content: 'hi' }] })
       .catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
     expect(error.status).toBe(502);
+    expect(error.headers?.get('x-switchboard-integration')).toBe(alice.openaiIntegration);
+    expect(error.headers?.get('x-request-id')).toMatch(/^req_/);
     expect((error.error as { source: string }).source).toBe('provider');
     expect(error.code).toBe('provider_error');
   });
