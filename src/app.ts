@@ -52,6 +52,9 @@ export function createApp(options: AppOptions) {
   app.notFound(onNotFound);
 
   app.route('/', healthRoutes(options.readiness));
+  app.get('/metrics', async (c) =>
+    c.body(await services.metrics.registry.metrics(), 200, { 'content-type': services.metrics.registry.contentType }),
+  );
   app.route('/api', authRoutes(services.accounts, authed));
   app.route('/api', integrationsRoutes(services.integrations, authed));
   app.route('/api', usageRoutes(services.usageStore, authed));

@@ -3,7 +3,6 @@
  * on the embedded default and on DATABASE_URL; on the embedded default the CLI borrows the
  * database a running server owns, or starts and stops it itself.
  */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createAccountsService } from './accounts/accounts.service.js';
 import { createAccountsStore } from './accounts/accounts.store.js';
@@ -13,6 +12,7 @@ import { createAuditLog } from './platform/audit.js';
 import { systemClock } from './platform/clock.js';
 import { isAppError } from './platform/errors.js';
 import { createLogger, type Logger } from './platform/logger.js';
+import { packageVersion } from './platform/package-info.js';
 import { startServer } from './server.js';
 import { connectDatabase } from './store/db.js';
 import { runMigrations } from './store/migrate.js';
@@ -23,11 +23,6 @@ import { generateMasterKey, loadKeyring } from './vault/keyring.js';
  * `serve` logs to stdout like any service; one-shot commands log to stderr so that their stdout
  * carries only their result (JSON a script can parse).
  */
-function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return manifest.version;
-}
-
 function setup(options: { logLevel?: string; oneShot?: boolean } = {}): { config: Config; logger: Logger } {
   const config = loadConfig(options.logLevel ? { ...process.env, LOG_LEVEL: options.logLevel } : process.env);
   const logger = createLogger({ level: config.logLevel, ...(options.oneShot ? { destination: process.stderr } : {}) });

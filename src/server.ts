@@ -18,6 +18,8 @@ import { connectDatabase } from './store/db.js';
 import { countApplied, expectedMigrationCount, runMigrations } from './store/migrate.js';
 import { openStore } from './store/open-store.js';
 import { loadKeyring } from './vault/keyring.js';
+import { createMetrics } from './platform/metrics.js';
+import { packageVersion } from './platform/package-info.js';
 
 export interface RunningServer {
   url: string;
@@ -32,6 +34,7 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, label: string): Promise
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const keyring = loadKeyring(config, logger);
+  const metrics = createMetrics({ version: packageVersion() });
   const store = await openStore(config, logger, 'server');
   let database: ReturnType<typeof connectDatabase> | undefined;
   try {
@@ -39,13 +42,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const result = await runMigrations(store.url);
       logger.info({ applied: result.applied, total: result.total }, 'database migrations checked');
     }
-    database = connectDatabase(store.url, { maxConnections: 20 });
+    database = connectDatabase(store.url, { maxConnections: 20, onQuery: () => metrics.dbQueries.inc({ pool: 'app' }) });
   } catch (error) {
     await store.release();
     throw error;
   }
   const db = database;
-  const services = createPlatformServices({ config, db: db.db, keyring, logger });
+  const usageDb = connectDatabase(store.url, {
+    maxConnections: 2,
+    applicationName: 'switchboard-usage',
+    onQuery: () => metrics.dbQueries.inc({ pool: 'usage' }),
+  });
+  const services = createPlatformServices({ config, db: db.db, usageDb: usageDb.db, keyring, logger, metrics });
   const expectedMigrations = expectedMigrationCount();
   let draining = false;
 
@@ -109,6 +117,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await services.recorder.close();
     await services.upstream.close();
     await db.close();
+    await usageDb.close();
     await store.release();
     logger.info({ drain_ms: Date.now() - started }, 'shutdown complete');
   }

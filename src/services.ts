@@ -15,6 +15,7 @@ import { createUsageStore } from './metering/usage.store.js';
 import { createAuditLog } from './platform/audit.js';
 import { systemClock } from './platform/clock.js';
 import type { Logger } from './platform/logger.js';
+import type { Metrics } from './platform/metrics.js';
 import type { Database } from './store/db.js';
 import { createIntegrationsService } from './vault/integrations.service.js';
 import { createIntegrationsStore } from './vault/integrations.store.js';
@@ -23,18 +24,23 @@ import { createSecretCache } from './vault/secret-cache.js';
 
 export interface ServicesInput {
   config: Config;
+  /** Request-path pool. */
   db: Database;
+  /** The usage writer's own small pool, so batch inserts never queue behind (or ahead of) requests. */
+  usageDb: Database;
   keyring: Keyring;
   logger: Logger;
+  metrics: Metrics;
 }
 
-export function createPlatformServices({ config, db, keyring, logger }: ServicesInput) {
+export function createPlatformServices({ config, db, usageDb, keyring, logger, metrics }: ServicesInput) {
   const audit = createAuditLog(db);
   const tokens = createAccessTokens(keyring, config.accessTokenTtlSeconds);
   const catalog = createPriceCatalog({ overridesFile: config.pricesFile });
   const usageStore = createUsageStore(db);
   const secretCache = createSecretCache({ ttlSeconds: config.secretCacheTtlSeconds });
   return {
+    metrics,
     tokens,
     catalog,
     usageStore,
@@ -59,7 +65,7 @@ export function createPlatformServices({ config, db, keyring, logger }: Services
     }),
     upstream: createUpstreamClient(config.upstream),
     recorder: createUsageRecorder({
-      store: usageStore,
+      store: createUsageStore(usageDb),
       logger: logger.child({ component: 'usage' }),
       flushIntervalMs: config.usage.flushIntervalMs,
       batchSize: config.usage.batchSize,

@@ -15,7 +15,14 @@ export interface DatabaseHandle {
 // bigint columns are read as numbers in the schema (mode: 'number'); make raw queries agree.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-export function connectDatabase(url: string, options: { maxConnections?: number; applicationName?: string } = {}): DatabaseHandle {
+export interface ConnectOptions {
+  maxConnections?: number;
+  applicationName?: string;
+  /** Called once per query sent on any of the pool's connections (for the query counter). */
+  onQuery?: () => void;
+}
+
+export function connectDatabase(url: string, options: ConnectOptions = {}): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
@@ -25,6 +32,18 @@ export function connectDatabase(url: string, options: { maxConnections?: number;
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  const { onQuery } = options;
+  if (onQuery) {
+    // pg has no per-query hook; Pool.query and transactions both end in Client#query, so wrapping
+    // it on each new connection counts every query exactly once.
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        onQuery();
+        return query(...args);
+      };
+    });
+  }
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }

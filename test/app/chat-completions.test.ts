@@ -340,3 +340,28 @@ describe('metering', () => {
     expect(bobRows.every((row) => row.integration_id === bob.openaiIntegration)).toBe(true);
   });
 });
+
+describe('the AI path in steady state', () => {
+  const appQueries = async () => {
+    const text = await (await server.api('/metrics')).text();
+    const match = /^switchboard_db_queries_total\{pool="app"\} (\d+)/m.exec(text);
+    return Number(match?.[1] ?? Number.NaN);
+  };
+
+  it('sends no query to PostgreSQL per request (identity, key and usage come from caches and batches)', async () => {
+    await sdk(alice.token).chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'warm' }] });
+    await sdk(alice.token).chat.completions.create({ model: 'anthropic/claude-haiku-4-5', messages: [{ role: 'user', content: 'warm' }] });
+    const before = await appQueries();
+    expect(before).toBeGreaterThan(0);
+    for (let index = 0; index < 5; index += 1) {
+      await sdk(alice.token).chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      const stream = await sdk(alice.token).chat.completions.create({
+        model: 'anthropic/claude-haiku-4-5',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+      });
+      for await (const chunk of stream) void chunk;
+    }
+    expect(await appQueries()).toBe(before);
+  });
+});
