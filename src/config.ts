@@ -112,15 +112,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Empty strings mean "unset" (a blank line in an .env file must not override a default).
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
-  if (e.NODE_ENV === 'production' && !e.SWITCHBOARD_MASTER_KEY) {
+  // Checked on the raw values, so a schema error elsewhere cannot hide it: every problem is listed at once.
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  if (present.NODE_ENV === 'production' && !present.SWITCHBOARD_MASTER_KEY) {
     problems.push('SWITCHBOARD_MASTER_KEY: required when NODE_ENV=production (32 random bytes, base64)');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
 
   const providerBaseUrls = { ...defaultProviderBaseUrls };
   const record = e as unknown as Record<string, string | undefined>;

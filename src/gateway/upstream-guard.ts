@@ -64,7 +64,8 @@ export function normaliseBaseUrl(raw: string, options: { allowPrivate: boolean; 
   if (url.search || url.hash) {
     throw new AppError('invalid_request', { param, message: `${param} must not contain a query string or fragment.` });
   }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // "localhost." is the same host as "localhost": compare names without the root dot.
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
   if (!options.allowPrivate && (isPrivateAddress(host) || isLocalHostname(host.toLowerCase()))) {
     throw new AppError('upstream_not_allowed', {
       param,

@@ -8,12 +8,15 @@ import { BlockList, isIP } from 'node:net';
 export function createClientIpResolver(trustedCidrs: readonly string[]) {
   const trusted = new BlockList();
   for (const cidr of trustedCidrs) {
-    const [network, prefixText] = cidr.split('/');
+    const [network, prefixText, ...rest] = cidr.split('/');
     const family = isIP(network ?? '');
-    if (!network || family === 0) throw new Error(`SWITCHBOARD_TRUSTED_PROXIES: "${cidr}" is not an address or CIDR`);
-    const type = family === 4 ? 'ipv4' : 'ipv6';
-    const prefix = prefixText === undefined ? (family === 4 ? 32 : 128) : Number(prefixText);
-    trusted.addSubnet(network, prefix, type);
+    const maxPrefix = family === 4 ? 32 : 128;
+    // Only digits: Number('') is 0, and "10.0.0.0/" must not silently trust every address.
+    const prefix = prefixText === undefined ? maxPrefix : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
+    if (!network || family === 0 || rest.length > 0 || !(prefix <= maxPrefix)) {
+      throw new Error(`SWITCHBOARD_TRUSTED_PROXIES: "${cidr}" is not an address or CIDR`);
+    }
+    trusted.addSubnet(network, prefix, family === 4 ? 'ipv4' : 'ipv6');
   }
   const isTrusted = (address: string) => {
     const plain = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');

@@ -42,6 +42,15 @@ const toMicros = (usdPerMtok: number) => Math.round(usdPerMtok * 1_000_000);
 /** Dated snapshots (`-20250929`, `-2024-07-18`) are priced like their alias. */
 const DATE_SUFFIX = /-(\d{8}|\d{4}-\d{2}-\d{2})$/;
 
+/** A broken overrides file fails start-up with its path in the message, not a bare JSON error. */
+function readJsonFile(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 export function createPriceCatalog(options: { overridesFile?: string | undefined } = {}) {
   const prices = new Map<string, ModelPrice>();
   const load = (source: unknown, origin: string) => {
@@ -57,7 +66,7 @@ export function createPriceCatalog(options: { overridesFile?: string | undefined
     }
   };
   load(bundled, 'bundled prices.json');
-  if (options.overridesFile) load(JSON.parse(readFileSync(options.overridesFile, 'utf8')), options.overridesFile);
+  if (options.overridesFile) load(readJsonFile(options.overridesFile), options.overridesFile);
 
   /** Bare model name → service, for requests that say `gpt-4o-mini` instead of `openai/gpt-4o-mini`. */
   const serviceByBareModel = new Map<string, string>();

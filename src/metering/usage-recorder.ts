@@ -33,13 +33,15 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
   async function flushOnce(): Promise<void> {
     while (buffer.length > 0) {
       const batch = buffer.slice(0, batchSize);
+      const droppedBefore = dropped;
       try {
         await store.insertBatch(batch);
       } catch (error) {
         logger.warn({ err: error, buffered: buffer.length }, 'usage flush failed; records stay buffered and will be retried');
         return;
       }
-      buffer = buffer.slice(batch.length);
+      // record() drops from the front, so rows dropped during the insert were this batch's: remove only what is left of it.
+      buffer = buffer.slice(Math.max(0, batch.length - (dropped - droppedBefore)));
     }
   }
 

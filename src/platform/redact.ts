@@ -22,7 +22,8 @@ export function scrubSecrets(text: string, secrets: readonly string[] = []): str
   for (const pattern of KEY_LIKE) {
     out = out.replace(pattern, (match) => {
       const eq = match.indexOf('=');
-      return eq > 0 && !match.startsWith('Bearer') ? `${match.slice(0, eq + 1)}${REDACTED}` : REDACTED;
+      // The Bearer pattern is case-insensitive, and base64 tokens contain '=': never keep a prefix of one.
+      return eq > 0 && !/^bearer/i.test(match) ? `${match.slice(0, eq + 1)}${REDACTED}` : REDACTED;
     });
   }
   return out;
