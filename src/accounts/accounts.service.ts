@@ -135,8 +135,11 @@ export function createAccountsService(deps: AccountsServiceDeps) {
         throw new AppError('invalid_refresh_token');
       }
       const { token, session, user } = found;
-      const reused = token.usedAt !== null || !(await store.spendRefreshToken(token.id));
+      // Spent-at and now come from the same clock (the app's), so the grace window is exact.
+      const reused = token.usedAt !== null || !(await store.spendRefreshToken(token.id, now));
       if (reused) {
+        // Within the grace window a spent token still yields a successor (tabs refreshing at
+        // once); after it, a replay means the token was stolen: end the whole family.
         const spentAt = token.usedAt ?? now;
         if (now.getTime() - spentAt.getTime() > REFRESH_REUSE_GRACE_MS) {
           await store.revokeSession(session.id, 'refresh_token_reuse');

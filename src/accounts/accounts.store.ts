@@ -50,10 +50,10 @@ export function createAccountsStore(db: DbExecutor) {
     },
 
     /** Atomically spend a token; false when a concurrent request spent it first. */
-    async spendRefreshToken(id: string, tx: DbExecutor = db): Promise<boolean> {
+    async spendRefreshToken(id: string, usedAt: Date, tx: DbExecutor = db): Promise<boolean> {
       const rows = await tx
         .update(refreshTokens)
-        .set({ usedAt: sql`now()` })
+        .set({ usedAt })
         .where(and(eq(refreshTokens.id, id), isNull(refreshTokens.usedAt)))
         .returning({ id: refreshTokens.id });
       return rows.length === 1;

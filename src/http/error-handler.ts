@@ -23,17 +23,28 @@ function isStorageOutage(error: unknown): boolean {
   );
 }
 
+/** node-postgres reports a lost or refused connection with these messages and no code. */
+const CONNECTION_LOST = /Connection terminated|timeout exceeded when trying to connect|is not queryable/i;
+
+/** Drizzle wraps driver errors (DrizzleQueryError, `cause` = the pg error), so look down the chain. */
+function isStorageFailure(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth < 4 && current !== null && current !== undefined; depth += 1) {
+    if (isStorageOutage(current) || CONNECTION_LOST.test(String((current as Error).message))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 export function classifyError(error: unknown): AppError {
   if (isAppError(error)) return error;
   if (error instanceof HTTPException) {
     if (error.status === 413) return new AppError('payload_too_large');
+    if (error.status === 415) return new AppError('unsupported_media_type');
     if (/Malformed JSON/i.test(error.message)) return new AppError('invalid_json');
     return new AppError(error.status >= 500 ? 'internal_error' : 'invalid_request', { status: error.status, cause: error });
   }
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  if (isStorageOutage(error) || isStorageOutage(cause) || /Connection terminated|timeout exceeded when trying to connect/i.test(String((error as Error)?.message))) {
-    return new AppError('storage_unavailable', { cause: error });
-  }
+  if (isStorageFailure(error)) return new AppError('storage_unavailable', { cause: error });
   return new AppError('internal_error', { cause: error });
 }
 

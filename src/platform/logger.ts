@@ -36,6 +36,21 @@ export const redactPaths = [
   'req.headers["x-api-key"]',
 ];
 
+/** Drizzle's query errors carry the bound parameters (emails, hashes, ciphertext) in `params` and in the message. */
+const QUERY_PARAMS_LINE = /\nparams: .*$/gm;
+
+/** pino's error serializer, minus query parameters wherever they appear. */
+export function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  delete serialized.params;
+  for (const field of ['message', 'stack'] as const) {
+    const value = serialized[field];
+    if (typeof value === 'string') serialized[field] = value.replace(QUERY_PARAMS_LINE, '\nparams: [REDACTED]');
+  }
+  return serialized;
+}
+
 export interface LoggerConfig {
   level: LogLevel;
   /** Where lines go; defaults to stdout. Tests pass a stream to inspect every line. */
@@ -48,6 +63,7 @@ export function createLogger(config: LoggerConfig): Logger {
     base: { service: 'switchboard' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: redactPaths, censor: '[REDACTED]' },
+    serializers: { err: serializeError },
     formatters: { level: (label) => ({ level: label }) },
   };
   return config.destination ? pino(options, config.destination as pino.DestinationStream) : pino(options);

@@ -32,6 +32,10 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Data
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one (a transaction in flight): pg-pool listens only to idle clients, and
+  // an unhandled 'error' event is an uncaught exception. The pending query rejects with the error
+  // anyway, and pg-pool discards the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const { onQuery } = options;
   if (onQuery) {
     // pg has no per-query hook; Pool.query and transactions both end in Client#query, so wrapping

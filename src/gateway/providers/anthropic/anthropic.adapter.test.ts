@@ -7,7 +7,7 @@ import { SseParser } from '../../sse.js';
 import type { CallContext, StreamTranslator } from '../provider.js';
 import { anthropicAdapter } from './anthropic.adapter.js';
 import { toFinishReason } from './from-anthropic-response.js';
-import { parseRetryAfter } from './map-anthropic-error.js';
+import { parseRetryAfter } from '../retry-after.js';
 import type { AnthropicMessagesRequest } from './to-anthropic-request.js';
 
 const API_KEY = 'sk-ant-api03-FIXTUREkey0123456789abcdefghijklmnopqrstuvwxyzABCDEFG-h1j2k3AA';

@@ -11,6 +11,7 @@
  * truncated, and never when the body is not Anthropic's JSON (proxies answer with HTML).
  */
 import { AppError, errorCatalog, type ErrorCode } from '../../../platform/errors.js';
+import { parseRetryAfter } from '../retry-after.js';
 import { scrubSecrets } from '../../../platform/redact.js';
 import type { CallContext, UpstreamErrorResponse } from '../provider.js';
 
@@ -177,18 +178,6 @@ function headerValue(headers: UpstreamErrorResponse['headers'], name: string): s
   return undefined;
 }
 
-/**
- * `retry-after` is delta-seconds (what Anthropic sends) or an HTTP date. Adapters have no clock, so
- * a date is measured from the request's start (`createdAt`), which can only overestimate the wait.
- */
-export function parseRetryAfter(value: string | undefined, createdAt: number): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed));
-  const dateMs = Date.parse(trimmed);
-  if (Number.isNaN(dateMs)) return undefined;
-  return Math.max(0, Math.ceil(dateMs / 1000 - createdAt));
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -31,6 +31,10 @@ export function fromOpenAIResponse(body: unknown, _ctx: CallContext): ChatResult
  * says they carry something metering needs (a usage object, a finish reason, an error), which
  * keeps the per-chunk cost near zero on the hot path.
  */
+const ERROR_OBJECT = /^\s*\{\s*"error"\s*:/;
+const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+const FINISH_REASON = /"finish_reason"\s*:\s*"/;
+
 export class OpenAIStreamTranslator implements StreamTranslator {
   private done = false;
   private lastUsage: NormalizedUsage = {};
@@ -44,11 +48,12 @@ export class OpenAIStreamTranslator implements StreamTranslator {
       this.done = true;
       return [];
     }
-    if (data.startsWith('{"error"') || event.event === 'error') {
+    if (event.event === 'error' || ERROR_OBJECT.test(data)) {
       throw mapOpenAIErrorBody(data, undefined, this.ctx);
     }
-    const hasUsage = data.includes('"usage":{');
-    const hasFinish = data.includes('"finish_reason":"');
+    // Compatible servers do not all emit compact JSON, hence the optional whitespace.
+    const hasUsage = USAGE_OBJECT.test(data);
+    const hasFinish = FINISH_REASON.test(data);
     if (!hasUsage && !hasFinish) return [data];
     let chunk: { choices?: Array<{ finish_reason?: ChatFinishReason | null }>; usage?: ChatUsage | null };
     try {

@@ -1,5 +1,6 @@
 import { AppError } from '../../../platform/errors.js';
 import { scrubSecrets } from '../../../platform/redact.js';
+import { parseRetryAfter } from '../retry-after.js';
 import type { CallContext, UpstreamErrorResponse } from '../provider.js';
 
 interface OpenAIErrorBody {
@@ -19,12 +20,6 @@ function parse(body: string): { message: string | undefined; type: string | unde
     return { message: undefined, type: undefined, code: undefined };
   }
 }
-
-const retryAfterOf = (headers: UpstreamErrorResponse['headers']): number | undefined => {
-  const raw = headers['retry-after'];
-  const value = Number(Array.isArray(raw) ? raw[0] : raw);
-  return Number.isFinite(value) && value >= 0 ? value : undefined;
-};
 
 /** An error inside an SSE stream (`data: {"error": …}`), which has no HTTP status of its own. */
 export function mapOpenAIErrorBody(body: string, status: number | undefined, ctx: CallContext): AppError {
@@ -48,7 +43,7 @@ export function mapOpenAIError(response: UpstreamErrorResponse, ctx: CallContext
     if (code === 'insufficient_quota' || type === 'insufficient_quota') {
       return new AppError('provider_quota_exceeded', { message: `Your provider account has no quota or credit left${detail}` });
     }
-    const retryAfter = retryAfterOf(response.headers);
+    const retryAfter = parseRetryAfter(response.headers['retry-after'], ctx.createdAt);
     return new AppError('provider_rate_limited', {
       message: `The provider is rate limiting your key${detail}`,
       ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
