@@ -90,11 +90,14 @@ export interface Actor {
 
 const last4 = (apiKey: string) => apiKey.slice(-4);
 
+/** An open transaction on the request pool. */
+type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
 export function createIntegrationsService(deps: IntegrationsServiceDeps) {
   const { db, store, keyring, cache, audit } = deps;
 
   /** The owner's data key, created (and wrapped under the primary master key) on first use. */
-  async function dataKeyFor(owner: OwnerRef, tx: Parameters<Parameters<Database['transaction']>[0]>[0]) {
+  async function dataKeyFor(owner: OwnerRef, tx: Tx) {
     let row = await store.findDataKey(owner, tx);
     if (!row) {
       const id = newId();
@@ -141,6 +144,21 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
     return trimmed;
   }
 
+  const recordChange = (action: string, actor: Actor, owner: OwnerRef, id: string, tx: Tx, metadata?: Record<string, unknown>) =>
+    audit.record(
+      {
+        action,
+        actorUserId: actor.userId,
+        teamId: owner.kind === 'team' ? owner.id : null,
+        targetKind: 'integration',
+        targetId: id,
+        ip: actor.ip,
+        userAgent: actor.userAgent,
+        ...(metadata ? { metadata } : {}),
+      },
+      tx,
+    );
+
   async function notFound(): Promise<never> {
     throw new AppError('not_found', { message: 'Integration not found.' });
   }
@@ -170,19 +188,7 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
           },
           tx,
         );
-        await audit.record(
-          {
-            action: 'integration.created',
-            actorUserId: actor.userId,
-            teamId: owner.kind === 'team' ? owner.id : null,
-            targetKind: 'integration',
-            targetId: id,
-            ip: actor.ip,
-            userAgent: actor.userAgent,
-            metadata: { service: input.service },
-          },
-          tx,
-        );
+        await recordChange('integration.created', actor, owner, id, tx, { service: input.service });
         return created;
       });
       cache.invalidateIntegration(owner, id);
@@ -232,19 +238,9 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
         }
         const updated = await store.update(owner, id, changes, tx);
         if (!updated) return notFound();
-        await audit.record(
-          {
-            action: patch.api_key !== undefined ? 'integration.key_replaced' : 'integration.updated',
-            actorUserId: actor.userId,
-            teamId: owner.kind === 'team' ? owner.id : null,
-            targetKind: 'integration',
-            targetId: id,
-            ip: actor.ip,
-            userAgent: actor.userAgent,
-            metadata: { fields: Object.keys(patch).filter((field) => field !== 'api_key') },
-          },
-          tx,
-        );
+        await recordChange(patch.api_key !== undefined ? 'integration.key_replaced' : 'integration.updated', actor, owner, id, tx, {
+          fields: Object.keys(patch).filter((field) => field !== 'api_key'),
+        });
         return updated;
       });
       cache.invalidateIntegration(owner, id);
@@ -254,18 +250,7 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
     async deleteIntegration(actor: Actor, owner: OwnerRef, id: string): Promise<void> {
       await db.transaction(async (tx) => {
         if (!(await store.remove(owner, id, tx))) return notFound();
-        await audit.record(
-          {
-            action: 'integration.deleted',
-            actorUserId: actor.userId,
-            teamId: owner.kind === 'team' ? owner.id : null,
-            targetKind: 'integration',
-            targetId: id,
-            ip: actor.ip,
-            userAgent: actor.userAgent,
-          },
-          tx,
-        );
+        await recordChange('integration.deleted', actor, owner, id, tx);
       });
       cache.invalidateIntegration(owner, id);
     },

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
+import { everyByte, runStream, splitAt, thrown } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, StreamTranslator } from '../provider.js';
 import { openaiAdapter } from './openai.adapter.js';
 
@@ -47,16 +48,6 @@ interface PairFixture {
 }
 const pairs = (['text', 'tool-calls', 'compatible-minimal'] as const).map((name) => [name, readJson<PairFixture>(`${name}.json`)] as const);
 const ctxOf = (fixture: PairFixture): CallContext => ({ ...ctx, model: fixture.model ?? ctx.model, baseUrl: fixture.baseUrl ?? ctx.baseUrl });
-
-function thrown(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
-}
 
 const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => ({
   model: 'openai/gpt-4o-mini',
@@ -137,22 +128,6 @@ describe('openai parseChatResponse', () => {
   );
 });
 
-/** Feed raw bytes, split into `chunks`, through the real SSE parser and a fresh translator. */
-function runStream(chunks: Uint8Array[], translator: StreamTranslator): string[] {
-  const parser = new SseParser();
-  const payloads: string[] = [];
-  for (const chunk of chunks) for (const event of parser.push(chunk)) payloads.push(...translator.onEvent(event));
-  for (const event of parser.end()) payloads.push(...translator.onEvent(event));
-  payloads.push(...translator.onEnd());
-  return payloads;
-}
-
-function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts)].filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b);
-  return [0, ...points].map((start, i) => bytes.subarray(start, points[i] ?? bytes.length));
-}
-
-const everyByte = (bytes: Uint8Array): Uint8Array[] => splitAt(bytes, Array.from(bytes.keys()));
 const newTranslator = (overrides: Partial<CallContext> = {}): StreamTranslator =>
   openaiAdapter.createStreamTranslator(minimal({ stream: true }), { ...ctx, ...overrides });
 const isUsageOnly = (payload: string) => (JSON.parse(payload) as { choices: unknown[] }).choices.length === 0;
