@@ -1,0 +1,99 @@
+/**
+ * What the bench measures: a target is a running process serving an OpenAI-compatible
+ * `POST …/chat/completions`, with the headers and model name it needs. Also the two bench-owned
+ * processes: the mock upstream and the bare proxy.
+ */
+import { Agent, request } from 'undici';
+import type { MockSettings } from '../mock-upstream.js';
+import { startProcess, waitForJsonLine, type ManagedProcess } from './processes.js';
+import { chatRequestBody } from './workload.js';
+
+export type TargetName = 'bare' | 'switchboard' | 'portkey';
+
+export interface Target {
+  name: TargetName;
+  label: string;
+  /** Full URL of the chat completions endpoint. */
+  url: string;
+  headers: Record<string, string>;
+  model: string;
+  /** The gateway process whose CPU and RSS are measured. */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** What every gateway forwards to the mock as the caller's provider key. */
+export const BENCH_PROVIDER_KEY = 'sk-bench-0000000000000000000000000000000000000000';
+
+export interface MockProcess {
+  url: string;
+  pid: number;
+  settings(patch?: Partial<MockSettings>): Promise<MockSettings>;
+  stats(options?: { resetPeak?: boolean }): Promise<{ requests: number; openStreams: number; peakOpenStreams: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startMock(script: string, settings: MockSettings, core: number | undefined): Promise<MockProcess> {
+  const managed = startProcess({
+    label: 'mock upstream',
+    command: process.execPath,
+    args: [script, '--delay-ms', String(settings.delayMs), '--chunks', String(settings.chunks), '--pacing', settings.pacing, '--exit-with-stdin'],
+    core,
+  });
+  const { listening } = await waitForJsonLine<{ listening: string }>(managed, 'listening');
+  const admin = async <T>(path: string, method: 'GET' | 'PUT' | 'DELETE', body?: unknown): Promise<T> => {
+    const response = await fetch(`${listening}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    return (await response.json()) as T;
+  };
+  return {
+    url: listening,
+    pid: managed.pid,
+    settings: (patch) => admin('/_mock/settings', patch ? 'PUT' : 'GET', patch),
+    stats: (options) => admin('/_mock/stats', options?.resetPeak ? 'DELETE' : 'GET'),
+    stop: () => managed.stop(),
+  };
+}
+
+export async function startBare(script: string, mockUrl: string, core: number | undefined): Promise<Target> {
+  const managed: ManagedProcess = startProcess({
+    label: 'bare proxy',
+    command: process.execPath,
+    args: [script, '--upstream', mockUrl, '--exit-with-stdin'],
+    core,
+  });
+  const { listening } = await waitForJsonLine<{ listening: string }>(managed, 'listening');
+  return {
+    name: 'bare',
+    label: 'bare proxy (undici)',
+    url: `${listening}/v1/chat/completions`,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_PROVIDER_KEY}` },
+    model: 'gpt-4o-mini',
+    pid: managed.pid,
+    stop: () => managed.stop(),
+  };
+}
+
+/**
+ * One JSON call and one stream through the target before measuring: a target that answers
+ * wrongly fails loudly here instead of producing a fast table of errors.
+ */
+export async function checkTarget(target: Target): Promise<void> {
+  const agent = new Agent();
+  try {
+    for (const kind of ['json', 'stream'] as const) {
+      const response = await request(target.url, {
+        method: 'POST',
+        headers: target.headers,
+        body: chatRequestBody(target.model, kind),
+        dispatcher: agent,
+      });
+      const text = await response.body.text();
+      const ok =
+        response.statusCode === 200 &&
+        (kind === 'json' ? /"usage":\{"prompt_tokens":\d+/.test(text.replace(/\s/g, '')) : text.includes('data: [DONE]') && text.includes('"usage":{'));
+      if (!ok) throw new Error(`${target.label}: ${kind} check failed (HTTP ${response.statusCode}): ${text.slice(0, 500)}`);
+    }
+  } finally {
+    await agent.close();
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The targets of issue 3, judged from one run's numbers. Ratios compare cells measured in the same
+ * run on the same machine; a target whose inputs are missing (Portkey not installed, extras
+ * skipped) is `n/a`, never a pass.
+ */
+import type { DbQueriesResult } from '../db-queries.js';
+import type { IngestResult } from '../usage-ingest.js';
+import { INGEST_TARGET_PER_SECOND } from '../usage-ingest.js';
+import type { StreamMemoryResult } from '../stream-memory.js';
+import { STREAM_RSS_TARGET_MB } from '../stream-memory.js';
+import type { CellResult } from './measure.js';
+import type { TargetName } from './targets.js';
+import type { BodyKind } from './workload.js';
+
+export type Status = 'PASS' | 'FAIL' | 'n/a';
+
+export interface Verdict {
+  target: string;
+  status: Status;
+  detail: string;
+}
+
+export interface Extras {
+  dbQueries?: DbQueriesResult | undefined;
+  streamMemory?: StreamMemoryResult | undefined;
+  usageIngest?: IngestResult | undefined;
+}
+
+export const TTFT_CONCURRENCY = 10;
+
+export function findCell(cells: CellResult[], target: TargetName, kind: BodyKind, connections: number): CellResult | undefined {
+  return cells.find((cell) => cell.target === target && cell.kind === kind && cell.connections === connections);
+}
+
+const times = (value: number) => `${value.toFixed(2)}×`;
+
+/** Compare Switchboard with another target per body kind at one concurrency. */
+function ratioVerdict(
+  cells: CellResult[],
+  options: { target: string; versus: TargetName; connections: number; ratio: (sb: CellResult, other: CellResult) => number; ok: (ratio: number) => boolean },
+): Verdict {
+  const parts: string[] = [];
+  let status: Status = 'PASS';
+  for (const kind of ['json', 'stream'] as const) {
+    const sb = findCell(cells, 'switchboard', kind, options.connections);
+    const other = findCell(cells, options.versus, kind, options.connections);
+    if (!sb || !other) {
+      status = 'n/a';
+      parts.push(`${kind}: not measured`);
+      continue;
+    }
+    const ratio = options.ratio(sb, other);
+    if (!options.ok(ratio) && status !== 'n/a') status = 'FAIL';
+    parts.push(`${kind} c=${options.connections}: ${times(ratio)}`);
+  }
+  return { target: options.target, status, detail: parts.join('; ') };
+}
+
+export function judge(cells: CellResult[], extras: Extras, concurrencies: number[]): Verdict[] {
+  const high = Math.max(...concurrencies);
+  const verdicts: Verdict[] = [
+    ratioVerdict(cells, {
+      target: `Switchboard req/s ≥ 0.85× bare (c=${high})`,
+      versus: 'bare',
+      connections: high,
+      ratio: (sb, bare) => sb.requestsPerSecond / bare.requestsPerSecond,
+      ok: (ratio) => ratio >= 0.85,
+    }),
+    ratioVerdict(cells, {
+      target: `Switchboard CPU/request ≤ 1.5× bare (c=${high})`,
+      versus: 'bare',
+      connections: high,
+      ratio: (sb, bare) => sb.cpuMicrosPerRequest / bare.cpuMicrosPerRequest,
+      ok: (ratio) => ratio <= 1.5,
+    }),
+    ...concurrencies.map((connections) =>
+      ratioVerdict(cells, {
+        target: `Switchboard p99 ≤ 1.2× bare (c=${connections})`,
+        versus: 'bare',
+        connections,
+        ratio: (sb, bare) => sb.latencyMs.p99 / bare.latencyMs.p99,
+        ok: (ratio) => ratio <= 1.2,
+      }),
+    ),
+    ttftVerdict(cells),
+    ratioVerdict(cells, {
+      target: `Switchboard req/s ≥ 4× Portkey (c=${high})`,
+      versus: 'portkey',
+      connections: high,
+      ratio: (sb, portkey) => sb.requestsPerSecond / portkey.requestsPerSecond,
+      ok: (ratio) => ratio >= 4,
+    }),
+    dbQueriesVerdict(extras.dbQueries),
+    streamMemoryVerdict(extras.streamMemory),
+    ingestVerdict(extras.usageIngest),
+  ];
+  const failing = cells.filter((cell) => cell.errors > 0 || cell.non2xx > 0);
+  verdicts.push({
+    target: 'every request succeeded',
+    status: cells.length === 0 ? 'n/a' : failing.length === 0 ? 'PASS' : 'FAIL',
+    detail:
+      failing.length === 0
+        ? `${cells.reduce((sum, cell) => sum + cell.completed, 0).toLocaleString('en-US')} measured requests, all 2xx`
+        : failing.map((cell) => `${cell.label} ${cell.kind} c=${cell.connections}: ${cell.non2xx} non-2xx, ${cell.errors} errors`).join('; '),
+  });
+  return verdicts;
+}
+
+function ttftVerdict(cells: CellResult[]): Verdict {
+  const target = `stream TTFT overhead ≤ 1 ms vs bare (c=${TTFT_CONCURRENCY}, p50)`;
+  const sb = findCell(cells, 'switchboard', 'stream', TTFT_CONCURRENCY)?.ttftMs;
+  const bare = findCell(cells, 'bare', 'stream', TTFT_CONCURRENCY)?.ttftMs;
+  if (!sb || !bare) return { target, status: 'n/a', detail: 'not measured' };
+  const overhead = sb.p50 - bare.p50;
+  return {
+    target,
+    status: overhead <= 1 ? 'PASS' : 'FAIL',
+    detail: `+${overhead.toFixed(2)} ms (Switchboard ${sb.p50.toFixed(2)} ms, bare ${bare.p50.toFixed(2)} ms; p99 ${sb.p99.toFixed(2)} vs ${bare.p99.toFixed(2)} ms)`,
+  };
+}
+
+function dbQueriesVerdict(result: DbQueriesResult | undefined): Verdict {
+  const target = '0 database queries per AI request (steady state)';
+  if (!result) return { target, status: 'n/a', detail: 'skipped' };
+  if (!result.metricPresent) return { target, status: 'FAIL', detail: 'GET /metrics has no switchboard_db_queries_total{pool="app"}' };
+  return {
+    target,
+    status: result.pass ? 'PASS' : 'FAIL',
+    detail: `${result.appQueries} app-pool queries over ${result.requests.toLocaleString('en-US')} requests (${result.appPerRequest.toFixed(4)}/request); usage pool ${result.usagePerRequest.toFixed(4)}/request`,
+  };
+}
+
+function streamMemoryVerdict(result: StreamMemoryResult | undefined): Verdict {
+  const target = `RSS ≤ ${STREAM_RSS_TARGET_MB} MB with ${result?.streams ?? 1000} concurrent streams`;
+  if (!result) return { target, status: 'n/a', detail: 'skipped' };
+  const open = result.peakOpenAtClient < result.streams ? `, but only ${result.peakOpenAtClient} were open at once (upstream: ${result.peakOpenAtUpstream})` : '';
+  return {
+    target,
+    status: result.pass ? 'PASS' : 'FAIL',
+    detail: `peak ${result.peakRssMb.toFixed(1)} MB (idle before: ${result.baselineRssMb.toFixed(1)} MB); ${result.completed}/${result.streams} completed${open}`,
+  };
+}
+
+function ingestVerdict(result: IngestResult | undefined): Verdict {
+  const target = `usage ingest ≥ ${INGEST_TARGET_PER_SECOND.toLocaleString('en-US')} records/s`;
+  if (!result) return { target, status: 'n/a', detail: 'skipped' };
+  return {
+    target,
+    status: result.pass ? 'PASS' : 'FAIL',
+    detail: result.runs
+      .map((run) => `${Math.round(run.recordsPerSecond).toLocaleString('en-US')}/s with ${run.flushers} flusher${run.flushers === 1 ? '' : 's'}`)
+      .join('; '),
+  };
+}
