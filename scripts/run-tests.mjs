@@ -43,7 +43,11 @@ function finish(vitestExitCode) {
     const report = JSON.parse(readFileSync(reportFile, 'utf8'));
     if (Number.isInteger(report.numPassedTests) && Number.isInteger(report.numFailedTests)) {
       passed = report.numPassedTests;
-      failed = report.numFailedTests;
+      // A suite that fails outside its tests (a hook timing out, a file that does not load) fails
+      // no test, yet the run failed: count each such suite as one failure.
+      const brokenSuites = Number.isInteger(report.numFailedTestSuites) ? report.numFailedTestSuites : 0;
+      failed = report.numFailedTests > 0 ? report.numFailedTests : brokenSuites;
+      if (failed === 0 && vitestExitCode !== 0) failed = 1;
     }
   } catch {
     // keep the crash counts

@@ -51,6 +51,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const usageDb = connectDatabase(store.url, {
     maxConnections: 2,
     applicationName: 'switchboard-usage',
+    queryTimeoutMs: 10_000,
     onQuery: () => metrics.dbQueries.inc({ pool: 'usage' }),
   });
   const services = createPlatformServices({ config, db: db.db, usageDb: usageDb.db, keyring, logger, metrics });
@@ -115,10 +116,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     }
     server.closeAllConnections();
     await services.recorder.close();
-    await services.upstream.close();
-    await db.close();
-    await usageDb.close();
-    await store.release();
+    // Each step is bounded: a pool whose connection died mid-query (pool.end() waits for every
+    // checked-out client) must not keep the process from exiting.
+    const step = (label: string, work: Promise<unknown>, ms = 5_000) =>
+      withTimeout(work, ms, label).catch((error: unknown) => logger.warn({ err: error, step: label }, 'shutdown step did not finish'));
+    await step('upstream pool', services.upstream.close());
+    await step('database pool', db.close());
+    await step('usage database pool', usageDb.close());
+    await step('embedded database', store.release(), 30_000);
     logger.info({ drain_ms: Date.now() - started }, 'shutdown complete');
   }
 

@@ -140,3 +140,24 @@ describe('refresh tokens', () => {
     expect(hashToken(generateRefreshToken()).equals(digest)).toBe(false);
   });
 });
+
+describe('verified-token cache', () => {
+  it('still rejects a remembered token once it expires', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const tokens = createAccessTokens(createKeyring(newKey()), 60);
+    const token = await tokens.issue(claims);
+    expect(await tokens.verify(token)).toEqual(claims);
+    expect(await tokens.verify(token)).toEqual(claims);
+    vi.setSystemTime(Date.now() + 61_000);
+    expect(await tokens.verify(token)).toBeUndefined();
+  });
+
+  it('does not remember failures: a tampered token stays rejected, the genuine one accepted', async () => {
+    const tokens = createAccessTokens(createKeyring(newKey()), 600);
+    const token = await tokens.issue(claims);
+    const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect(await tokens.verify(tampered)).toBeUndefined();
+    expect(await tokens.verify(token)).toEqual(claims);
+    expect(await tokens.verify(tampered)).toBeUndefined();
+  });
+});

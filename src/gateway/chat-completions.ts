@@ -131,7 +131,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
       };
       const upstreamRequest = adapter.buildChatRequest(request, ctx);
       const response = await deps.upstream.send(upstreamRequest, {
-        signal: c.req.raw.signal,
+        signal: clientGoneSignal(c),
         guarded: credential.baseUrl !== null,
       });
       if (response.status >= 400) throw adapter.mapError(await readErrorResponse(response), ctx);
@@ -150,6 +150,21 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
       throw appError ?? error;
     }
   };
+}
+
+/**
+ * Aborts when the client's connection closes, so a disconnect cancels the provider call. Built on
+ * the Node response's `close` event: `c.req.raw.signal` would construct a full web Request per call
+ * (measured ~6% of a proxied request's CPU). Absent under `app.request()`, which has no socket.
+ */
+function clientGoneSignal(c: Context<AppEnv>): AbortSignal | undefined {
+  const outgoing = c.env?.outgoing;
+  if (!outgoing) return undefined;
+  const controller = new AbortController();
+  outgoing.once('close', () => {
+    if (!outgoing.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 async function readErrorResponse(response: UpstreamResponse) {

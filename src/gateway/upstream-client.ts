@@ -58,7 +58,8 @@ function createAgent(timeouts: UpstreamTimeouts, guarded: boolean): Agent {
     : base;
   return new Agent({
     connect,
-    connections: 256,
+    // No per-origin cap: every user of a provider shares its origin, and the number of open
+    // upstream requests is already bounded by the clients' own concurrency.
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
     headersTimeout: timeouts.firstByteTimeoutMs,

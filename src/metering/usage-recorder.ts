@@ -74,7 +74,8 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
       clearInterval(timer);
       const deadline = Date.now() + timeoutMs;
       while (buffer.length > 0 && Date.now() < deadline) {
-        await flush();
+        // A flush stuck on a dead connection must not hold shutdown past its deadline.
+        await Promise.race([flush(), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())]);
         if (buffer.length > 0) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       if (buffer.length > 0) logger.error({ lost: buffer.length }, 'usage records could not be written before shutdown');

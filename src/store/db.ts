@@ -20,6 +20,12 @@ export interface ConnectOptions {
   applicationName?: string;
   /** Called once per query sent on any of the pool's connections (for the query counter). */
   onQuery?: () => void;
+  /**
+   * Client-side deadline per query. A connection that silently stops answering (a network
+   * partition, a half-open proxy) otherwise leaves the query, and anything waiting on it such as
+   * the shutdown flush, pending forever.
+   */
+  queryTimeoutMs?: number;
 }
 
 export function connectDatabase(url: string, options: ConnectOptions = {}): DatabaseHandle {
@@ -29,6 +35,7 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Data
     application_name: options.applicationName ?? 'switchboard',
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    query_timeout: options.queryTimeoutMs ?? 30_000,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
