@@ -3,19 +3,18 @@
  * Services arrive built (see services.ts); this file only wires them to URLs.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { authRoutes } from './accounts/auth.routes.js';
 import type { Config } from './config.js';
 import { gatewayRoutes } from './gateway/gateway.routes.js';
 import { createAuthenticator, requireAuth } from './http/authenticate.js';
+import { limitBody } from './http/body-limit.js';
 import { createClientIpResolver } from './http/client-ip.js';
 import type { AppEnv } from './http/context.js';
 import { onError, onNotFound } from './http/error-handler.js';
 import { healthRoutes, type ReadinessProbe } from './http/health.routes.js';
 import { requestContext } from './http/request-context.js';
 import { usageRoutes } from './metering/usage.routes.js';
-import { AppError } from './platform/errors.js';
 import type { Logger } from './platform/logger.js';
 import type { PlatformServices } from './services.js';
 import { integrationsRoutes } from './vault/integrations.routes.js';
@@ -36,14 +35,7 @@ export function createApp(options: AppOptions) {
   const aiAuthed = requireAuth(authenticator, { allowApiKeyHeader: true });
 
   app.use(requestContext({ logger, resolveClientIp: createClientIpResolver(config.trustedProxies), isDraining: options.isDraining }));
-  app.use(
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: () => {
-        throw new AppError('payload_too_large', { message: `The request body exceeds ${config.maxBodyBytes} bytes.` });
-      },
-    }),
-  );
+  app.use(limitBody(config.maxBodyBytes));
   if (config.corsOrigins.length > 0) {
     app.use('/api/*', cors({ origin: config.corsOrigins, credentials: true, maxAge: 600 }));
     app.use('/v1/*', cors({ origin: config.corsOrigins, maxAge: 600 }));

@@ -40,7 +40,7 @@ export function requestContext(options: RequestContextOptions): MiddlewareHandle
     headers.set('referrer-policy', 'no-referrer');
     headers.set('x-frame-options', 'DENY');
     if (!headers.has('content-security-policy')) headers.set('content-security-policy', API_CSP);
-    if (c.req.header('x-forwarded-proto') === 'https' || new URL(c.req.url).protocol === 'https:') {
+    if (c.req.header('x-forwarded-proto') === 'https' || c.req.url.startsWith('https:')) {
       headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
     }
     if (isDraining()) headers.set('connection', 'close');
