@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
+import { announceAndServe } from './lib/child-lifecycle.js';
 import { isMain } from './lib/is-main.js';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
@@ -81,11 +82,7 @@ async function main() {
   });
   if (!values.upstream) throw new Error('--upstream http://127.0.0.1:PORT is required');
   const proxy = await startBareProxy(values.upstream.replace(/\/+$/, ''), Number(values.port));
-  process.stdout.write(`${JSON.stringify({ listening: proxy.url })}\n`);
-  const stop = () => void proxy.close().then(() => process.exit(0));
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  if (values['exit-with-stdin']) process.stdin.on('end', stop).on('error', stop).resume();
+  announceAndServe(proxy.url, () => proxy.close(), values['exit-with-stdin'] === true);
 }
 
 if (isMain(import.meta.url)) await main();

@@ -23,6 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
+import { announceAndServe } from './lib/child-lifecycle.js';
 import { isMain } from './lib/is-main.js';
 
 export type Pacing = 'paced' | 'burst';
@@ -290,12 +291,7 @@ async function main() {
     { delayMs: Number(values['delay-ms']), chunks: Number(values.chunks), pacing },
     Number(values.port),
   );
-  process.stdout.write(`${JSON.stringify({ listening: mock.url })}\n`);
-  const stop = () => void mock.close().then(() => process.exit(0));
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  // Started by the bench: exit when the bench goes away, even if it could not clean up.
-  if (values['exit-with-stdin']) process.stdin.on('end', stop).on('error', stop).resume();
+  announceAndServe(mock.url, () => mock.close(), values['exit-with-stdin'] === true);
 }
 
 if (isMain(import.meta.url)) await main();
