@@ -8,11 +8,10 @@
  *   npx tsx bench/bare-proxy.ts --upstream http://127.0.0.1:PORT [--port 0]
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import { announceAndServe } from './lib/child-lifecycle.js';
+import { announceAndServe, listenOnLoopback } from './lib/child-lifecycle.js';
 import { isMain } from './lib/is-main.js';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
@@ -30,7 +29,7 @@ export interface BareProxy {
   close(): Promise<void>;
 }
 
-export function startBareProxy(upstream: string, port = 0): Promise<BareProxy> {
+export async function startBareProxy(upstream: string, port = 0): Promise<BareProxy> {
   const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
 
   const server = http.createServer(async (req, res) => {
@@ -53,23 +52,14 @@ export function startBareProxy(upstream: string, port = 0): Promise<BareProxy> {
       }
     }
   });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 0;
-
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: async () => {
-          server.closeAllConnections();
-          await new Promise<void>((done) => server.close(() => done()));
-          await agent.close();
-        },
-      });
-    });
-  });
+  const listening = await listenOnLoopback(server, port);
+  return {
+    url: listening.url,
+    close: async () => {
+      await listening.close();
+      await agent.close();
+    },
+  };
 }
 
 async function main() {

@@ -23,7 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { announceAndServe } from './lib/child-lifecycle.js';
+import { announceAndServe, listenOnLoopback } from './lib/child-lifecycle.js';
 import { isMain } from './lib/is-main.js';
 
 export type Pacing = 'paced' | 'burst';
@@ -253,25 +253,7 @@ export function startMockUpstream(initial: MockSettings, port = 0): Promise<Mock
       else handleAdmin(req, res, raw);
     });
   });
-  // Outlive the gateways' pooled keep-alive connections, as a real provider's edge does.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 0;
-
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const { port: bound } = server.address() as import('node:net').AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${bound}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  return listenOnLoopback(server, port);
 }
 
 export const defaultMockSettings: MockSettings = { delayMs: 50, chunks: 20, pacing: 'paced' };

@@ -1,3 +1,6 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 /**
  * How a bench child process (mock upstream, bare proxy) announces itself and stops: it prints
  * `{"listening": url}` for the parent, and exits on SIGTERM/SIGINT or, when started by the bench,
@@ -9,4 +12,26 @@ export function announceAndServe(url: string, close: () => Promise<void>, exitWi
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   if (exitWithStdin) process.stdin.on('end', stop).on('error', stop).resume();
+}
+
+/**
+ * Listen on 127.0.0.1 only, with keep-alive that outlives the gateways' pooled connections (as a
+ * real provider's edge does); `close` drops open connections and stops listening.
+ */
+export async function listenOnLoopback(server: Server, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
 }

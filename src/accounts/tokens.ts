@@ -29,7 +29,7 @@ function signingKey(masterKey: Buffer): Uint8Array {
 export function createAccessTokens(keyring: Keyring, ttlSeconds: number) {
   const keys = new Map(keyring.ids().map((id) => [id, signingKey(keyring.get(id)!.key)]));
   const primaryKey = keys.get(keyring.primary.id)!;
-  const verified = new LRUCache<string, { claims: AccessClaims; expiresAtMs: number }>({ max: 10_000, ttlAutopurge: false });
+  const verified = new LRUCache<string, { claims: AccessClaims; expiresAtMs: number }>({ max: 10_000 });
 
   return {
     ttlSeconds,

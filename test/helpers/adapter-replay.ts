@@ -2,7 +2,7 @@
  * Shared by the provider adapter tests: replay recorded SSE bytes through the real parser and a
  * translator, split at arbitrary byte boundaries, and capture thrown AppErrors.
  */
-import { AppError } from '../../src/platform/errors.js';
+import { AppError, type ErrorCode } from '../../src/platform/errors.js';
 import type { StreamTranslator } from '../../src/gateway/providers/provider.js';
 import { SseParser } from '../../src/gateway/sse.js';
 
@@ -33,3 +33,16 @@ export function thrown(fn: () => unknown): AppError {
   }
   throw new Error('expected an AppError');
 }
+
+/** One recorded provider error (`__fixtures__/errors.json`) and the AppError it must map to. */
+export interface ErrorFixture {
+  name: string;
+  status: number;
+  headers: Record<string, string | string[]>;
+  json?: unknown;
+  text?: string;
+  expected: { code: ErrorCode; status: number; retryable: boolean; retryAfterSeconds?: number; message?: string };
+}
+
+/** The raw body of a recorded error: its text, or its JSON serialised. */
+export const errorBody = (fixture: ErrorFixture): string => fixture.text ?? JSON.stringify(fixture.json);

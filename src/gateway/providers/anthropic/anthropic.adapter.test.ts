@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { everyByte, runStream, splitAt, thrown } from '../../../../test/helpers/adapter-replay.js';
+import { errorBody, everyByte, runStream, splitAt, thrown, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, StreamTranslator } from '../provider.js';
 import { anthropicAdapter } from './anthropic.adapter.js';
 import { toFinishReason } from './from-anthropic-response.js';
@@ -411,20 +411,12 @@ describe('anthropic stream translator', () => {
   });
 });
 
-interface ErrorFixture {
-  name: string;
-  status: number;
-  headers: Record<string, string | string[]>;
-  json?: unknown;
-  text?: string;
-  expected: { code: ErrorCode; status: number; retryable: boolean; retryAfterSeconds?: number; message?: string };
-}
 const withKey = (text: string): string => text.split('{{API_KEY}}').join(API_KEY);
 const errorCases = readJson<ErrorFixture[]>('errors.json').map((c) => [c.name, c] as const);
 
 describe('anthropic mapError', () => {
   it.each(errorCases)('maps %s', (_name, fixture) => {
-    const body = withKey(fixture.text ?? JSON.stringify(fixture.json));
+    const body = withKey(errorBody(fixture));
     const error = anthropicAdapter.mapError({ status: fixture.status, headers: fixture.headers, body }, ctx);
     expect(error).toBeInstanceOf(AppError);
     expect({ code: error.code, status: error.status, retryable: error.retryable }).toEqual({
@@ -438,7 +430,7 @@ describe('anthropic mapError', () => {
 
   it('never lets the api key reach an AppError message or cause', () => {
     const errors = errorCases.map(([, f]) =>
-      anthropicAdapter.mapError({ status: f.status, headers: f.headers, body: withKey(f.text ?? JSON.stringify(f.json)) }, ctx),
+      anthropicAdapter.mapError({ status: f.status, headers: f.headers, body: withKey(errorBody(f)) }, ctx),
     );
     const streamError = thrown(() =>
       newTranslator().onEvent({ event: 'error', data: JSON.stringify({ type: 'error', error: { type: 'api_error', message: API_KEY } }), id: undefined }),

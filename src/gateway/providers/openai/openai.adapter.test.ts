@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AppError, type ErrorCode } from '../../../platform/errors.js';
+import { AppError } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { everyByte, runStream, splitAt, thrown } from '../../../../test/helpers/adapter-replay.js';
+import { errorBody, everyByte, runStream, splitAt, thrown, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, StreamTranslator } from '../provider.js';
 import { openaiAdapter } from './openai.adapter.js';
 
@@ -238,16 +238,7 @@ describe('openai stream translator', () => {
   });
 });
 
-interface ErrorFixture {
-  name: string;
-  status: number;
-  headers: Record<string, string | string[]>;
-  json?: unknown;
-  text?: string;
-  expected: { code: ErrorCode; status: number; retryable: boolean; retryAfterSeconds?: number; message?: string };
-}
 const errorCases = readJson<ErrorFixture[]>('errors.json').map((c) => [c.name, c] as const);
-const errorBody = (fixture: ErrorFixture): string => fixture.text ?? JSON.stringify(fixture.json);
 
 describe('openai mapError', () => {
   it.each(errorCases)('maps %s', (_name, fixture) => {
