@@ -45,6 +45,7 @@ const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   PUBLIC_URL: url.optional(),
   SMTP_URL: z.string().optional(),
+  SWITCHBOARD_MAIL_FROM: z.string().min(3).default('Switchboard <no-reply@localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SWITCHBOARD_MASTER_KEY: z.string().optional(),
   SWITCHBOARD_MASTER_KEYS_PREVIOUS: csv.default([]),
@@ -80,6 +81,7 @@ export interface Config {
   redisUrl: string | undefined;
   publicUrl: string;
   smtpUrl: string | undefined;
+  mailFrom: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   masterKey: string | undefined;
   previousMasterKeys: string[];
@@ -136,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     publicUrl: stripSlash(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`),
     smtpUrl: e.SMTP_URL,
+    mailFrom: e.SWITCHBOARD_MAIL_FROM,
     logLevel: e.LOG_LEVEL,
     masterKey: e.SWITCHBOARD_MASTER_KEY,
     previousMasterKeys: e.SWITCHBOARD_MASTER_KEYS_PREVIOUS,

@@ -20,6 +20,9 @@ import { openStore } from './store/open-store.js';
 import { loadKeyring } from './vault/keyring.js';
 import { createMetrics } from './platform/metrics.js';
 import { packageVersion } from './platform/package-info.js';
+import { createLocalInvalidationBus, createRedisInvalidationBus, type InvalidationBus } from './platform/invalidation.js';
+import { createMailer } from './platform/mailer.js';
+import { connectRedis, type RedisConnections } from './platform/redis.js';
 
 export interface RunningServer {
   url: string;
@@ -37,13 +40,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const metrics = createMetrics({ version: packageVersion() });
   const store = await openStore(config, logger, 'server');
   let database: ReturnType<typeof connectDatabase> | undefined;
+  let redis: RedisConnections | undefined;
+  let bus: InvalidationBus;
   try {
+    if (config.redisUrl) {
+      redis = connectRedis(config.redisUrl, logger);
+      bus = await withTimeout(createRedisInvalidationBus(redis, logger), 10_000, 'redis subscribe');
+    } else {
+      bus = createLocalInvalidationBus(logger);
+    }
     if (config.migrateOnStart) {
       const result = await runMigrations(store.url);
       logger.info({ applied: result.applied, total: result.total }, 'database migrations checked');
     }
     database = connectDatabase(store.url, { maxConnections: 20, onQuery: () => metrics.dbQueries.inc({ pool: 'app' }) });
   } catch (error) {
+    await redis?.close();
     await store.release();
     throw error;
   }
@@ -54,13 +66,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     queryTimeoutMs: 10_000,
     onQuery: () => metrics.dbQueries.inc({ pool: 'usage' }),
   });
-  const services = createPlatformServices({ config, db: db.db, usageDb: usageDb.db, keyring, logger, metrics });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
+  const services = createPlatformServices({ config, db: db.db, usageDb: usageDb.db, keyring, logger, metrics, bus, redis, mailer });
   const expectedMigrations = expectedMigrationCount();
   let draining = false;
 
   const readiness = {
     async checks(): Promise<Record<string, CheckResult>> {
-      const [dbCheck, migrations] = await Promise.all([
+      const [dbCheck, migrations, redisCheck] = await Promise.all([
         withTimeout(db.pool.query('select 1'), 1_000, 'database').then(
           () => 'ok',
           () => 'unreachable',
@@ -69,8 +82,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           (applied) => (applied >= expectedMigrations ? 'ok' : `behind (${applied}/${expectedMigrations})`),
           () => 'unknown',
         ),
+        redis ? redis.ping(1_000) : Promise.resolve('disabled'),
       ]);
-      return { db: dbCheck, redis: 'disabled', migrations, draining: draining ? 'draining' : 'ok' };
+      return { db: dbCheck, redis: redisCheck, migrations, draining: draining ? 'draining' : 'ok' };
     },
   };
 
@@ -123,6 +137,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await step('upstream pool', services.upstream.close());
     await step('database pool', db.close());
     await step('usage database pool', usageDb.close());
+    mailer.close();
+    await step('invalidation bus', bus.close());
+    if (redis) await step('redis', redis.close());
     await step('embedded database', store.release(), 30_000);
     logger.info({ drain_ms: Date.now() - started }, 'shutdown complete');
   }

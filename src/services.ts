@@ -14,7 +14,10 @@ import { createUsageRecorder } from './metering/usage-recorder.js';
 import { createUsageStore } from './metering/usage.store.js';
 import { createAuditLog } from './platform/audit.js';
 import { systemClock } from './platform/clock.js';
+import type { InvalidationBus } from './platform/invalidation.js';
 import type { Logger } from './platform/logger.js';
+import type { Mailer } from './platform/mailer.js';
+import type { RedisConnections } from './platform/redis.js';
 import type { Metrics } from './platform/metrics.js';
 import type { Database } from './store/db.js';
 import { createIntegrationsService } from './vault/integrations.service.js';
@@ -31,9 +34,14 @@ export interface ServicesInput {
   keyring: Keyring;
   logger: Logger;
   metrics: Metrics;
+  /** Change notifications to every process (Redis pub/sub, or local without REDIS_URL). */
+  bus: InvalidationBus;
+  /** Shared counters for limits; undefined means in-process limits (one replica). */
+  redis: RedisConnections | undefined;
+  mailer: Mailer;
 }
 
-export function createPlatformServices({ config, db, usageDb, keyring, logger, metrics }: ServicesInput) {
+export function createPlatformServices({ config, db, usageDb, keyring, logger, metrics, bus, redis, mailer }: ServicesInput) {
   const audit = createAuditLog(db);
   const tokens = createAccessTokens(keyring, config.accessTokenTtlSeconds);
   const catalog = createPriceCatalog({ overridesFile: config.pricesFile });
@@ -41,6 +49,9 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
   const secretCache = createSecretCache({ ttlSeconds: config.secretCacheTtlSeconds });
   return {
     metrics,
+    bus,
+    redis,
+    mailer,
     tokens,
     catalog,
     usageStore,

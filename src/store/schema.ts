@@ -116,6 +116,8 @@ export const teams = pgTable('teams', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+  /** Set by a platform admin: members keep their data but the team's keys and secrets stop serving. */
+  disabledAt: tstz('disabled_at'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -205,6 +207,8 @@ export const integrations = pgTable(
       .default('active'),
     lastError: text('last_error'),
     lastCheckedAt: tstz('last_checked_at'),
+    /** When the gateway first served a request with this key (audited once). */
+    firstUsedAt: tstz('first_used_at'),
     rateLimit: jsonb('rate_limit').$type<RateLimitSpec>(),
     monthlyQuota: jsonb('monthly_quota').$type<MonthlyQuotaSpec>(),
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
