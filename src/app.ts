@@ -5,9 +5,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { authRoutes } from './accounts/auth.routes.js';
+import { platformKeysRoutes } from './accounts/platform-keys.routes.js';
 import type { Config } from './config.js';
 import { gatewayRoutes } from './gateway/gateway.routes.js';
-import { createAuthenticator, requireAuth } from './http/authenticate.js';
+import { requireAuth } from './http/authenticate.js';
 import { limitBody } from './http/body-limit.js';
 import { createClientIpResolver } from './http/client-ip.js';
 import type { AppEnv } from './http/context.js';
@@ -30,9 +31,8 @@ export interface AppOptions {
 export function createApp(options: AppOptions) {
   const { config, logger, services } = options;
   const app = new OpenAPIHono<AppEnv>();
-  const authenticator = createAuthenticator({ tokens: services.tokens });
-  const authed = requireAuth(authenticator);
-  const aiAuthed = requireAuth(authenticator, { allowApiKeyHeader: true });
+  const authed = requireAuth(services.authenticator);
+  const aiAuthed = requireAuth(services.authenticator, { allowPlatformKeys: true, allowApiKeyHeader: true, allowTeamHeader: true });
 
   app.use(requestContext({ logger, resolveClientIp: createClientIpResolver(config.trustedProxies), isDraining: options.isDraining }));
   app.use(limitBody(config.maxBodyBytes));
@@ -49,6 +49,7 @@ export function createApp(options: AppOptions) {
   );
   app.route('/api', authRoutes(services.accounts, authed));
   app.route('/api', integrationsRoutes(services.integrations, authed));
+  app.route('/api', platformKeysRoutes(services.platformKeys, authed));
   app.route('/api', usageRoutes(services.usageStore, authed));
   app.route(
     '/v1',
@@ -60,6 +61,7 @@ export function createApp(options: AppOptions) {
         upstream: services.upstream,
         catalog: services.catalog,
         recorder: services.recorder,
+        activity: services.activity,
         providerBaseUrls: config.providerBaseUrls,
       },
       aiAuthed,

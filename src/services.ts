@@ -4,7 +4,11 @@
  */
 import { createAccountsService } from './accounts/accounts.service.js';
 import { createAccountsStore } from './accounts/accounts.store.js';
+import { createAuthenticator } from './accounts/authenticator.js';
+import { createPlatformKeysService } from './accounts/platform-keys.service.js';
+import { createPlatformKeysStore } from './accounts/platform-keys.store.js';
 import { createAccessTokens } from './accounts/tokens.js';
+import { createActivityTracker } from './metering/activity-tracker.js';
 import type { Config } from './config.js';
 import { createModelResolver } from './gateway/model-resolver.js';
 import { chatAdapters } from './gateway/providers/registry.js';
@@ -47,6 +51,28 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
   const catalog = createPriceCatalog({ overridesFile: config.pricesFile });
   const usageStore = createUsageStore(db);
   const secretCache = createSecretCache({ ttlSeconds: config.secretCacheTtlSeconds });
+  // An integration changed on any replica: drop what this one cached of it.
+  bus.subscribe('integration', (ownerAndId) => {
+    const [kind, ownerId, integrationId] = ownerAndId.split(':');
+    if ((kind === 'user' || kind === 'team') && ownerId && integrationId) secretCache.invalidateIntegration({ kind, id: ownerId }, integrationId);
+  });
+  bus.onResync(() => secretCache.clear());
+  const platformKeysStore = createPlatformKeysStore(db);
+  const activity = createActivityTracker({
+    db: usageDb,
+    keys: createPlatformKeysStore(usageDb),
+    audit: createAuditLog(usageDb),
+    logger: logger.child({ component: 'activity' }),
+    flushIntervalMs: Math.max(config.usage.flushIntervalMs, 1_000),
+  });
+  const authenticator = createAuthenticator({
+    tokens,
+    store: platformKeysStore,
+    bus,
+    clock: systemClock,
+    cacheTtlSeconds: config.secretCacheTtlSeconds || 300,
+    onKeyUsed: (keyId) => activity.keyUsed(keyId),
+  });
   return {
     metrics,
     bus,
@@ -57,6 +83,9 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     usageStore,
     secretCache,
     chatAdapters,
+    activity,
+    authenticator,
+    platformKeys: createPlatformKeysService({ db, store: platformKeysStore, audit, clock: systemClock, bus }),
     resolveModel: createModelResolver(catalog),
     accounts: createAccountsService({
       db,
@@ -71,6 +100,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
       store: createIntegrationsStore(db),
       keyring,
       cache: secretCache,
+      bus,
       audit,
       allowPrivateUpstreams: config.allowPrivateUpstreams,
     }),

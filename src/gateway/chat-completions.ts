@@ -9,13 +9,15 @@
  * usage goes to an in-memory batch.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../http/context.js';
+import type { AppEnv, Principal } from '../http/context.js';
 import { readJsonObject } from '../http/json-body.js';
 import { AppError, toAppError, toErrorBody } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import { isModelAllowed } from '../accounts/platform-keys.service.js';
+import type { ActivityTracker } from '../metering/activity-tracker.js';
 import type { PriceCatalog } from '../metering/price-catalog.js';
 import type { UsageRecorder } from '../metering/usage-recorder.js';
-import type { IntegrationsService } from '../vault/integrations.service.js';
+import type { IntegrationsService, ResolvedCredential } from '../vault/integrations.service.js';
 import type { ChatCompletionRequest } from './chat-types.js';
 import type { ModelResolver } from './model-resolver.js';
 import type { CallContext, ChatAdapter, NormalizedUsage, ServiceId } from './providers/provider.js';
@@ -34,6 +36,8 @@ export interface ChatCompletionsDeps {
   upstream: Pick<UpstreamClient, 'send'>;
   catalog: Pick<PriceCatalog, 'costOf'>;
   recorder: Pick<UsageRecorder, 'record'>;
+  /** Notes which integration served (first-use audit), off the hot path. */
+  activity: Pick<ActivityTracker, 'integrationUsed'>;
   providerBaseUrls: Record<ServiceId, string | undefined>;
 }
 
@@ -103,6 +107,9 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
 
     let integrationId: string | null = null;
     try {
+      if (principal.allowedModels && !isModelAllowed(principal.allowedModels, `${target.service}/${target.model}`) && !isModelAllowed(principal.allowedModels, request.model)) {
+        throw new AppError('model_not_allowed', { param: 'model', message: `This platform key may not use "${request.model}".` });
+      }
       const adapter = deps.adapters[target.service];
       if (!adapter) {
         throw new AppError('invalid_request', {
@@ -110,13 +117,9 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
           message: `Chat completions through "${target.service}" are not supported yet. Supported: ${Object.keys(deps.adapters).join(', ')}.`,
         });
       }
-      const credential = await deps.integrations.resolveCredential({ kind: 'user', id: principal.userId }, target.service);
-      if (!credential) {
-        throw new AppError('integration_missing', {
-          message: `You have no ${target.service} integration. Store your ${target.service} API key with POST /api/integrations first.`,
-        });
-      }
+      const credential = await resolveCallerCredential(deps.integrations, principal, target.service);
       integrationId = credential.integrationId;
+      deps.activity.integrationUsed(credential.integrationId);
       c.header('x-switchboard-integration', credential.integrationId);
       const baseUrl = credential.baseUrl ?? deps.providerBaseUrls[target.service];
       if (!baseUrl) throw new AppError('invalid_request', { message: `The ${target.service} integration has no base_url.` });
@@ -150,6 +153,30 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
       throw appError ?? error;
     }
   };
+}
+
+/**
+ * The key that serves a caller: their own integration for the service, else (acting for a team)
+ * the team's. Never another tenant's, and never a different one because a provider rejected this
+ * one: a 401/403 from the provider is the caller's to fix, so it is returned as is.
+ */
+async function resolveCallerCredential(
+  integrations: ChatCompletionsDeps['integrations'],
+  principal: Principal,
+  service: ServiceId,
+): Promise<ResolvedCredential> {
+  const own = await integrations.resolveCredential({ kind: 'user', id: principal.userId }, service);
+  if (own) return own;
+  if (principal.teamId) {
+    const team = await integrations.resolveCredential({ kind: 'team', id: principal.teamId }, service);
+    if (team) return team;
+    throw new AppError('integration_missing', {
+      message: `Neither you nor this team has a ${service} integration. Store a ${service} API key with POST /api/integrations or POST /api/teams/{teamId}/integrations first.`,
+    });
+  }
+  throw new AppError('integration_missing', {
+    message: `You have no ${service} integration. Store your ${service} API key with POST /api/integrations first.`,
+  });
 }
 
 /**

@@ -9,8 +9,10 @@ export interface Principal {
   sessionId?: string;
   /** Set for platform keys. */
   keyId?: string;
-  /** The team a team-scoped platform key acts for. */
+  /** The team the request acts for: a team-scoped platform key's, or `x-switchboard-team`'s. */
   teamId?: string;
+  /** A platform key's model allow-list (`service/model` or `service/*`); absent = any model. */
+  allowedModels?: readonly string[];
 }
 
 export interface AppVariables {

@@ -36,6 +36,7 @@ export const errorCatalog = {
   invalid_credentials: entry(401, 'user', false, 'The email or password is incorrect.'),
   invalid_refresh_token: entry(401, 'user', false, 'The refresh token is invalid, expired or already used.'),
   forbidden: entry(403, 'user', false, 'You are not allowed to do this.'),
+  model_not_allowed: entry(403, 'user', false, 'This platform key may not use the requested model.'),
   not_found: entry(404, 'user', false, 'Not found.'),
   route_not_found: entry(404, 'user', false, 'No such endpoint.'),
   conflict: entry(409, 'user', false, 'The resource already exists.'),

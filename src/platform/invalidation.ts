@@ -14,7 +14,11 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from './logger.js';
 import type { RedisConnections } from './redis.js';
 
-export type InvalidationTopic = 'platform_key' | 'integration' | 'membership' | 'user' | 'team';
+/**
+ * Topics and their keys: `platform_key` key id; `integration` `<user|team>:<ownerId>:<id>`;
+ * `membership` `<teamId>:<userId>`; `user` user id; `team` team id; `session` session id.
+ */
+export type InvalidationTopic = 'platform_key' | 'integration' | 'membership' | 'user' | 'team' | 'session';
 
 export interface InvalidationBus {
   /** Tell every process that `key` under `topic` changed. Applied locally before it returns. */

@@ -4,6 +4,7 @@
  * gateway (from cache on the hot path; see README.md for the invariants).
  */
 import type { AuditLog } from '../platform/audit.js';
+import type { InvalidationBus } from '../platform/invalidation.js';
 import { AppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Database } from '../store/db.js';
@@ -78,6 +79,8 @@ export interface IntegrationsServiceDeps {
   store: IntegrationsStore;
   keyring: Keyring;
   cache: SecretCache;
+  /** Changes are published here; every process (this one included) drops its cached copy. */
+  bus: InvalidationBus;
   audit: AuditLog;
   allowPrivateUpstreams: boolean;
 }
@@ -94,7 +97,8 @@ const last4 = (apiKey: string) => apiKey.slice(-4);
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 export function createIntegrationsService(deps: IntegrationsServiceDeps) {
-  const { db, store, keyring, cache, audit } = deps;
+  const { db, store, keyring, cache, audit, bus } = deps;
+  const published = (owner: OwnerRef, id: string) => bus.publish('integration', `${owner.kind}:${owner.id}:${id}`);
 
   /** The owner's data key, created (and wrapped under the primary master key) on first use. */
   async function dataKeyFor(owner: OwnerRef, tx: Tx) {
@@ -191,7 +195,7 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
         await recordChange('integration.created', actor, owner, id, tx, { service: input.service });
         return created;
       });
-      cache.invalidateIntegration(owner, id);
+      published(owner, id);
       return toIntegrationView(row);
     },
 
@@ -243,7 +247,7 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
         });
         return updated;
       });
-      cache.invalidateIntegration(owner, id);
+      published(owner, id);
       return toIntegrationView(row);
     },
 
@@ -252,7 +256,7 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
         if (!(await store.remove(owner, id, tx))) return notFound();
         await recordChange('integration.deleted', actor, owner, id, tx);
       });
-      cache.invalidateIntegration(owner, id);
+      published(owner, id);
     },
 
     /**

@@ -133,8 +133,10 @@ describe('login and /api/me', () => {
 
   it('refuses an expired token signed with the server’s own key', async () => {
     const user = await createUser();
+    const loggedIn = (await (await login(user.email, PASSWORD)).json()) as TokenPair;
+    const sessionId = (JSON.parse(Buffer.from(loggedIn.access_token.split('.')[1]!, 'base64url').toString('utf8')) as { sid: string }).sid;
     const keyring = createKeyring(parseMasterKey(server.masterKey, 'test master key'));
-    const claims = { userId: user.id, sessionId: 'ses_test', isAdmin: false };
+    const claims = { userId: user.id, sessionId, isAdmin: false };
     // Control: the same construction with a future expiry is accepted, so only expiry differs.
     expect((await me(await createAccessTokens(keyring, 60).issue(claims))).status).toBe(200);
     await expectUnauthenticated(await me(await createAccessTokens(keyring, -60).issue(claims)));

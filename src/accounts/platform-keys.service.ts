@@ -1,0 +1,189 @@
+/**
+ * Platform keys (`sk-sb-…`): how programs call the AI API. A key is 256 random bits, shown once at
+ * creation, stored as its SHA-256 only. A key acts for its user, or for one of the user's teams
+ * (team scope), and may carry an expiry, a model allow-list, a rate limit and a monthly budget.
+ *
+ * Revocation publishes on the invalidation bus, so every replica's authentication cache drops the
+ * key at once (see http/authenticate.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import type { AuditLog } from '../platform/audit.js';
+import type { Clock } from '../platform/clock.js';
+import { AppError } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import type { InvalidationBus } from '../platform/invalidation.js';
+import type { Database } from '../store/db.js';
+import type { RateLimitSpec } from '../store/schema.js';
+import type { PlatformKeyRow, PlatformKeysStore } from './platform-keys.store.js';
+import { hashToken } from './tokens.js';
+
+export const PLATFORM_KEY_PREFIX = 'sk-sb-';
+
+export const generatePlatformKey = (): string => `${PLATFORM_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+
+export interface CreatePlatformKeyInput {
+  name: string;
+  team_id?: string | null | undefined;
+  expires_at?: string | null | undefined;
+  models?: string[] | null | undefined;
+  rate_limit?: RateLimitSpec | null | undefined;
+  monthly_budget_micros?: number | null | undefined;
+}
+
+export interface PlatformKeyView {
+  id: string;
+  name: string;
+  key_last4: string;
+  team_id: string | null;
+  models: string[] | null;
+  rate_limit: RateLimitSpec | null;
+  monthly_budget_micros: number | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  created_at: string;
+  status: 'active' | 'expired' | 'revoked';
+}
+
+export function toPlatformKeyView(row: PlatformKeyRow, now: Date): PlatformKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    key_last4: row.keyLast4,
+    team_id: row.teamId,
+    models: row.models ?? null,
+    rate_limit: row.rateLimit ?? null,
+    monthly_budget_micros: row.monthlyBudgetMicros ?? null,
+    expires_at: row.expiresAt?.toISOString() ?? null,
+    revoked_at: row.revokedAt?.toISOString() ?? null,
+    last_used_at: row.lastUsedAt?.toISOString() ?? null,
+    created_at: row.createdAt.toISOString(),
+    status: row.revokedAt ? 'revoked' : row.expiresAt && row.expiresAt <= now ? 'expired' : 'active',
+  };
+}
+
+/** `service/model` exactly, or a `service/*` (any prefix ending in `*`) pattern. */
+export function isModelAllowed(allowList: readonly string[] | null | undefined, model: string): boolean {
+  if (!allowList || allowList.length === 0) return true;
+  return allowList.some((pattern) => (pattern.endsWith('*') ? model.startsWith(pattern.slice(0, -1)) : pattern === model));
+}
+
+export interface Actor {
+  userId: string;
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+export interface PlatformKeysServiceDeps {
+  db: Database;
+  store: PlatformKeysStore;
+  audit: AuditLog;
+  clock: Clock;
+  bus: InvalidationBus;
+}
+
+export function createPlatformKeysService(deps: PlatformKeysServiceDeps) {
+  const { db, store, audit, clock, bus } = deps;
+  const teamNotFound = () => new AppError('not_found', { param: 'team_id', message: 'Team not found.' });
+
+  return {
+    /** Create a key; the only time its secret is returned. */
+    async createKey(actor: Actor, input: CreatePlatformKeyInput): Promise<PlatformKeyView & { key: string }> {
+      const now = clock.now();
+      const name = input.name.trim();
+      if (name.length === 0) throw new AppError('invalid_request', { param: 'name', message: 'name must not be empty.' });
+      let expiresAt: Date | null = null;
+      if (input.expires_at) {
+        expiresAt = new Date(input.expires_at);
+        if (Number.isNaN(expiresAt.getTime()) || expiresAt <= now) {
+          throw new AppError('invalid_request', { param: 'expires_at', message: 'expires_at must be a future ISO 8601 time.' });
+        }
+      }
+      const teamId = input.team_id ?? null;
+      if (teamId !== null && !(await store.findTeamRole(teamId, actor.userId))) throw teamNotFound();
+
+      const key = generatePlatformKey();
+      const row = await db.transaction(async (tx) => {
+        const created = await store.insert(
+          {
+            id: newId(),
+            userId: actor.userId,
+            teamId,
+            name,
+            keyHash: hashToken(key),
+            keyLast4: key.slice(-4),
+            models: input.models && input.models.length > 0 ? input.models : null,
+            rateLimit: input.rate_limit ?? null,
+            monthlyBudgetMicros: input.monthly_budget_micros ?? null,
+            expiresAt,
+          },
+          tx,
+        );
+        await audit.record(
+          {
+            action: 'platform_key.created',
+            actorUserId: actor.userId,
+            teamId,
+            targetKind: 'platform_key',
+            targetId: created.id,
+            ip: actor.ip ?? null,
+            userAgent: actor.userAgent ?? null,
+            metadata: { after: settingsOf(created) },
+          },
+          tx,
+        );
+        return created;
+      });
+      return { ...toPlatformKeyView(row, now), key };
+    },
+
+    async listKeys(userId: string, page: { limit: number; cursor?: string }) {
+      const rows = await store.list(userId, { limit: page.limit + 1, ...(page.cursor ? { before: page.cursor } : {}) });
+      const now = clock.now();
+      const data = rows.slice(0, page.limit).map((row) => toPlatformKeyView(row, now));
+      return { data, next_cursor: rows.length > page.limit ? (data.at(-1)?.id ?? null) : null };
+    },
+
+    async getKey(userId: string, id: string): Promise<PlatformKeyView> {
+      const row = await store.find(userId, id);
+      if (!row) throw new AppError('not_found', { message: 'Platform key not found.' });
+      return toPlatformKeyView(row, clock.now());
+    },
+
+    /** Revoke a key; idempotent. Takes effect on every replica within a second (bus). */
+    async revokeKey(actor: Actor, id: string): Promise<void> {
+      const outcome = await db.transaction(async (tx) => {
+        const result = await store.revoke(actor.userId, id, tx);
+        if (!result) throw new AppError('not_found', { message: 'Platform key not found.' });
+        if (result.changed) {
+          await audit.record(
+            {
+              action: 'platform_key.revoked',
+              actorUserId: actor.userId,
+              teamId: result.row.teamId,
+              targetKind: 'platform_key',
+              targetId: id,
+              ip: actor.ip ?? null,
+              userAgent: actor.userAgent ?? null,
+            },
+            tx,
+          );
+        }
+        return result;
+      });
+      bus.publish('platform_key', outcome.row.id);
+    },
+  };
+}
+
+/** The non-secret settings of a key, for audit before/after. */
+const settingsOf = (row: PlatformKeyRow) => ({
+  name: row.name,
+  team_id: row.teamId,
+  models: row.models ?? null,
+  rate_limit: row.rateLimit ?? null,
+  monthly_budget_micros: row.monthlyBudgetMicros ?? null,
+  expires_at: row.expiresAt?.toISOString() ?? null,
+});
+
+export type PlatformKeysService = ReturnType<typeof createPlatformKeysService>;

@@ -1,0 +1,120 @@
+import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
+import type { DbExecutor } from '../store/db.js';
+import { memberships, platformKeys, teams, users } from '../store/schema.js';
+
+export type PlatformKeyRow = typeof platformKeys.$inferSelect;
+
+/** What authentication needs to know about a key, joined with its user's and team's state. */
+export interface KeyIdentityRow {
+  key: PlatformKeyRow;
+  userIsAdmin: boolean;
+  userDisabled: boolean;
+  /** For team keys: whether the key's user is still a member of an enabled team. */
+  teamUsable: boolean | null;
+}
+
+/** Drizzle queries for platform keys. Management queries are filtered by the owning user. */
+export function createPlatformKeysStore(db: DbExecutor) {
+  return {
+    async insert(row: typeof platformKeys.$inferInsert, tx: DbExecutor = db): Promise<PlatformKeyRow> {
+      const [created] = await tx.insert(platformKeys).values(row).returning();
+      if (!created) throw new Error('insert returned no row');
+      return created;
+    },
+
+    async find(userId: string, id: string, tx: DbExecutor = db): Promise<PlatformKeyRow | undefined> {
+      const rows = await tx
+        .select()
+        .from(platformKeys)
+        .where(and(eq(platformKeys.userId, userId), eq(platformKeys.id, id)))
+        .limit(1);
+      return rows[0];
+    },
+
+    /** Newest first, keyset-paginated by id. */
+    async list(userId: string, options: { limit: number; before?: string }, tx: DbExecutor = db): Promise<PlatformKeyRow[]> {
+      return tx
+        .select()
+        .from(platformKeys)
+        .where(and(eq(platformKeys.userId, userId), options.before ? lt(platformKeys.id, options.before) : undefined))
+        .orderBy(desc(platformKeys.id))
+        .limit(options.limit);
+    },
+
+    /** Revoke unless already revoked; answers the row as it now is, or undefined if not the user's. */
+    async revoke(userId: string, id: string, tx: DbExecutor = db): Promise<{ row: PlatformKeyRow; changed: boolean } | undefined> {
+      const [revoked] = await tx
+        .update(platformKeys)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(platformKeys.userId, userId), eq(platformKeys.id, id), isNull(platformKeys.revokedAt)))
+        .returning();
+      if (revoked) return { row: revoked, changed: true };
+      const existing = await this.find(userId, id, tx);
+      return existing ? { row: existing, changed: false } : undefined;
+    },
+
+    /** The authentication lookup: one indexed query by hash. */
+    async findIdentityByHash(keyHash: Buffer, tx: DbExecutor = db): Promise<KeyIdentityRow | undefined> {
+      const rows = await tx
+        .select({
+          key: platformKeys,
+          userIsAdmin: users.isAdmin,
+          userDisabledAt: users.disabledAt,
+          teamDisabledAt: teams.disabledAt,
+          teamId: teams.id,
+          memberRole: memberships.role,
+        })
+        .from(platformKeys)
+        .innerJoin(users, eq(users.id, platformKeys.userId))
+        .leftJoin(teams, eq(teams.id, platformKeys.teamId))
+        .leftJoin(memberships, and(eq(memberships.teamId, platformKeys.teamId), eq(memberships.userId, platformKeys.userId)))
+        .where(eq(platformKeys.keyHash, keyHash))
+        .limit(1);
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        key: row.key,
+        userIsAdmin: row.userIsAdmin,
+        userDisabled: row.userDisabledAt !== null,
+        teamUsable: row.key.teamId === null ? null : row.teamId !== null && row.teamDisabledAt === null && row.memberRole !== null,
+      };
+    },
+
+    /** The caller's role in an enabled team, for acting in a team context. */
+    async findTeamRole(teamId: string, userId: string, tx: DbExecutor = db): Promise<'owner' | 'admin' | 'member' | undefined> {
+      const rows = await tx
+        .select({ role: memberships.role })
+        .from(memberships)
+        .innerJoin(teams, eq(teams.id, memberships.teamId))
+        .where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId), isNull(teams.disabledAt)))
+        .limit(1);
+      return rows[0]?.role;
+    },
+
+    /** A session's standing, for access tokens: active, and its user not disabled. */
+    async isSessionActive(sessionId: string, tx: DbExecutor = db): Promise<boolean> {
+      const result = await tx.execute<{ active: boolean }>(
+        sql`select (s.revoked_at is null and s.expires_at > now() and u.disabled_at is null) as active
+            from sessions s join users u on u.id = s.user_id where s.id = ${sessionId}`,
+      );
+      return result.rows[0]?.active === true;
+    },
+
+    /** Marks first and latest use in one statement; answers the ids used for the first time. */
+    async markUsed(uses: Array<{ id: string; at: Date }>, tx: DbExecutor = db): Promise<string[]> {
+      if (uses.length === 0) return [];
+      const ids = sql.param(uses.map((use) => use.id));
+      const times = sql.param(uses.map((use) => use.at.toISOString()));
+      // `before` reads the statement's snapshot, so it still holds the values prior to this update.
+      const result = await tx.execute<{ id: string; first: boolean }>(sql`
+        update platform_keys k set last_used_at = greatest(k.last_used_at, u.at)
+        from (select unnest(${ids}::text[]) as id, unnest(${times}::timestamptz[]) as at) u,
+             (select id, last_used_at from platform_keys where id = any(${ids}::text[])) before
+        where k.id = u.id and before.id = k.id
+        returning k.id, before.last_used_at is null as first`);
+      return result.rows.filter((row) => row.first).map((row) => row.id);
+    },
+  };
+}
+
+export type PlatformKeysStore = ReturnType<typeof createPlatformKeysStore>;
