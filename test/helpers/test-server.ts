@@ -21,8 +21,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const database = await createTestDatabase();
+export interface TestServerOptions {
+  /** Share another server's database (multi-replica tests); the caller drops it. */
+  database?: TestDatabase;
+}
+
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
+  const ownsDatabase = options.database === undefined;
+  const database = options.database ?? (await createTestDatabase());
   const logs = createLogCapture();
   const masterKey = randomBytes(32).toString('base64');
   const config = loadConfig({
@@ -66,7 +72,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
     async close() {
       await running.shutdown('test finished');
-      await database.drop();
+      if (ownsDatabase) await database.drop();
     },
   };
 }
