@@ -4,6 +4,7 @@
  */
 import { createAccountsService } from './accounts/accounts.service.js';
 import { createAccountsStore } from './accounts/accounts.store.js';
+import { createLoginBackoff } from './accounts/login-backoff.js';
 import { createAccessTokens } from './accounts/tokens.js';
 import type { Config } from './config.js';
 import { createModelResolver } from './gateway/model-resolver.js';
@@ -65,6 +66,11 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
       audit,
       clock: systemClock,
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+      bus,
+      mailer,
+      logger,
+      publicUrl: config.publicUrl,
+      loginBackoff: createLoginBackoff(redis),
     }),
     integrations: createIntegrationsService({
       db,

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from './logger.js';
 import type { RedisConnections } from './redis.js';
 
-export type InvalidationTopic = 'platform_key' | 'integration' | 'membership' | 'user' | 'team';
+export type InvalidationTopic = 'platform_key' | 'integration' | 'membership' | 'user' | 'team' | 'session';
 
 export interface InvalidationBus {
   /** Tell every process that `key` under `topic` changed. Applied locally before it returns. */
