@@ -100,7 +100,7 @@ export function createAccountsStore(db: DbExecutor) {
       return rows.map((row) => row.id);
     },
 
-    /** Live sessions of a user, newest first; `afterId` pages by id (ULIDs sort by creation). */
+    /** Live sessions of a user, newest first; `beforeId` (the previous page's last id) pages on, ULIDs sorting by creation. */
     async listActiveSessions(userId: string, now: Date, limit: number, beforeId: string | undefined, tx: DbExecutor = db): Promise<SessionRow[]> {
       return tx
         .select()
