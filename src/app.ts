@@ -6,6 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { authRoutes } from './accounts/auth.routes.js';
 import { platformKeysRoutes } from './accounts/platform-keys.routes.js';
+import { sessionsRoutes } from './accounts/sessions.routes.js';
 import type { Config } from './config.js';
 import { gatewayRoutes } from './gateway/gateway.routes.js';
 import { requireAuth } from './http/authenticate.js';
@@ -14,6 +15,7 @@ import { createClientIpResolver } from './http/client-ip.js';
 import type { AppEnv } from './http/context.js';
 import { onError, onNotFound } from './http/error-handler.js';
 import { healthRoutes, type ReadinessProbe } from './http/health.routes.js';
+import { createIpRateLimits } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
 import { usageRoutes } from './metering/usage.routes.js';
 import type { Logger } from './platform/logger.js';
@@ -21,7 +23,7 @@ import type { PlatformServices } from './services.js';
 import { integrationsRoutes } from './vault/integrations.routes.js';
 
 export interface AppOptions {
-  config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls'>;
+  config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'>;
   logger: Logger;
   services: PlatformServices;
   readiness: ReadinessProbe;
@@ -40,6 +42,9 @@ export function createApp(options: AppOptions) {
     app.use('/api/*', cors({ origin: config.corsOrigins, credentials: true, maxAge: 600 }));
     app.use('/v1/*', cors({ origin: config.corsOrigins, maxAge: 600 }));
   }
+  const ipLimits = createIpRateLimits({ ...config.rateLimits, redis: services.redis });
+  app.use('/v1/*', ipLimits.failedAuthLimit);
+  app.use('/api/*', ipLimits.apiLimit);
   app.onError(onError);
   app.notFound(onNotFound);
 
@@ -47,7 +52,8 @@ export function createApp(options: AppOptions) {
   app.get('/metrics', async (c) =>
     c.body(await services.metrics.registry.metrics(), 200, { 'content-type': services.metrics.registry.contentType }),
   );
-  app.route('/api', authRoutes(services.accounts, authed));
+  app.route('/api', authRoutes(services.accounts, authed, { publicUrl: config.publicUrl, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds }));
+  app.route('/api', sessionsRoutes(services.accounts, authed));
   app.route('/api', integrationsRoutes(services.integrations, authed));
   app.route('/api', platformKeysRoutes(services.platformKeys, authed));
   app.route('/api', usageRoutes(services.usageStore, authed));

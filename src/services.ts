@@ -7,6 +7,7 @@ import { createAccountsStore } from './accounts/accounts.store.js';
 import { createAuthenticator } from './accounts/authenticator.js';
 import { createPlatformKeysService } from './accounts/platform-keys.service.js';
 import { createPlatformKeysStore } from './accounts/platform-keys.store.js';
+import { createLoginBackoff } from './accounts/login-backoff.js';
 import { createAccessTokens } from './accounts/tokens.js';
 import { createActivityTracker } from './metering/activity-tracker.js';
 import type { Config } from './config.js';
@@ -94,6 +95,11 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
       audit,
       clock: systemClock,
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+      bus,
+      mailer,
+      logger,
+      publicUrl: config.publicUrl,
+      loginBackoff: createLoginBackoff(redis),
     }),
     integrations: createIntegrationsService({
       db,

@@ -40,6 +40,9 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: '5000',
     SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS: '50',
     LOG_LEVEL: 'debug',
+    // Tests sign many users in from 127.0.0.1: per-IP limits are off unless a test sets its own.
+    SWITCHBOARD_RATE_LIMIT_API_PER_IP: '0',
+    SWITCHBOARD_RATE_LIMIT_AUTH_PER_IP: '0',
     ...env,
   });
   const running = await startServer(config, createLogger({ level: config.logLevel, destination: logs.stream }));
