@@ -4,7 +4,9 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
+import { adminRoutes, requirePlatformAdmin } from './accounts/admin.routes.js';
 import { authRoutes } from './accounts/auth.routes.js';
+import { teamsRoutes } from './accounts/teams.routes.js';
 import type { Config } from './config.js';
 import { gatewayRoutes } from './gateway/gateway.routes.js';
 import { createAuthenticator, requireAuth } from './http/authenticate.js';
@@ -15,9 +17,11 @@ import { onError, onNotFound } from './http/error-handler.js';
 import { healthRoutes, type ReadinessProbe } from './http/health.routes.js';
 import { requestContext } from './http/request-context.js';
 import { usageRoutes } from './metering/usage.routes.js';
+import { auditRoutes } from './platform/audit.routes.js';
 import type { Logger } from './platform/logger.js';
 import type { PlatformServices } from './services.js';
 import { integrationsRoutes } from './vault/integrations.routes.js';
+import { teamIntegrationsRoutes } from './vault/team-integrations.routes.js';
 
 export interface AppOptions {
   config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls'>;
@@ -50,6 +54,10 @@ export function createApp(options: AppOptions) {
   app.route('/api', authRoutes(services.accounts, authed));
   app.route('/api', integrationsRoutes(services.integrations, authed));
   app.route('/api', usageRoutes(services.usageStore, authed));
+  app.route('/api', teamsRoutes(services.teams, authed));
+  app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed));
+  app.route('/api', auditRoutes(services.audit, services.teams, authed));
+  app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(authenticator, services.admin.isActiveAdmin)));
   app.route(
     '/v1',
     gatewayRoutes(

@@ -4,6 +4,10 @@
  */
 import { createAccountsService } from './accounts/accounts.service.js';
 import { createAccountsStore } from './accounts/accounts.store.js';
+import { createAdminService } from './accounts/admin.service.js';
+import { createAdminStore } from './accounts/admin.store.js';
+import { createTeamsService } from './accounts/teams.service.js';
+import { createTeamsStore } from './accounts/teams.store.js';
 import { createAccessTokens } from './accounts/tokens.js';
 import type { Config } from './config.js';
 import { createModelResolver } from './gateway/model-resolver.js';
@@ -24,6 +28,7 @@ import { createIntegrationsService } from './vault/integrations.service.js';
 import { createIntegrationsStore } from './vault/integrations.store.js';
 import type { Keyring } from './vault/keyring.js';
 import { createSecretCache } from './vault/secret-cache.js';
+import { createTeamIntegrationsService } from './vault/team-integrations.service.js';
 
 export interface ServicesInput {
   config: Config;
@@ -47,6 +52,25 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
   const catalog = createPriceCatalog({ overridesFile: config.pricesFile });
   const usageStore = createUsageStore(db);
   const secretCache = createSecretCache({ ttlSeconds: config.secretCacheTtlSeconds });
+  const accountsStore = createAccountsStore(db);
+  const integrations = createIntegrationsService({
+    db,
+    store: createIntegrationsStore(db),
+    keyring,
+    cache: secretCache,
+    audit,
+    allowPrivateUpstreams: config.allowPrivateUpstreams,
+  });
+  const teams = createTeamsService({
+    db,
+    store: createTeamsStore(db),
+    accounts: accountsStore,
+    audit,
+    bus,
+    mailer,
+    clock: systemClock,
+    publicUrl: config.publicUrl,
+  });
   return {
     metrics,
     bus,
@@ -60,20 +84,17 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     resolveModel: createModelResolver(catalog),
     accounts: createAccountsService({
       db,
-      store: createAccountsStore(db),
+      store: accountsStore,
       tokens,
       audit,
       clock: systemClock,
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     }),
-    integrations: createIntegrationsService({
-      db,
-      store: createIntegrationsStore(db),
-      keyring,
-      cache: secretCache,
-      audit,
-      allowPrivateUpstreams: config.allowPrivateUpstreams,
-    }),
+    integrations,
+    audit,
+    teams,
+    teamIntegrations: createTeamIntegrationsService({ integrations, access: teams }),
+    admin: createAdminService({ db, store: createAdminStore(db), audit, bus, clock: systemClock }),
     upstream: createUpstreamClient(config.upstream),
     recorder: createUsageRecorder({
       store: createUsageStore(usageDb),
