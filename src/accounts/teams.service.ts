@@ -261,6 +261,7 @@ export function createTeamsService(deps: TeamsServiceDeps) {
         throw new AppError('invalid_request', { param: 'email', message: 'email must be a valid address.' });
       }
       const token = `sbinv_${randomBytes(32).toString('base64url')}`;
+      const now = deps.clock.now();
       return db.transaction(async (tx) => {
         const me = await requireRole(teamId, actor.userId, 'admin', tx);
         checkCanManage(me.role, input.role);
@@ -272,7 +273,8 @@ export function createTeamsService(deps: TeamsServiceDeps) {
             role: input.role,
             tokenHash: hashToken(token),
             invitedBy: actor.userId,
-            expiresAt: new Date(deps.clock.now().getTime() + INVITATION_TTL_MS),
+            createdAt: now,
+            expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
           },
           tx,
         );
