@@ -44,10 +44,10 @@ const InvitationParams = z.object({ teamId: UlidSchema, id: UlidSchema });
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 const ok = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
-export const teamErrors = {
+const teamErrors = {
   ...commonErrors,
   403: errorResponse('A member of the team without the role this needs'),
-  409: errorResponse('last_owner: the team would be left without an owner'),
+  409: errorResponse('last_owner: the team would be left without an owner; conflict: already a member'),
 } as const;
 const errors = teamErrors;
 
@@ -119,7 +119,7 @@ const routes = {
   }),
 };
 
-export const actorOf = (c: Context<AppEnv>) => ({
+const actorOf = (c: Context<AppEnv>) => ({
   userId: c.get('principal').userId,
   ip: c.get('clientIp'),
   userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,

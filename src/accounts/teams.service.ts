@@ -130,13 +130,24 @@ export function createTeamsService(deps: TeamsServiceDeps) {
       tx,
     );
 
+  /** A mail that is part of a change: if it cannot be sent, the change rolls back with a clear 503. */
+  async function sendOrUndo(message: Parameters<Mailer['send']>[0]) {
+    try {
+      await deps.mailer.send(message);
+    } catch (error) {
+      throw new AppError('mail_unavailable', { cause: error });
+    }
+  }
+
   const membershipChanged = (teamId: string, userId: string) => bus.publish('membership', `${teamId}:${userId}`);
 
   return {
-    /** The user's role in an enabled team, or undefined: what the gateway's key resolution checks. */
-    async roleOf(teamId: string, userId: string): Promise<TeamRole | undefined> {
-      const membership = await store.findMembership(teamId, userId);
-      return membership && membership.team.disabledAt === null ? membership.role : undefined;
+    /**
+     * The user's role in the team, or undefined when they are not a member, the team is disabled
+     * or the user is: what the gateway's key resolution checks.
+     */
+    roleOf(teamId: string, userId: string): Promise<TeamRole | undefined> {
+      return store.findActiveRole(teamId, userId);
     },
 
     /** 404 unless a member, 403 unless at least `minimum`. For modules that hang routes under a team. */
@@ -265,6 +276,9 @@ export function createTeamsService(deps: TeamsServiceDeps) {
       return db.transaction(async (tx) => {
         const me = await requireRole(teamId, actor.userId, 'admin', tx);
         checkCanManage(me.role, input.role);
+        if (await store.isMemberByEmail(teamId, email, tx)) {
+          throw new AppError('conflict', { param: 'email', message: 'This address already belongs to a member of the team.' });
+        }
         const row = await store.insertInvitation(
           {
             id: newId(),
@@ -280,7 +294,7 @@ export function createTeamsService(deps: TeamsServiceDeps) {
         );
         await record('invitation.created', actor, teamId, { kind: 'invitation', id: row.id }, tx, { after: { email, role: input.role } });
         // Mailed inside the transaction: an invitation nobody was told about is not kept.
-        await deps.mailer.send({
+        await sendOrUndo({
           to: email,
           subject: `You are invited to join ${me.team.name} on Switchboard`,
           text:

@@ -52,7 +52,7 @@ export function createTeamsStore(db: DbExecutor) {
         .limit(options.limit);
     },
 
-    /** Members in joining order, keyset-paginated by user id. */
+    /** Members ordered by user id (stable under paging), keyset-paginated. */
     async listMembers(teamId: string, options: { limit: number; after?: string }, tx: DbExecutor = db) {
       return tx
         .select({ userId: memberships.userId, email: users.email, role: memberships.role, createdAt: memberships.createdAt })
@@ -71,6 +71,28 @@ export function createTeamsStore(db: DbExecutor) {
         .where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)))
         .limit(1);
       return rows[0];
+    },
+
+    async isMemberByEmail(teamId: string, email: string, tx: DbExecutor = db): Promise<boolean> {
+      const rows = await tx
+        .select({ userId: memberships.userId })
+        .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(and(eq(memberships.teamId, teamId), eq(users.email, email)))
+        .limit(1);
+      return rows.length === 1;
+    },
+
+    /** The role of an enabled user in an enabled team: what serving a team's keys requires. */
+    async findActiveRole(teamId: string, userId: string, tx: DbExecutor = db): Promise<TeamRole | undefined> {
+      const rows = await tx
+        .select({ role: memberships.role })
+        .from(memberships)
+        .innerJoin(teams, eq(teams.id, memberships.teamId))
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId), isNull(teams.disabledAt), isNull(users.disabledAt)))
+        .limit(1);
+      return rows[0]?.role;
     },
 
     async memberIds(teamId: string, tx: DbExecutor = db): Promise<string[]> {

@@ -180,6 +180,38 @@ describe('invitations', () => {
     await expectError(await server.api('/api/invitations/accept', { token: bob.token, body: { token } }), 404, 'not_found');
   });
 
+  it('inviting someone who is already a member answers 409 conflict, storing nothing', async () => {
+    const alice = await server.signIn();
+    const bob = await server.signIn();
+    const team = await createTeam(alice);
+    await inviteAndJoin(alice, team, bob);
+    for (const email of [bob.email, alice.email.toUpperCase()]) {
+      await expectError(await server.api(`/api/teams/${team.id}/invitations`, { token: alice.token, body: { email } }), 409, 'conflict', 'email');
+    }
+    expect(await sql('select id from team_invitations where team_id = $1 and accepted_at is null', [team.id])).toEqual([]);
+  });
+
+  it('when the mail cannot be sent the invitation is undone: 503 mail_unavailable, nothing stored', async () => {
+    const noMail = await startTestServer({ ...NO_IP_LIMITS, SMTP_URL: 'smtp://127.0.0.1:9', PUBLIC_URL });
+    try {
+      const alice = await noMail.signIn();
+      const created = await noMail.api('/api/teams', { token: alice.token, body: { name: 'T' } });
+      const team = (await created.json()) as Team;
+      const response = await noMail.api(`/api/teams/${team.id}/invitations`, { token: alice.token, body: { email: 'bob@example.com' } });
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as ErrorBody).error).toMatchObject({ code: 'mail_unavailable', source: 'platform' });
+      const pending = await noMail.api(`/api/teams/${team.id}/invitations`, { token: alice.token });
+      expect(await pending.json()).toEqual({ data: [], next_cursor: null });
+      const client = new pg.Client({ connectionString: noMail.database.url });
+      await client.connect();
+      const audit = await client.query("select id from audit_events where action = 'invitation.created'");
+      await client.end();
+      expect(audit.rows).toEqual([]);
+    } finally {
+      await noMail.close();
+    }
+  });
+
   it('validates the invitation body: email and role (owner cannot be invited)', async () => {
     const alice = await server.signIn();
     const team = await createTeam(alice);
@@ -267,7 +299,7 @@ describe('roles', () => {
     await expectError(await server.api(base, { token: owner.token }), 404, 'not_found');
   });
 
-  it('roleOf reports the role in an enabled team and nothing once the team is disabled', async () => {
+  it('roleOf reports the role in an enabled team, nothing for a disabled user or once the team is disabled', async () => {
     const owner = await server.signIn();
     const bob = await server.signIn();
     const team = await createTeam(owner);
@@ -276,6 +308,8 @@ describe('roles', () => {
     expect(await teams.roleOf(team.id, owner.userId)).toBe('owner');
     expect(await teams.roleOf(team.id, bob.userId)).toBe('member');
     expect(await teams.roleOf(team.id, (await server.signIn()).userId)).toBeUndefined();
+    await sql('update users set disabled_at = now() where id = $1', [bob.userId]);
+    expect(await teams.roleOf(team.id, bob.userId)).toBeUndefined();
     await sql('update teams set disabled_at = now() where id = $1', [team.id]);
     expect(await teams.roleOf(team.id, owner.userId)).toBeUndefined();
   });
