@@ -129,7 +129,9 @@ const pageInput = (query: { limit: number; cursor?: string | undefined }) => ({ 
 
 export function teamsRoutes(teams: TeamsService, requireAuth: MiddlewareHandler<AppEnv>) {
   const router = createApiRouter();
-  for (const path of ['/teams', '/teams/*', '/invitations/*']) router.use(path, requireAuth);
+  // Exact patterns, not '/teams/*': team secrets (vault) mount their own auth under /teams/:teamId/integrations.
+  const paths = ['/teams', '/teams/:teamId', '/teams/:teamId/members', '/teams/:teamId/members/*', '/teams/:teamId/invitations', '/teams/:teamId/invitations/*', '/invitations/*'];
+  for (const path of paths) router.use(path, requireAuth);
   const me = (c: Context<AppEnv>) => c.get('principal').userId;
 
   router.openapi(routes.list, async (c) => c.json(await teams.listTeams(me(c), pageInput(c.req.valid('query'))), 200));

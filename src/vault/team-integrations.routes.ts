@@ -47,7 +47,8 @@ const routes = {
 
 export function teamIntegrationsRoutes(service: TeamIntegrationsService, requireAuth: MiddlewareHandler<AppEnv>) {
   const router = createApiRouter();
-  router.use('/teams/*', requireAuth);
+  router.use('/teams/:teamId/integrations', requireAuth);
+  router.use('/teams/:teamId/integrations/*', requireAuth);
   const actorOf = (c: Context<AppEnv>) => ({
     userId: c.get('principal').userId,
     ip: c.get('clientIp'),

@@ -111,6 +111,15 @@ describe('create and list', () => {
   it('requires authentication', async () => {
     await expectError(await server.api('/api/teams'), 401, 'unauthenticated');
     await expectError(await server.api('/api/teams', { body: { name: 'x' } }), 401, 'unauthenticated');
+    const t = UNKNOWN_TEAM;
+    for (const [method, path] of [
+      ['GET', `/api/teams/${t}`], ['DELETE', `/api/teams/${t}`], ['GET', `/api/teams/${t}/members`],
+      ['DELETE', `/api/teams/${t}/members/${t}`], ['GET', `/api/teams/${t}/invitations`], ['DELETE', `/api/teams/${t}/invitations/${t}`],
+      ['GET', `/api/teams/${t}/integrations`], ['DELETE', `/api/teams/${t}/integrations/${t}`], ['GET', '/api/audit'],
+    ]) {
+      await expectError(await server.api(path!, { method: method! }), 401, 'unauthenticated');
+    }
+    await expectError(await server.api('/api/invitations/accept', { body: { token: 'x' } }), 401, 'unauthenticated');
   });
 });
 
