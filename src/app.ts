@@ -4,9 +4,11 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
+import { adminRoutes, requirePlatformAdmin } from './accounts/admin.routes.js';
 import { authRoutes } from './accounts/auth.routes.js';
 import { platformKeysRoutes } from './accounts/platform-keys.routes.js';
 import { sessionsRoutes } from './accounts/sessions.routes.js';
+import { teamsRoutes } from './accounts/teams.routes.js';
 import type { Config } from './config.js';
 import { gatewayRoutes } from './gateway/gateway.routes.js';
 import { requireAuth } from './http/authenticate.js';
@@ -18,9 +20,11 @@ import { healthRoutes, type ReadinessProbe } from './http/health.routes.js';
 import { createIpRateLimits } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
 import { usageRoutes } from './metering/usage.routes.js';
+import { auditRoutes } from './platform/audit.routes.js';
 import type { Logger } from './platform/logger.js';
 import type { PlatformServices } from './services.js';
 import { integrationsRoutes } from './vault/integrations.routes.js';
+import { teamIntegrationsRoutes } from './vault/team-integrations.routes.js';
 
 export interface AppOptions {
   config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'>;
@@ -57,6 +61,10 @@ export function createApp(options: AppOptions) {
   app.route('/api', integrationsRoutes(services.integrations, authed));
   app.route('/api', platformKeysRoutes(services.platformKeys, authed));
   app.route('/api', usageRoutes(services.usageStore, authed));
+  app.route('/api', teamsRoutes(services.teams, authed));
+  app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed));
+  app.route('/api', auditRoutes(services.audit, services.teams, authed));
+  app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
   app.route(
     '/v1',
     gatewayRoutes(

@@ -8,6 +8,10 @@ import { createAuthenticator } from './accounts/authenticator.js';
 import { createPlatformKeysService } from './accounts/platform-keys.service.js';
 import { createPlatformKeysStore } from './accounts/platform-keys.store.js';
 import { createLoginBackoff } from './accounts/login-backoff.js';
+import { createAdminService } from './accounts/admin.service.js';
+import { createAdminStore } from './accounts/admin.store.js';
+import { createTeamsService } from './accounts/teams.service.js';
+import { createTeamsStore } from './accounts/teams.store.js';
 import { createAccessTokens } from './accounts/tokens.js';
 import { createActivityTracker } from './metering/activity-tracker.js';
 import type { Config } from './config.js';
@@ -29,6 +33,7 @@ import { createIntegrationsService } from './vault/integrations.service.js';
 import { createIntegrationsStore } from './vault/integrations.store.js';
 import type { Keyring } from './vault/keyring.js';
 import { createSecretCache } from './vault/secret-cache.js';
+import { createTeamIntegrationsService } from './vault/team-integrations.service.js';
 
 export interface ServicesInput {
   config: Config;
@@ -74,6 +79,26 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     cacheTtlSeconds: config.secretCacheTtlSeconds || 300,
     onKeyUsed: (keyId) => activity.keyUsed(keyId),
   });
+  const accountsStore = createAccountsStore(db);
+  const integrations = createIntegrationsService({
+    db,
+    store: createIntegrationsStore(db),
+    keyring,
+    cache: secretCache,
+    bus,
+    audit,
+    allowPrivateUpstreams: config.allowPrivateUpstreams,
+  });
+  const teams = createTeamsService({
+    db,
+    store: createTeamsStore(db),
+    accounts: accountsStore,
+    audit,
+    bus,
+    mailer,
+    clock: systemClock,
+    publicUrl: config.publicUrl,
+  });
   return {
     metrics,
     bus,
@@ -90,7 +115,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     resolveModel: createModelResolver(catalog),
     accounts: createAccountsService({
       db,
-      store: createAccountsStore(db),
+      store: accountsStore,
       tokens,
       audit,
       clock: systemClock,
@@ -101,15 +126,11 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
       publicUrl: config.publicUrl,
       loginBackoff: createLoginBackoff(redis),
     }),
-    integrations: createIntegrationsService({
-      db,
-      store: createIntegrationsStore(db),
-      keyring,
-      cache: secretCache,
-      bus,
-      audit,
-      allowPrivateUpstreams: config.allowPrivateUpstreams,
-    }),
+    integrations,
+    audit,
+    teams,
+    teamIntegrations: createTeamIntegrationsService({ integrations, access: teams }),
+    admin: createAdminService({ db, store: createAdminStore(db), audit, bus, clock: systemClock }),
     upstream: createUpstreamClient(config.upstream),
     recorder: createUsageRecorder({
       store: createUsageStore(usageDb),

@@ -4,6 +4,7 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { AppError } from '../platform/errors.js';
+import { isUlid } from '../platform/ids.js';
 import type { AppEnv } from './context.js';
 
 export function createApiRouter(): OpenAPIHono<AppEnv> {
@@ -57,3 +58,9 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), next_cursor: z.string().nullable() });
 
 export const bearerSecurity = [{ bearerAuth: [] }];
+
+/** A ULID path or query parameter: a malformed one answers 400 (with `param`), an unknown one 404. */
+export const UlidSchema = z
+  .string()
+  .refine(isUlid, { message: 'must be a ULID (26 Crockford base32 characters)' })
+  .openapi({ example: '01JB8ZQ6Q3V8Y3J0K9QK7T1M2N' });

@@ -1,6 +1,9 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
 import type { DbExecutor } from '../store/db.js';
 import { auditEvents } from '../store/schema.js';
 import { newId } from './ids.js';
+
+export type AuditEventRow = typeof auditEvents.$inferSelect;
 
 export interface AuditEvent {
   action: string;
@@ -29,6 +32,21 @@ export function createAuditLog(db: DbExecutor) {
         userAgent: event.userAgent ?? null,
         metadata: event.metadata ?? null,
       });
+    },
+
+    /** Events by one actor, or about one team: newest first, keyset-paginated by id. */
+    async list(
+      filter: { actorUserId: string } | { teamId: string },
+      page: { limit: number; before?: string },
+      tx: DbExecutor = db,
+    ): Promise<AuditEventRow[]> {
+      const scope = 'teamId' in filter ? eq(auditEvents.teamId, filter.teamId) : eq(auditEvents.actorUserId, filter.actorUserId);
+      return tx
+        .select()
+        .from(auditEvents)
+        .where(and(scope, page.before ? lt(auditEvents.id, page.before) : undefined))
+        .orderBy(desc(auditEvents.id))
+        .limit(page.limit);
     },
   };
 }

@@ -43,6 +43,7 @@ export const errorCatalog = {
   not_found: entry(404, 'user', false, 'Not found.'),
   route_not_found: entry(404, 'user', false, 'No such endpoint.'),
   conflict: entry(409, 'user', false, 'The resource already exists.'),
+  last_owner: entry(409, 'user', false, 'A team must keep at least one owner.'),
   payload_too_large: entry(413, 'user', false, 'The request body is too large.'),
   unsupported_media_type: entry(415, 'user', false, 'Send the request body as application/json.'),
   rate_limited: entry(429, 'user', true, 'Too many requests. Retry after the time in the Retry-After header.'),
@@ -64,6 +65,7 @@ export const errorCatalog = {
 
   // We failed.
   storage_unavailable: entry(503, 'platform', true, 'Storage is temporarily unavailable. Nothing was changed; retry later.'),
+  mail_unavailable: entry(503, 'platform', true, 'The mail server could not be reached. Nothing was changed; retry later.'),
   service_draining: entry(503, 'platform', true, 'The server is shutting down. Retry on another replica.'),
   internal_error: entry(500, 'platform', false, 'Internal error. Quote the request id when reporting it.'),
 } as const satisfies Record<string, CatalogEntry>;

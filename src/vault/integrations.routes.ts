@@ -18,7 +18,7 @@ const MonthlyQuotaSchema = z
   .strict()
   .openapi('MonthlyQuota');
 
-const CreateIntegrationSchema = z
+export const CreateIntegrationSchema = z
   .object({
     service: z.enum(serviceIds),
     api_key: z.string().min(1).max(8192).openapi({ description: 'The provider key. Write-only: never returned.' }),
@@ -32,9 +32,9 @@ const CreateIntegrationSchema = z
   .strict()
   .openapi('CreateIntegration');
 
-const UpdateIntegrationSchema = CreateIntegrationSchema.partial().strict().openapi('UpdateIntegration');
+export const UpdateIntegrationSchema = CreateIntegrationSchema.partial().strict().openapi('UpdateIntegration');
 
-const IntegrationSchema = z
+export const IntegrationSchema = z
   .object({
     id: z.string(),
     service: z.string(),

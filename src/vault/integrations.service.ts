@@ -93,6 +93,15 @@ export interface Actor {
 
 const last4 = (apiKey: string) => apiKey.slice(-4);
 
+/** The settings an audit event may carry as before/after: never the key, nor any part of it. */
+const settingsOf = (row: IntegrationRow) => ({
+  service: row.service,
+  name: row.name,
+  base_url: row.baseUrl,
+  rate_limit: row.rateLimit ?? null,
+  monthly_quota: row.monthlyQuota ?? null,
+});
+
 /** An open transaction on the request pool. */
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
@@ -192,7 +201,7 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
           },
           tx,
         );
-        await recordChange('integration.created', actor, owner, id, tx, { service: input.service });
+        await recordChange('integration.created', actor, owner, id, tx, { service: input.service, after: settingsOf(created) });
         return created;
       });
       published(owner, id);
@@ -244,6 +253,9 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
         if (!updated) return notFound();
         await recordChange(patch.api_key !== undefined ? 'integration.key_replaced' : 'integration.updated', actor, owner, id, tx, {
           fields: Object.keys(patch).filter((field) => field !== 'api_key'),
+          key_replaced: patch.api_key !== undefined,
+          before: settingsOf(current),
+          after: settingsOf(updated),
         });
         return updated;
       });
@@ -253,8 +265,9 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
 
     async deleteIntegration(actor: Actor, owner: OwnerRef, id: string): Promise<void> {
       await db.transaction(async (tx) => {
-        if (!(await store.remove(owner, id, tx))) return notFound();
-        await recordChange('integration.deleted', actor, owner, id, tx);
+        const current = await store.find(owner, id, tx);
+        if (!current || !(await store.remove(owner, id, tx))) return notFound();
+        await recordChange('integration.deleted', actor, owner, id, tx, { before: settingsOf(current) });
       });
       published(owner, id);
     },

@@ -207,9 +207,12 @@ describe('update and delete take effect on the next AI call', () => {
     );
     expect(rows.map((row) => row.action)).toEqual(['integration.created', 'integration.updated', 'integration.key_replaced', 'integration.deleted']);
     expect(rows.every((row) => row.actor_user_id === userId && row.target_kind === 'integration')).toBe(true);
-    expect(rows[0]?.metadata).toEqual({ service: 'openai' });
-    expect(rows[1]?.metadata).toEqual({ fields: ['name', 'rate_limit'] });
-    expect(rows[2]?.metadata).toEqual({ fields: [] });
+    const settings = { service: 'openai', name: 'openai', base_url: null, rate_limit: null, monthly_quota: null };
+    const renamed = { ...settings, name: 'n2', rate_limit: { rpm: 5 } };
+    expect(rows[0]?.metadata).toEqual({ service: 'openai', after: settings });
+    expect(rows[1]?.metadata).toEqual({ fields: ['name', 'rate_limit'], key_replaced: false, before: settings, after: renamed });
+    expect(rows[2]?.metadata).toEqual({ fields: [], key_replaced: true, before: renamed, after: renamed });
+    expect(rows[3]?.metadata).toEqual({ before: renamed });
     const text = JSON.stringify(rows);
     for (const key of [OTHER_KEYS[3]!, OTHER_KEYS[4]!]) expect(text).not.toContain(key);
   });

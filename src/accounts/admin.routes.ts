@@ -1,0 +1,137 @@
+/**
+ * /api/admin/*: platform administration. To anyone who is not an active platform admin (no
+ * credentials, a non-admin, or an admin token minted before a demotion) every path here answers
+ * exactly what an unknown path answers, 404 route_not_found: the surface does not reveal it exists.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Authenticator } from './authenticator.js';
+import { bearerCredential } from '../http/authenticate.js';
+import type { AppEnv } from '../http/context.js';
+import { bearerSecurity, commonErrors, createApiRouter, pageOf, PageQuerySchema, UlidSchema } from '../http/openapi.js';
+import { AppError } from '../platform/errors.js';
+import type { AdminService } from './admin.service.js';
+
+const AdminUserSchema = z
+  .object({ id: z.string(), email: z.string(), is_admin: z.boolean(), email_verified: z.boolean(), disabled: z.boolean(), created_at: z.string() })
+  .openapi('AdminUser');
+const AdminTeamSchema = z
+  .object({ id: z.string(), name: z.string(), member_count: z.number().int(), disabled: z.boolean(), created_at: z.string() })
+  .openapi('AdminTeam');
+const UsageTotalSchema = z
+  .object({
+    day: z.string().openapi({ description: 'UTC day, YYYY-MM-DD' }),
+    service: z.string(),
+    requests: z.number().int(),
+    input_tokens: z.number().int().nullable().openapi({ description: 'null when no request of the group reported a count' }),
+    output_tokens: z.number().int().nullable(),
+    cost_micros: z.number().int().nullable().openapi({ description: 'Micro-dollars; null when no request of the group was priced' }),
+  })
+  .openapi('AdminUsageTotal');
+
+const UsersQuery = PageQuerySchema.extend({
+  email: z.string().min(1).max(320).optional().openapi({ description: 'Case-insensitive fragment of the email address' }),
+});
+const isoDate = z
+  .string()
+  .max(40)
+  .refine((value) => !Number.isNaN(Date.parse(value)), { message: 'must be an ISO 8601 date or date-time' })
+  .transform((value) => new Date(value));
+const UsageQuery = z.object({
+  from: isoDate.optional().openapi({ description: 'Start (inclusive); default 30 days before `to`', type: 'string' }),
+  to: isoDate.optional().openapi({ description: 'End (exclusive); default now', type: 'string' }),
+});
+const IdParams = z.object({ id: UlidSchema });
+
+const ok = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
+const tags = ['admin'];
+const security = bearerSecurity;
+const routes = {
+  users: createRoute({
+    method: 'get', path: '/admin/users', tags, security, summary: 'All users (platform admins)',
+    request: { query: UsersQuery },
+    responses: { 200: ok('Page', pageOf(AdminUserSchema)), ...commonErrors },
+  }),
+  disableUser: createRoute({
+    method: 'post', path: '/admin/users/{id}/disable', tags, security,
+    summary: 'Disable a user: no login or refresh, sessions revoked, their keys stop serving',
+    request: { params: IdParams },
+    responses: { 204: { description: 'Disabled' }, ...commonErrors },
+  }),
+  enableUser: createRoute({
+    method: 'post', path: '/admin/users/{id}/enable', tags, security, summary: 'Enable a disabled user',
+    request: { params: IdParams },
+    responses: { 204: { description: 'Enabled' }, ...commonErrors },
+  }),
+  teams: createRoute({
+    method: 'get', path: '/admin/teams', tags, security, summary: 'All teams (platform admins)',
+    request: { query: PageQuerySchema },
+    responses: { 200: ok('Page', pageOf(AdminTeamSchema)), ...commonErrors },
+  }),
+  disableTeam: createRoute({
+    method: 'post', path: '/admin/teams/{id}/disable', tags, security, summary: 'Disable a team: its keys and secrets stop serving',
+    request: { params: IdParams },
+    responses: { 204: { description: 'Disabled' }, ...commonErrors },
+  }),
+  enableTeam: createRoute({
+    method: 'post', path: '/admin/teams/{id}/enable', tags, security, summary: 'Enable a disabled team',
+    request: { params: IdParams },
+    responses: { 204: { description: 'Enabled' }, ...commonErrors },
+  }),
+  usage: createRoute({
+    method: 'get', path: '/admin/usage', tags, security, summary: 'Platform-wide usage totals per UTC day and service',
+    request: { query: UsageQuery },
+    responses: {
+      200: ok('Totals', pageOf(UsageTotalSchema).extend({ from: z.string(), to: z.string() })),
+      ...commonErrors,
+    },
+  }),
+};
+
+/** Only active platform admins pass; everyone else sees the same 404 as an unknown path. */
+export function requirePlatformAdmin(authenticator: Authenticator, isActiveAdmin: (userId: string) => Promise<boolean>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const credential = bearerCredential(c.req.header('authorization'), undefined);
+    const principal = credential ? await authenticator.authenticate(credential, { allowPlatformKeys: false }) : undefined;
+    if (!principal?.isAdmin || !(await isActiveAdmin(principal.userId))) throw new AppError('route_not_found');
+    c.set('principal', principal);
+    await next();
+  };
+}
+
+export function adminRoutes(admin: AdminService, requireAdmin: MiddlewareHandler<AppEnv>) {
+  const router = createApiRouter();
+  router.use('/admin/*', requireAdmin);
+  const actorOf = (c: Context<AppEnv>) => ({
+    userId: c.get('principal').userId,
+    ip: c.get('clientIp'),
+    userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
+  });
+
+  router.openapi(routes.users, async (c) => {
+    const { limit, cursor, email } = c.req.valid('query');
+    return c.json(await admin.listUsers({ limit, ...(cursor ? { cursor } : {}), ...(email ? { email } : {}) }), 200);
+  });
+  router.openapi(routes.disableUser, async (c) => {
+    await admin.disableUser(actorOf(c), c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+  router.openapi(routes.enableUser, async (c) => {
+    await admin.enableUser(actorOf(c), c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+  router.openapi(routes.teams, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    return c.json(await admin.listTeams({ limit, ...(cursor ? { cursor } : {}) }), 200);
+  });
+  router.openapi(routes.disableTeam, async (c) => {
+    await admin.disableTeam(actorOf(c), c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+  router.openapi(routes.enableTeam, async (c) => {
+    await admin.enableTeam(actorOf(c), c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+  router.openapi(routes.usage, async (c) => c.json(await admin.usage(c.req.valid('query')), 200));
+  return router;
+}

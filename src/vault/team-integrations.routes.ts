@@ -1,0 +1,80 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../http/context.js';
+import { bearerSecurity, commonErrors, createApiRouter, ErrorSchema, pageOf, PageQuerySchema, UlidSchema } from '../http/openapi.js';
+import { CreateIntegrationSchema, IntegrationSchema, UpdateIntegrationSchema } from './integrations.routes.js';
+import type { TeamIntegrationsService } from './team-integrations.service.js';
+
+const TeamParams = z.object({ teamId: UlidSchema });
+const ItemParams = z.object({ teamId: UlidSchema, id: z.string().min(1).max(64) });
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+const integrationResponse = (description: string) => ({ description, content: { 'application/json': { schema: IntegrationSchema } } });
+const errors = {
+  ...commonErrors,
+  403: { description: 'A team member without the owner or admin role', content: { 'application/json': { schema: ErrorSchema } } },
+} as const;
+
+const tags = ['team secrets'];
+const security = bearerSecurity;
+const routes = {
+  list: createRoute({
+    method: 'get', path: '/teams/{teamId}/integrations', tags, security, summary: 'List a team’s integrations (any member)',
+    request: { params: TeamParams, query: PageQuerySchema },
+    responses: { 200: { description: 'Page', content: { 'application/json': { schema: pageOf(IntegrationSchema) } } }, ...errors },
+  }),
+  create: createRoute({
+    method: 'post', path: '/teams/{teamId}/integrations', tags, security, summary: 'Store a team provider key (owner or admin)',
+    request: { params: TeamParams, body: json(CreateIntegrationSchema) },
+    responses: { 201: integrationResponse('Stored'), ...errors },
+  }),
+  get: createRoute({
+    method: 'get', path: '/teams/{teamId}/integrations/{id}', tags, security, summary: 'One team integration (masked)',
+    request: { params: ItemParams },
+    responses: { 200: integrationResponse('Integration'), ...errors },
+  }),
+  update: createRoute({
+    method: 'patch', path: '/teams/{teamId}/integrations/{id}', tags, security,
+    summary: 'Update a team integration; api_key replaces the stored key (owner or admin)',
+    request: { params: ItemParams, body: json(UpdateIntegrationSchema) },
+    responses: { 200: integrationResponse('Updated'), ...errors },
+  }),
+  remove: createRoute({
+    method: 'delete', path: '/teams/{teamId}/integrations/{id}', tags, security, summary: 'Delete a team integration and its key',
+    request: { params: ItemParams },
+    responses: { 204: { description: 'Deleted' }, ...errors },
+  }),
+};
+
+export function teamIntegrationsRoutes(service: TeamIntegrationsService, requireAuth: MiddlewareHandler<AppEnv>) {
+  const router = createApiRouter();
+  router.use('/teams/:teamId/integrations', requireAuth);
+  router.use('/teams/:teamId/integrations/*', requireAuth);
+  const actorOf = (c: Context<AppEnv>) => ({
+    userId: c.get('principal').userId,
+    ip: c.get('clientIp'),
+    userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
+  });
+  const me = (c: Context<AppEnv>) => c.get('principal').userId;
+
+  router.openapi(routes.list, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    return c.json(await service.listTeamIntegrations(me(c), c.req.valid('param').teamId, { limit, ...(cursor ? { cursor } : {}) }), 200);
+  });
+  router.openapi(routes.create, async (c) =>
+    c.json(await service.storeTeamIntegration(actorOf(c), c.req.valid('param').teamId, c.req.valid('json')), 201),
+  );
+  router.openapi(routes.get, async (c) => {
+    const { teamId, id } = c.req.valid('param');
+    return c.json(await service.getTeamIntegration(me(c), teamId, id), 200);
+  });
+  router.openapi(routes.update, async (c) => {
+    const { teamId, id } = c.req.valid('param');
+    return c.json(await service.updateTeamIntegration(actorOf(c), teamId, id, c.req.valid('json')), 200);
+  });
+  router.openapi(routes.remove, async (c) => {
+    const { teamId, id } = c.req.valid('param');
+    await service.deleteTeamIntegration(actorOf(c), teamId, id);
+    return c.body(null, 204);
+  });
+  return router;
+}

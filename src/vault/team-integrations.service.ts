@@ -1,0 +1,42 @@
+/**
+ * Team secrets: the personal integrations service with a team as owner, behind the team's roles.
+ * Members may list and read (masked) views and their requests use the keys; owners and admins
+ * store, change and delete them. A non-member gets 404 for the team and every secret under it.
+ */
+import type { Actor, IntegrationInput, IntegrationPatch, IntegrationsService } from './integrations.service.js';
+
+type TeamRole = 'owner' | 'admin' | 'member';
+
+export interface TeamIntegrationsDeps {
+  integrations: IntegrationsService;
+  /** 404 unless the user is a member, 403 unless they hold at least `minimum`. */
+  access: { requireTeamRole(teamId: string, userId: string, minimum: TeamRole): Promise<TeamRole> };
+}
+
+export function createTeamIntegrationsService({ integrations, access }: TeamIntegrationsDeps) {
+  const team = (teamId: string) => ({ kind: 'team', id: teamId }) as const;
+  return {
+    async listTeamIntegrations(userId: string, teamId: string, page: { limit: number; cursor?: string }) {
+      await access.requireTeamRole(teamId, userId, 'member');
+      return integrations.listIntegrations(team(teamId), page);
+    },
+    async getTeamIntegration(userId: string, teamId: string, id: string) {
+      await access.requireTeamRole(teamId, userId, 'member');
+      return integrations.getIntegration(team(teamId), id);
+    },
+    async storeTeamIntegration(actor: Actor, teamId: string, input: IntegrationInput) {
+      await access.requireTeamRole(teamId, actor.userId, 'admin');
+      return integrations.storeIntegration(actor, team(teamId), input);
+    },
+    async updateTeamIntegration(actor: Actor, teamId: string, id: string, patch: IntegrationPatch) {
+      await access.requireTeamRole(teamId, actor.userId, 'admin');
+      return integrations.updateIntegration(actor, team(teamId), id, patch);
+    },
+    async deleteTeamIntegration(actor: Actor, teamId: string, id: string) {
+      await access.requireTeamRole(teamId, actor.userId, 'admin');
+      return integrations.deleteIntegration(actor, team(teamId), id);
+    },
+  };
+}
+
+export type TeamIntegrationsService = ReturnType<typeof createTeamIntegrationsService>;
