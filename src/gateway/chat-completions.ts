@@ -209,7 +209,7 @@ const STREAM_HEADERS = {
  * The translation half of the SSE relay, shared by both ways of writing it out: upstream bytes in,
  * client SSE text out (every event of one upstream chunk in one string), metering once at the end.
  */
-function createSseRelay(
+export function createSseRelay(
   c: Context<AppEnv>,
   adapter: ChatAdapter,
   request: ChatCompletionRequest,
@@ -262,7 +262,7 @@ function createSseRelay(
   return relay;
 }
 
-type SseRelay = ReturnType<typeof createSseRelay>;
+export type SseRelay = ReturnType<typeof createSseRelay>;
 
 /**
  * Relay an upstream SSE stream through the adapter's translator. Failures after the first byte
@@ -300,7 +300,7 @@ function streamResponse(
  * Upstream chunks → one `write()` each on the Node response, paused while the client's socket is
  * full. Resolves with the status the stream ended with (200, the error's, or 499) for the access log.
  */
-function relayToNode(
+export function relayToNode(
   outgoing: ServerResponse,
   status: number,
   headers: OutgoingHttpHeaders,
