@@ -8,8 +8,10 @@
  * No database query happens here in steady state: credentials come from the vault's cache and
  * usage goes to an in-memory batch.
  */
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import type { AppEnv, Principal } from '../http/context.js';
+import { respondDirectly } from '../http/direct-response.js';
 import { readJsonObject } from '../http/json-body.js';
 import { AppError, toAppError, toErrorBody } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
@@ -21,7 +23,7 @@ import type { IntegrationsService, ResolvedCredential } from '../vault/integrati
 import type { ChatCompletionRequest } from './chat-types.js';
 import type { ModelResolver } from './model-resolver.js';
 import type { CallContext, ChatAdapter, NormalizedUsage, ServiceId } from './providers/provider.js';
-import { SseParser } from './sse.js';
+import { SseParser, type SseEvent } from './sse.js';
 import { classifyUpstreamFailure, isAbort, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
 
 /** Provider error bodies are small; anything past this is not worth reading. */
@@ -222,12 +224,80 @@ async function readJson(response: UpstreamResponse): Promise<unknown> {
 }
 
 const encoder = new TextEncoder();
-const DONE = encoder.encode('data: [DONE]\n\n');
+const DONE = 'data: [DONE]\n\n';
+
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+};
+
+/**
+ * The translation half of the SSE relay, shared by both ways of writing it out: upstream bytes in,
+ * client SSE text out (every event of one upstream chunk in one string), metering once at the end.
+ */
+export function createSseRelay(
+  c: Context<AppEnv>,
+  adapter: ChatAdapter,
+  request: ChatCompletionRequest,
+  ctx: CallContext,
+  started: number,
+  finish: (outcome: Outcome) => void,
+) {
+  const translator = adapter.createStreamTranslator(request, ctx);
+  const parser = new SseParser();
+  let ttftMs: number | undefined;
+  let settled = false;
+  const encode = (payloads: string[]): string => {
+    if (payloads.length === 0) return '';
+    ttftMs ??= Math.round(performance.now() - started);
+    let text = '';
+    for (const payload of payloads) text += `data: ${payload}\n\n`;
+    return text;
+  };
+  const translate = (events: SseEvent[]): string[] => {
+    if (events.length === 1) return translator.onEvent(events[0]!);
+    const payloads: string[] = [];
+    for (const event of events) payloads.push(...translator.onEvent(event));
+    return payloads;
+  };
+  const relay = {
+    /** The client text for one upstream chunk ('' when it completed no event). Throws on an upstream error event. */
+    chunk: (bytes: Uint8Array): string => encode(translate(parser.push(bytes))),
+    /** Upstream ended: trailing events and `[DONE]`. Throws when the upstream ended early. */
+    end: (): string => {
+      const tail = translate(parser.end());
+      tail.push(...translator.onEnd());
+      return encode(tail) + DONE;
+    },
+    /** A failure after the first byte: the SSE error event (in our error shape) that ends the stream. */
+    fail: (error: unknown): { text: string; status: number } => {
+      const appError = toAppError(error instanceof AppError ? error : classifyUpstreamFailure(error));
+      c.get('logger').warn({ code: appError.code, source: appError.source }, 'stream ended with an error');
+      relay.settle({ status: appError.status, error: appError });
+      return { text: `data: ${JSON.stringify(toErrorBody(appError))}\n\n`, status: appError.status };
+    },
+    settle: (outcome: Omit<Outcome, 'usage' | 'ttftMs'>) => {
+      if (settled) return;
+      settled = true;
+      finish({ ...outcome, usage: translator.usage(), ...(ttftMs !== undefined ? { ttftMs } : {}) });
+    },
+    get settled() {
+      return settled;
+    },
+  };
+  return relay;
+}
+
+export type SseRelay = ReturnType<typeof createSseRelay>;
 
 /**
  * Relay an upstream SSE stream through the adapter's translator. Failures after the first byte
  * cannot change the HTTP status any more, so they end the stream with an error event in our error
  * shape (which the OpenAI SDKs raise as an APIError).
+ *
+ * With a Node response (the server) the bytes go straight to it (decision 0008); under
+ * `app.request()` through a web ReadableStream.
  */
 function streamResponse(
   c: Context<AppEnv>,
@@ -239,63 +309,134 @@ function streamResponse(
   started: number,
   finish: (outcome: Outcome) => void,
 ): Response {
-  const translator = adapter.createStreamTranslator(request, ctx);
-  const parser = new SseParser();
-  const chunks = upstream.body[Symbol.asyncIterator]();
-  let ttftMs: number | undefined;
-  let settled = false;
-  const settle = (outcome: Omit<Outcome, 'usage' | 'ttftMs'>) => {
-    if (settled) return;
-    settled = true;
-    finish({ ...outcome, usage: translator.usage(), ...(ttftMs !== undefined ? { ttftMs } : {}) });
-  };
-  const send = (controller: ReadableStreamDefaultController<Uint8Array>, payloads: string[]) => {
-    if (payloads.length === 0) return false;
-    ttftMs ??= Math.round(performance.now() - started);
-    controller.enqueue(encoder.encode(payloads.map((payload) => `data: ${payload}\n\n`).join('')));
-    return true;
-  };
+  const relay = createSseRelay(c, adapter, request, ctx, started, finish);
+  const headers = { ...STREAM_HEADERS, 'x-request-id': c.get('requestId'), 'x-switchboard-integration': integrationId };
+  if (c.env?.outgoing) {
+    return respondDirectly(c, 200, headers, {
+      start: (outgoing, status, finalHeaders) => relayToNode(outgoing, status, finalHeaders, upstream, relay),
+      cancel: () => {
+        upstream.body.destroy();
+        relay.settle({ status: CLIENT_CLOSED_STATUS, errorCode: 'client_closed_request' });
+      },
+    });
+  }
+  return new Response(relayToWebStream(upstream, relay), { status: 200, headers });
+}
 
-  const body = new ReadableStream<Uint8Array>({
+/**
+ * Upstream chunks → one `write()` each on the Node response, paused while the client's socket is
+ * full. Resolves with the status the stream ended with (200, the error's, or 499) for the access log.
+ */
+export function relayToNode(
+  outgoing: ServerResponse,
+  status: number,
+  headers: OutgoingHttpHeaders,
+  upstream: UpstreamResponse,
+  relay: SseRelay,
+): Promise<number> {
+  const body = upstream.body;
+  return new Promise<number>((resolve) => {
+    let ended = false;
+    let wrote = false;
+    let finalStatus = 200;
+    const done = () => {
+      ended = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      outgoing.off('drain', onDrain);
+      resolve(finalStatus);
+    };
+    const failWith = (error: unknown) => {
+      if (ended) return;
+      const { text, status: errorStatus } = relay.fail(error);
+      finalStatus = errorStatus;
+      body.destroy();
+      outgoing.end(text);
+      done();
+    };
+    const onData = (chunk: Uint8Array) => {
+      if (ended) return;
+      let text: string;
+      try {
+        text = relay.chunk(chunk);
+      } catch (error) {
+        failWith(error);
+        return;
+      }
+      if (text === '') return;
+      wrote = true;
+      if (!outgoing.write(text)) body.pause();
+    };
+    const onDrain = () => {
+      if (!ended) body.resume();
+    };
+    const onEnd = () => {
+      if (ended) return;
+      let text: string;
+      try {
+        text = relay.end();
+      } catch (error) {
+        failWith(error);
+        return;
+      }
+      outgoing.end(text);
+      relay.settle({ status: 200 });
+      done();
+    };
+    const onClose = () => {
+      if (ended || outgoing.writableFinished) return;
+      finalStatus = CLIENT_CLOSED_STATUS;
+      body.destroy();
+      relay.settle({ status: CLIENT_CLOSED_STATUS, errorCode: 'client_closed_request' });
+      done();
+    };
+
+    outgoing.once('close', onClose);
+    if (outgoing.destroyed) {
+      onClose();
+      return;
+    }
+    outgoing.writeHead(status, headers);
+    // Headers go out with the first write; if the first event is not already here, send them now,
+    // as a client may be waiting on them.
+    setImmediate(() => {
+      if (!wrote && !ended && !outgoing.destroyed) outgoing.flushHeaders();
+    });
+    outgoing.on('drain', onDrain);
+    body.on('error', failWith);
+    body.on('end', onEnd);
+    body.on('data', onData);
+  });
+}
+
+function relayToWebStream(upstream: UpstreamResponse, relay: SseRelay): ReadableStream<Uint8Array> {
+  const chunks = upstream.body[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         for (;;) {
           const next = await chunks.next();
           if (next.done) {
-            const tail = parser.end().flatMap((event) => translator.onEvent(event));
-            send(controller, [...tail, ...translator.onEnd()]);
-            controller.enqueue(DONE);
+            controller.enqueue(encoder.encode(relay.end()));
             controller.close();
-            settle({ status: 200 });
+            relay.settle({ status: 200 });
             return;
           }
-          const payloads = parser.push(next.value as Uint8Array).flatMap((event) => translator.onEvent(event));
-          if (send(controller, payloads)) return;
+          const text = relay.chunk(next.value as Uint8Array);
+          if (text !== '') {
+            controller.enqueue(encoder.encode(text));
+            return;
+          }
         }
       } catch (error) {
-        const appError = toAppError(error instanceof AppError ? error : classifyUpstreamFailure(error));
-        c.get('logger').warn({ code: appError.code, source: appError.source }, 'stream ended with an error');
-        controller.enqueue(encoder.encode(`data: ${JSON.stringify(toErrorBody(appError))}\n\n`));
+        controller.enqueue(encoder.encode(relay.fail(error).text));
         controller.close();
         upstream.body.destroy();
-        settle({ status: appError.status, error: appError });
       }
     },
     cancel() {
       upstream.body.destroy();
-      settle({ status: CLIENT_CLOSED_STATUS, errorCode: 'client_closed_request' });
-    },
-  });
-
-  return new Response(body, {
-    status: 200,
-    headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-      'x-request-id': c.get('requestId'),
-      'x-switchboard-integration': integrationId,
+      relay.settle({ status: CLIENT_CLOSED_STATUS, errorCode: 'client_closed_request' });
     },
   });
 }
-

@@ -28,9 +28,11 @@ export class SseParser {
     }
     const events: SseEvent[] = [];
     let start = 0;
+    // Providers use LF only: once no CR is left, stop rescanning the rest of the buffer per line.
+    let cr = -2;
     for (;;) {
       const lf = this.buffer.indexOf('\n', start);
-      const cr = this.buffer.indexOf('\r', start);
+      if (cr !== -1 && cr < start) cr = this.buffer.indexOf('\r', start);
       let end: number;
       let next: number;
       if (cr !== -1 && (lf === -1 || cr < lf)) {

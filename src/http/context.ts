@@ -1,5 +1,6 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Logger } from '../platform/logger.js';
+import type { DirectWriter } from './direct-response.js';
 
 /** Who is calling: resolved once per request by `authenticate`. */
 export interface Principal {
@@ -20,6 +21,8 @@ export interface AppVariables {
   logger: Logger;
   clientIp: string | null;
   principal: Principal;
+  /** Set by a handler that writes the Node response itself (see direct-response.ts). */
+  directWriter?: DirectWriter;
 }
 
 /** Hono environment of every route: node bindings (absent under app.request()) and our variables. */

@@ -1,13 +1,15 @@
 /**
  * First middleware of every request: request id (the client's `x-request-id` when it is sane,
  * else a new one), client IP, a child logger carrying the id, security headers, and one access
- * log line with the path's secret-bearing query values redacted.
+ * log line with the path's secret-bearing query values redacted (for a response the handler writes
+ * itself, when it ends: see direct-response.ts).
  */
 import type { MiddlewareHandler } from 'hono';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import { redactUrlPath } from '../platform/redact.js';
 import type { AppEnv } from './context.js';
+import { startDirectResponse } from './direct-response.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -22,6 +24,10 @@ export interface RequestContextOptions {
 
 export function requestContext(options: RequestContextOptions): MiddlewareHandler<AppEnv> {
   const { logger, resolveClientIp, isDraining } = options;
+  // The access line has a fixed shape with no secret in it (the path's key-bearing query values are
+  // redacted above): logging it without pino's redact pass saves that pass on every request.
+  // Everything else still goes through the redacting request logger.
+  const accessLogger = logger.child({}, { redact: [] });
   return async (c, next) => {
     const started = performance.now();
     const incomingId = c.req.header('x-request-id');
@@ -45,16 +51,27 @@ export function requestContext(options: RequestContextOptions): MiddlewareHandle
     }
     if (isDraining()) headers.set('connection', 'close');
 
-    const status = c.res.status;
-    const line = {
-      method: c.req.method,
-      path: redactUrlPath(c.req.path + (c.req.url.includes('?') ? c.req.url.slice(c.req.url.indexOf('?')) : '')),
-      status,
-      duration_ms: Math.round((performance.now() - started) * 10) / 10,
-      ip: clientIp,
-      user_id: c.get('principal')?.userId,
+    const writeLine = (status: number) => {
+      const line = {
+        request_id: requestId,
+        method: c.req.method,
+        path: redactUrlPath(c.req.path + (c.req.url.includes('?') ? c.req.url.slice(c.req.url.indexOf('?')) : '')),
+        status,
+        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+        ip: clientIp,
+        user_id: c.get('principal')?.userId,
+      };
+      if (status >= 500) accessLogger.error(line, 'request');
+      else accessLogger.info(line, 'request');
     };
-    if (status >= 500) requestLogger.error(line, 'request');
-    else requestLogger.info(line, 'request');
+
+    // A response the handler writes itself (the SSE relay) starts now, with every middleware's
+    // headers; its line is written when it ends, with the status it ended with (e.g. 499).
+    const direct = startDirectResponse(c);
+    if (direct) {
+      void direct.then(writeLine, () => writeLine(500));
+      return;
+    }
+    writeLine(c.res.status);
   };
 }
