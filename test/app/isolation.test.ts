@@ -1,0 +1,208 @@
+/**
+ * Issue 4, item 11 — isolation you can prove. Generated from the route table: every management
+ * route whose path takes an id (today's and any added later) is called by a second user who owns
+ * nothing and belongs to no team, with the owner's real ids and a valid body. Each call must answer
+ * 404 without revealing anything, and the database must be exactly as it was afterwards.
+ *
+ * A new id-taking route fails this test until it is given an entry in `ROUTES` below: coverage
+ * cannot silently fall behind the API.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+interface Fixture {
+  owner: { token: string; userId: string; email: string };
+  member: { userId: string };
+  sessionId: string;
+  integrationId: string;
+  keyId: string;
+  teamId: string;
+  teamIntegrationId: string;
+  invitationId: string;
+  /** Strings that must appear in no answer to the intruder. */
+  secrets: string[];
+}
+
+/** How to fill each id-taking route: its parameters, and a valid body for writes. */
+interface RouteCase {
+  params(f: Fixture): Record<string, string>;
+  body?: Record<string, unknown>;
+}
+
+const team = (f: Fixture) => ({ teamId: f.teamId });
+
+/** Keyed by `METHOD /api/path/{param}` exactly as /api/openapi.json lists them. */
+const ROUTES: Record<string, RouteCase> = {
+  'GET /api/integrations/{id}': { params: (f) => ({ id: f.integrationId }) },
+  'PATCH /api/integrations/{id}': { params: (f) => ({ id: f.integrationId }), body: { name: 'hijacked' } },
+  'DELETE /api/integrations/{id}': { params: (f) => ({ id: f.integrationId }) },
+  'GET /api/keys/{id}': { params: (f) => ({ id: f.keyId }) },
+  'DELETE /api/keys/{id}': { params: (f) => ({ id: f.keyId }) },
+  'DELETE /api/me/sessions/{id}': { params: (f) => ({ id: f.sessionId }) },
+  'GET /api/teams/{teamId}': { params: team },
+  'PATCH /api/teams/{teamId}': { params: team, body: { name: 'hijacked' } },
+  'DELETE /api/teams/{teamId}': { params: team },
+  'GET /api/teams/{teamId}/members': { params: team },
+  'PATCH /api/teams/{teamId}/members/{userId}': { params: (f) => ({ ...team(f), userId: f.member.userId }), body: { role: 'admin' } },
+  'DELETE /api/teams/{teamId}/members/{userId}': { params: (f) => ({ ...team(f), userId: f.member.userId }) },
+  'GET /api/teams/{teamId}/invitations': { params: team },
+  'POST /api/teams/{teamId}/invitations': { params: team, body: { email: 'intruder-invite@example.com', role: 'member' } },
+  'DELETE /api/teams/{teamId}/invitations/{id}': { params: (f) => ({ ...team(f), id: f.invitationId }) },
+  'GET /api/teams/{teamId}/integrations': { params: team },
+  'POST /api/teams/{teamId}/integrations': { params: team, body: { service: 'openai', api_key: 'sk-intruder-planted-key-000000000000' } },
+  'GET /api/teams/{teamId}/integrations/{id}': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }) },
+  'PATCH /api/teams/{teamId}/integrations/{id}': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }), body: { name: 'hijacked' } },
+  'DELETE /api/teams/{teamId}/integrations/{id}': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }) },
+  // Admin routes: a non-admin must not even learn that they exist.
+  'POST /api/admin/users/{id}/disable': { params: (f) => ({ id: f.owner.userId }) },
+  'POST /api/admin/users/{id}/enable': { params: (f) => ({ id: f.owner.userId }) },
+  'POST /api/admin/teams/{id}/disable': { params: (f) => ({ id: f.teamId }) },
+  'POST /api/admin/teams/{id}/enable': { params: (f) => ({ id: f.teamId }) },
+};
+
+/** Tables a write could touch; audit and usage rows are append-only logs of their own. */
+const TABLES = ['users', 'sessions', 'refresh_tokens', 'teams', 'memberships', 'team_invitations', 'integrations', 'data_keys', 'platform_keys'];
+
+let server: TestServer;
+let smtp: SmtpCapture;
+let sql: pg.Client;
+let fixture: Fixture;
+let openapiPaths: Record<string, Record<string, unknown>>;
+
+async function json<T>(response: Response, status: number): Promise<T> {
+  expect(response.status, await response.clone().text()).toBe(status);
+  return (await response.json()) as T;
+}
+
+beforeAll(async () => {
+  smtp = await startSmtpCapture();
+  server = await startTestServer({ SMTP_URL: smtp.url });
+  sql = new pg.Client({ connectionString: server.database.url });
+  await sql.connect();
+
+  const owner = await server.signIn();
+  const member = await server.signIn();
+  const memberLogin = member;
+  const integration = await json<{ id: string; key_last4: string }>(
+    await server.api('/api/integrations', { token: owner.token, body: { service: 'openai', name: 'owner personal', api_key: 'sk-owner-personal-key-0000000000Zz9' } }),
+    201,
+  );
+  const key = await json<{ id: string; key: string }>(await server.api('/api/keys', { token: owner.token, body: { name: 'owner key' } }), 201);
+  const createdTeam = await json<{ id: string; name: string }>(await server.api('/api/teams', { token: owner.token, body: { name: 'Owner Team Alpha' } }), 201);
+  const teamIntegration = await json<{ id: string }>(
+    await server.api(`/api/teams/${createdTeam.id}/integrations`, {
+      token: owner.token,
+      body: { service: 'openai', name: 'team secret', api_key: 'sk-owner-team-key-00000000000000Yy8' },
+    }),
+    201,
+  );
+  // The member joins through a real invitation.
+  await json(await server.api(`/api/teams/${createdTeam.id}/invitations`, { token: owner.token, body: { email: member.email, role: 'member' } }), 201);
+  const mail = await smtp.nextTo(member.email);
+  const token = /invitations\/accept\?token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
+  expect(token).toBeDefined();
+  await json(await server.api('/api/invitations/accept', { token: memberLogin.token, body: { token } }), 200);
+  // And one invitation stays pending.
+  const invitation = await json<{ id: string }>(
+    await server.api(`/api/teams/${createdTeam.id}/invitations`, { token: owner.token, body: { email: 'pending-person@example.com', role: 'admin' } }),
+    201,
+  );
+  const sessions = await json<{ data: Array<{ id: string; current: boolean }> }>(await server.api('/api/me/sessions', { token: owner.token }), 200);
+
+  fixture = {
+    owner,
+    member: { userId: member.userId },
+    sessionId: sessions.data.find((session) => session.current)!.id,
+    integrationId: integration.id,
+    keyId: key.id,
+    teamId: createdTeam.id,
+    teamIntegrationId: teamIntegration.id,
+    invitationId: invitation.id,
+    secrets: [owner.email, member.email, 'owner personal', 'team secret', 'Owner Team Alpha', 'owner key', 'pending-person@example.com', integration.key_last4, key.key],
+  };
+  openapiPaths = (await json<{ paths: Record<string, Record<string, unknown>> }>(await server.api('/api/openapi.json'), 200)).paths;
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await server?.close();
+  await smtp?.close();
+});
+
+/** Every id-taking route in the route table, as `METHOD /api/path`. */
+function idRoutes(): string[] {
+  return Object.entries(openapiPaths)
+    .filter(([path]) => path.includes('{'))
+    .flatMap(([path, operations]) =>
+      Object.keys(operations)
+        .filter((method) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
+        .map((method) => `${method.toUpperCase()} ${path.startsWith('/api') ? path : `/api${path}`}`),
+    )
+    .sort();
+}
+
+async function snapshot(): Promise<string> {
+  const tables: Record<string, unknown[]> = {};
+  for (const table of TABLES) tables[table] = (await sql.query(`select * from ${table} order by 1`)).rows;
+  return JSON.stringify(tables);
+}
+
+describe('tenant isolation, generated from the route table', () => {
+  it('covers every id-taking route (a new route must be added to ROUTES)', () => {
+    const routes = idRoutes();
+    expect(routes.length).toBeGreaterThanOrEqual(Object.keys(ROUTES).length);
+    expect(routes.filter((route) => !(route in ROUTES)), 'id-taking routes without an isolation case').toEqual([]);
+    expect(Object.keys(ROUTES).filter((route) => !routes.includes(route)), 'cases for routes that no longer exist').toEqual([]);
+  });
+
+  it('answers 404 with nothing revealed to a user who owns nothing, and changes nothing', async () => {
+    const intruder = await server.signIn();
+    const before = await snapshot();
+    const failures: string[] = [];
+    for (const route of idRoutes()) {
+      const routeCase = ROUTES[route];
+      if (!routeCase) continue;
+      const [method, template] = route.split(' ') as [string, string];
+      const params = routeCase.params(fixture);
+      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+        const value = params[name];
+        if (value === undefined) throw new Error(`${route}: no value for {${name}}`);
+        return value;
+      });
+      const response = await server.api(path, { method, token: intruder.token, ...(routeCase.body ? { body: routeCase.body } : {}) });
+      const text = await response.text();
+      if (response.status !== 404) failures.push(`${route} → ${response.status} ${text.slice(0, 200)}`);
+      const leaked = fixture.secrets.filter((secret) => text.includes(secret));
+      if (leaked.length > 0) failures.push(`${route} revealed ${leaked.length} owner value(s)`);
+    }
+    expect(failures).toEqual([]);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('lets the owner reach the same resources (the ids are real, so the 404s above mean isolation)', async () => {
+    const { owner } = fixture;
+    expect((await server.api(`/api/integrations/${fixture.integrationId}`, { token: owner.token })).status).toBe(200);
+    expect((await server.api(`/api/keys/${fixture.keyId}`, { token: owner.token })).status).toBe(200);
+    expect((await server.api(`/api/teams/${fixture.teamId}`, { token: owner.token })).status).toBe(200);
+    expect((await server.api(`/api/teams/${fixture.teamId}/integrations/${fixture.teamIntegrationId}`, { token: owner.token })).status).toBe(200);
+    const invitations = (await (await server.api(`/api/teams/${fixture.teamId}/invitations`, { token: owner.token })).json()) as { data: Array<{ id: string }> };
+    expect(invitations.data.map((invitation) => invitation.id)).toContain(fixture.invitationId);
+    const members = (await (await server.api(`/api/teams/${fixture.teamId}/members`, { token: owner.token })).json()) as { data: Array<{ user_id: string }> };
+    expect(members.data.map((member) => member.user_id).sort()).toEqual([fixture.owner.userId, fixture.member.userId].sort());
+  });
+
+  it('keeps lists scoped: the intruder’s lists hold none of the owner’s data', async () => {
+    const intruder = await server.signIn();
+    for (const path of ['/api/integrations', '/api/keys', '/api/teams', '/api/usage', '/api/audit', '/api/me/sessions']) {
+      const response = await server.api(path, { token: intruder.token });
+      expect(response.status, path).toBe(200);
+      const text = await response.text();
+      expect(fixture.secrets.filter((secret) => text.includes(secret)), path).toEqual([]);
+      for (const id of [fixture.integrationId, fixture.keyId, fixture.teamId, fixture.teamIntegrationId, fixture.sessionId]) {
+        expect(text, path).not.toContain(id);
+      }
+    }
+  });
+});
