@@ -166,7 +166,7 @@ function setupLines(options: BenchOptions, pinned: boolean): string[] {
       ? '- Cores: each gateway alone on core 1 (taskset); mock upstream and load generator on core 0.'
       : '- Cores: not pinned (taskset unavailable or a single core): gateway, mock and load share the CPU.',
     '- Switchboard: built dist via `bin/switchboard.js serve`, NODE_ENV=production, embedded PostgreSQL, LOG_LEVEL=info to a file, ' +
-      'access-token auth, stored encrypted OpenAI key, model `openai/gpt-4o-mini`. CPU µs/req is user+system time of the gateway process over the measured window.',
+      'platform-key auth (sk-sb-), stored encrypted OpenAI key, model `openai/gpt-4o-mini`. CPU µs/req is user+system time of the gateway process over the measured window.',
   ];
 }
 

@@ -98,11 +98,19 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
       body: JSON.stringify({ service: 'openai', api_key: BENCH_PROVIDER_KEY }),
     });
     if (stored.status !== 201) throw new Error(`storing the OpenAI integration failed: HTTP ${stored.status} ${await stored.text()}`);
+    // Programs call with platform keys: the bench authenticates the way they do.
+    const created = await fetch(`${origin}/api/keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ name: 'bench' }),
+    });
+    if (created.status !== 201) throw new Error(`creating a platform key failed: HTTP ${created.status} ${await created.text()}`);
+    const platformKey = ((await created.json()) as { key: string }).key;
     return {
       name: 'switchboard',
       label: 'Switchboard',
       url: `${origin}/v1/chat/completions`,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${platformKey}` },
       model: 'openai/gpt-4o-mini',
       pid: managed.pid,
       origin,
