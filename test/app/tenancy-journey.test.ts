@@ -169,7 +169,7 @@ describe('a team, its shared key and its members, as new users go through it', (
       expect(response.status, await response.clone().text()).toBe(200);
       expect(response.headers.get('x-switchboard-integration')).toBe(integrationId);
       const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
-      expect(body.choices[0]?.message.content).toBe(openAIAnswer(2));
+      expect(body.choices[0]?.message.content).toBe(openAIAnswer(1));
       expect(fake.requests.slice(before).map((request) => request.credential)).toEqual([TEAM_KEY]);
       requestIds[name] = response.headers.get('x-request-id')!;
       expect(requestIds[name]).toBeTruthy();
