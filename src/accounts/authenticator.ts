@@ -76,12 +76,13 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   });
 
   async function fromPlatformKey(credential: string): Promise<Principal | undefined> {
-    const hash = hashToken(credential).toString('base64url');
-    let entry = keys.get(hash);
+    // Keyed by the key itself, like the verified-token cache: a hit costs no hashing. The process
+    // already holds decrypted provider keys; the database is what must never hold a usable key.
+    let entry = keys.get(credential);
     if (!entry) {
       const identity = (await store.findIdentityByHash(hashToken(credential))) ?? null;
       entry = { identity };
-      keys.set(hash, entry, identity ? {} : { ttl: NEGATIVE_TTL_MS });
+      keys.set(credential, entry, identity ? {} : { ttl: NEGATIVE_TTL_MS });
     }
     const identity = entry.identity;
     if (!identity) return undefined;

@@ -23,7 +23,7 @@ const MAX_KNOWN_INTEGRATIONS = 100_000;
 
 export function createActivityTracker(deps: ActivityTrackerDeps) {
   const { db, keys, audit, logger } = deps;
-  let keyUses = new Map<string, Date>();
+  let keyUses = new Map<string, number>();
   let integrationUses = new Set<string>();
   const knownUsedIntegrations = new Set<string>();
   let flushing: Promise<void> | undefined;
@@ -38,7 +38,7 @@ export function createActivityTracker(deps: ActivityTrackerDeps) {
     integrationUses = new Set();
     try {
       if (keyBatch.size > 0) {
-        const firstUsed = await keys.markUsed([...keyBatch].map(([id, at]) => ({ id, at })));
+        const firstUsed = await keys.markUsed([...keyBatch].map(([id, at]) => ({ id, at: new Date(at) })));
         for (const id of firstUsed) {
           await audit.record({ action: 'platform_key.first_used', targetKind: 'platform_key', targetId: id });
         }
@@ -78,7 +78,7 @@ export function createActivityTracker(deps: ActivityTrackerDeps) {
 
   return {
     keyUsed(keyId: string): void {
-      keyUses.set(keyId, new Date());
+      keyUses.set(keyId, Date.now());
     },
     integrationUsed(integrationId: string): void {
       if (!knownUsedIntegrations.has(integrationId)) integrationUses.add(integrationId);
