@@ -71,15 +71,16 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     logger: logger.child({ component: 'activity' }),
     flushIntervalMs: Math.max(config.usage.flushIntervalMs, 1_000),
   });
+  const accountsStore = createAccountsStore(db);
   const authenticator = createAuthenticator({
     tokens,
     store: platformKeysStore,
+    sessions: accountsStore,
     bus,
     clock: systemClock,
     cacheTtlSeconds: config.secretCacheTtlSeconds || 300,
     onKeyUsed: (keyId) => activity.keyUsed(keyId),
   });
-  const accountsStore = createAccountsStore(db);
   const integrations = createIntegrationsService({
     db,
     store: createIntegrationsStore(db),

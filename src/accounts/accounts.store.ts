@@ -117,12 +117,13 @@ export function createAccountsStore(db: DbExecutor) {
         .limit(limit);
     },
 
-    /** One primary-key lookup: the session exists, is not revoked and has not expired. */
+    /** One primary-key lookup: the session exists, is not revoked or expired, and its user is not disabled. */
     async isSessionActive(sessionId: string, tx: DbExecutor = db): Promise<boolean> {
       const rows = await tx
         .select({ id: sessions.id })
         .from(sessions)
-        .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`)))
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`), isNull(users.disabledAt)))
         .limit(1);
       return rows.length === 1;
     },

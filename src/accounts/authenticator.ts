@@ -17,6 +17,7 @@ import type { Principal } from '../http/context.js';
 import type { Clock } from '../platform/clock.js';
 import type { InvalidationBus } from '../platform/invalidation.js';
 import { PLATFORM_KEY_PREFIX } from './platform-keys.service.js';
+import type { AccountsStore } from './accounts.store.js';
 import type { KeyIdentityRow, PlatformKeysStore } from './platform-keys.store.js';
 import { hashToken, type AccessTokens } from './tokens.js';
 
@@ -31,7 +32,8 @@ export interface Authenticator {
 
 export interface AuthenticatorDeps {
   tokens: AccessTokens;
-  store: Pick<PlatformKeysStore, 'findIdentityByHash' | 'findTeamRole' | 'isSessionActive'>;
+  store: Pick<PlatformKeysStore, 'findIdentityByHash' | 'findTeamRole'>;
+  sessions: Pick<AccountsStore, 'isSessionActive'>;
   bus: InvalidationBus;
   clock: Clock;
   /** Backstop TTL of every cache entry (pub/sub is fire-and-forget). */
@@ -107,7 +109,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     if (!claims) return undefined;
     let session = sessions.get(claims.sessionId);
     if (!session) {
-      session = { active: await store.isSessionActive(claims.sessionId), userId: claims.userId };
+      session = { active: await deps.sessions.isSessionActive(claims.sessionId), userId: claims.userId };
       sessions.set(claims.sessionId, session);
     }
     if (!session.active) return undefined;

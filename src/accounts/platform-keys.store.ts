@@ -91,15 +91,6 @@ export function createPlatformKeysStore(db: DbExecutor) {
       return rows[0]?.role;
     },
 
-    /** A session's standing, for access tokens: active, and its user not disabled. */
-    async isSessionActive(sessionId: string, tx: DbExecutor = db): Promise<boolean> {
-      const result = await tx.execute<{ active: boolean }>(
-        sql`select (s.revoked_at is null and s.expires_at > now() and u.disabled_at is null) as active
-            from sessions s join users u on u.id = s.user_id where s.id = ${sessionId}`,
-      );
-      return result.rows[0]?.active === true;
-    },
-
     /** Marks first and latest use in one statement; answers the ids used for the first time. */
     async markUsed(uses: Array<{ id: string; at: Date }>, tx: DbExecutor = db): Promise<string[]> {
       if (uses.length === 0) return [];

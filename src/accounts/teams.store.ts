@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../store/db.js';
 import { memberships, teamInvitations, teams, users } from '../store/schema.js';
 
@@ -174,19 +174,6 @@ export function createTeamsStore(db: DbExecutor) {
         .returning({ id: teamInvitations.id });
       return rows.length === 1;
     },
-
-    /** Every team, for platform admins: newest first, with member counts. */
-    async listAllTeams(options: { limit: number; before?: string }, tx: DbExecutor = db) {
-      return tx
-        .select({ team: teams, memberCount: count(memberships.userId) })
-        .from(teams)
-        .leftJoin(memberships, eq(memberships.teamId, teams.id))
-        .where(options.before ? lt(teams.id, options.before) : undefined)
-        .groupBy(teams.id)
-        .orderBy(desc(teams.id))
-        .limit(options.limit);
-    },
-
   };
 }
 

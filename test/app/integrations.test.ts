@@ -4,11 +4,11 @@
  * validation that stores nothing, ciphertext bound to its row, audit, and storage outages that
  * leave nothing half-written.
  */
-import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { openAIAnswer, startFakeOpenAI } from '../fakes/openai.js';
+import { startDatabaseProxy } from '../helpers/database-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -371,57 +371,6 @@ describe('ciphertext is bound to its row', () => {
     }
   });
 });
-
-/**
- * A TCP proxy in front of PostgreSQL that can play an outage: refuse and drop every connection,
- * or cut the one connection that sends a given statement (mid-transaction).
- */
-async function startDatabaseProxy(databaseUrl: string) {
-  const target = new URL(databaseUrl);
-  const sockets = new Set<net.Socket>();
-  let isDown = false;
-  let cutOn: Buffer | undefined;
-  const server = net.createServer((client) => {
-    if (isDown) return void client.destroy();
-    const upstream = net.connect(Number(target.port), target.hostname);
-    const kill = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    sockets.add(client).add(upstream);
-    let tail = Buffer.alloc(0);
-    client.on('data', (chunk: Buffer) => {
-      const window = Buffer.concat([tail, chunk]);
-      if (cutOn && window.includes(cutOn)) {
-        cutOn = undefined;
-        return kill();
-      }
-      tail = window.subarray(-64);
-      upstream.write(chunk);
-    });
-    upstream.pipe(client);
-    for (const socket of [client, upstream]) socket.on('close', kill).on('error', kill);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(databaseUrl);
-  url.host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-  return {
-    url: url.toString(),
-    down() {
-      isDown = true;
-      for (const socket of sockets) socket.destroy();
-    },
-    up() {
-      isDown = false;
-    },
-    cutConnectionOn(statement: string) {
-      cutOn = Buffer.from(statement, 'utf8');
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe('storage failures', () => {
   let database: TestDatabase;

@@ -1,7 +1,7 @@
 /**
  * A TCP proxy in front of PostgreSQL that can play an outage: refuse and drop every connection,
- * or cut the one connection that sends a given statement (mid-transaction). The same approach as
- * test/app/integrations.test.ts, shared for the other storage-failure tests.
+ * or cut the one connection that sends a given statement (mid-transaction). Shared by the
+ * storage-failure tests.
  */
 import net from 'node:net';
 
