@@ -71,7 +71,7 @@ export function createApp(options: AppOptions) {
       {
         integrations: services.integrations,
         resolveModel: services.resolveModel,
-        adapters: services.chatAdapters,
+        providers: services.providers,
         upstream: services.upstream,
         catalog: services.catalog,
         recorder: services.recorder,

@@ -16,7 +16,7 @@ import { createAccessTokens } from './accounts/tokens.js';
 import { createActivityTracker } from './metering/activity-tracker.js';
 import type { Config } from './config.js';
 import { createModelResolver } from './gateway/model-resolver.js';
-import { chatAdapters } from './gateway/providers/registry.js';
+import { providerRegistry } from './gateway/providers/registry.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
 import { createUsageRecorder } from './metering/usage-recorder.js';
@@ -109,7 +109,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     catalog,
     usageStore,
     secretCache,
-    chatAdapters,
+    providers: providerRegistry,
     activity,
     authenticator,
     platformKeys: createPlatformKeysService({ db, store: platformKeysStore, audit, clock: systemClock, bus }),

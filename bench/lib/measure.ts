@@ -1,7 +1,10 @@
 /**
- * One cell of the table: a target × body kind × concurrency. Warm up, then several measured
- * repetitions; each metric is the median over repetitions, peak RSS the largest sample seen
- * during the warm-up and the repetitions, and errors the sum (a cell with any error is flagged).
+ * One row of the table: a body kind × concurrency, measured for every target in turn. Each target
+ * is warmed up, then the measured repetitions are interleaved — round i runs every target once, in
+ * an order rotated by i — so slow drift of the machine (another tenant on the VM, thermal, GC of
+ * the load generator) falls on all targets alike instead of on whichever ran last. Each metric is
+ * the median over a target's repetitions, peak RSS the largest sample seen during its warm-up and
+ * repetitions, and errors the sum (a cell with any error is flagged).
  */
 import { median, runLoad, type LoadRun } from './load.js';
 import { sampleRss } from './proc-stats.js';
@@ -32,21 +35,39 @@ export interface CellResult {
   runs: LoadRun[];
 }
 
-export async function measureCell(target: Target, kind: BodyKind, connections: number, settings: CellSettings): Promise<CellResult> {
-  const spec = { url: target.url, headers: target.headers, body: chatRequestBody(target.model, kind), connections };
-  const rss = sampleRss(target.pid);
-  let peakRssMb = 0;
-  const runs: LoadRun[] = [];
-  let warmup: LoadRun;
+interface Lane {
+  target: Target;
+  spec: { url: string; headers: Record<string, string>; body: string; connections: number };
+  rss: ReturnType<typeof sampleRss>;
+  warmup?: LoadRun;
+  runs: LoadRun[];
+}
+
+export async function measureRow(targets: Target[], kind: BodyKind, connections: number, settings: CellSettings): Promise<CellResult[]> {
+  const lanes: Lane[] = targets.map((target) => ({
+    target,
+    spec: { url: target.url, headers: target.headers, body: chatRequestBody(target.model, kind), connections },
+    rss: sampleRss(target.pid),
+    runs: [],
+  }));
+  const peakRssMb = new Map<Lane, number>();
   try {
-    warmup = await runLoad({ ...spec, durationSeconds: settings.warmupSeconds });
-    for (let i = 0; i < settings.repetitions; i += 1) {
-      runs.push(await runLoad({ ...spec, durationSeconds: settings.durationSeconds, pid: target.pid }));
+    for (const lane of lanes) lane.warmup = await runLoad({ ...lane.spec, durationSeconds: settings.warmupSeconds });
+    for (let round = 0; round < settings.repetitions; round += 1) {
+      for (let i = 0; i < lanes.length; i += 1) {
+        const lane = lanes[(i + round) % lanes.length]!;
+        lane.runs.push(await runLoad({ ...lane.spec, durationSeconds: settings.durationSeconds, pid: lane.target.pid }));
+      }
     }
   } finally {
-    peakRssMb = rss.stop().peakBytes / 1024 / 1024;
+    for (const lane of lanes) peakRssMb.set(lane, lane.rss.stop().peakBytes / 1024 / 1024);
   }
+  return lanes.map((lane) => summarise(lane, kind, connections, peakRssMb.get(lane) ?? Number.NaN));
+}
 
+function summarise(lane: Lane, kind: BodyKind, connections: number, peakRssMb: number): CellResult {
+  const { runs, target } = lane;
+  const warmup = lane.warmup!;
   const sum = (pick: (run: LoadRun) => number) => runs.reduce((total, run) => total + pick(run), 0);
   const statusCodes: Record<string, number> = {};
   for (const run of [warmup, ...runs]) {

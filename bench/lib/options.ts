@@ -33,7 +33,7 @@ export const HELP = `npm run bench [-- options]
 
   --quick                 smoke run (~1 min): 1 × 2 s per cell, small extras; writes results/quick.*
   --duration=S            seconds per measured repetition (BENCH_DURATION, default 5)
-  --reps=N                repetitions per cell; the median is reported (BENCH_REPS, default 3)
+  --reps=N                interleaved rounds per cell; the median is reported (BENCH_REPS, default 5)
   --warmup=S              warm-up seconds before each cell (BENCH_WARMUP, default 2)
   --ttft-seconds=S        time-to-first-token window at concurrency 10 (BENCH_TTFT_SECONDS, default 5)
   --concurrency=10,100    autocannon connections (BENCH_CONCURRENCY)
@@ -99,7 +99,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     quick,
     warmupSeconds: pick(values.warmup, 'BENCH_WARMUP', 2, 1),
     durationSeconds: pick(values.duration, 'BENCH_DURATION', 5, 2),
-    repetitions: Math.round(pick(values.reps, 'BENCH_REPS', 3, 1)),
+    repetitions: Math.round(pick(values.reps, 'BENCH_REPS', 5, 1)),
     ttftSeconds: pick(values['ttft-seconds'], 'BENCH_TTFT_SECONDS', 5, 2),
     concurrencies: numberList(values.concurrency ?? env.BENCH_CONCURRENCY ?? '10,100'),
     targets,

@@ -10,45 +10,18 @@
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
-import type { AppEnv, Principal } from '../http/context.js';
+import type { AppEnv } from '../http/context.js';
 import { respondDirectly } from '../http/direct-response.js';
 import { readJsonObject } from '../http/json-body.js';
 import { AppError, toAppError, toErrorBody } from '../platform/errors.js';
-import { newId } from '../platform/ids.js';
-import { isModelAllowed } from '../accounts/platform-keys.service.js';
-import type { ActivityTracker } from '../metering/activity-tracker.js';
-import type { PriceCatalog } from '../metering/price-catalog.js';
-import type { UsageRecorder } from '../metering/usage-recorder.js';
-import type { IntegrationsService, ResolvedCredential } from '../vault/integrations.service.js';
 import type { ChatCompletionRequest } from './chat-types.js';
-import type { ModelResolver } from './model-resolver.js';
-import type { CallContext, ChatAdapter, NormalizedUsage, ServiceId } from './providers/provider.js';
+import { CLIENT_CLOSED_STATUS, openCall, readErrorResponse, readJson, type GatewayDeps, type Outcome } from './gateway-call.js';
+import type { CallContext, ChatAdapter, ServiceId } from './providers/provider.js';
 import { SseParser, type SseEvent } from './sse.js';
-import { classifyUpstreamFailure, isAbort, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
+import { classifyUpstreamFailure, type UpstreamResponse } from './upstream-client.js';
 
-/** Provider error bodies are small; anything past this is not worth reading. */
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
-/** nginx's convention for "client closed the connection before the response completed". */
-const CLIENT_CLOSED_STATUS = 499;
-
-export interface ChatCompletionsDeps {
-  integrations: Pick<IntegrationsService, 'resolveCredential'>;
-  resolveModel: ModelResolver;
+export interface ChatCompletionsDeps extends GatewayDeps {
   adapters: Partial<Record<ServiceId, ChatAdapter>>;
-  upstream: Pick<UpstreamClient, 'send'>;
-  catalog: Pick<PriceCatalog, 'costOf'>;
-  recorder: Pick<UsageRecorder, 'record'>;
-  /** Notes which integration served (first-use audit), off the hot path. */
-  activity: Pick<ActivityTracker, 'integrationUsed'>;
-  providerBaseUrls: Record<ServiceId, string | undefined>;
-}
-
-interface Outcome {
-  status: number;
-  usage?: NormalizedUsage;
-  error?: AppError;
-  errorCode?: string;
-  ttftMs?: number;
 }
 
 export function validateChatRequest(body: Record<string, unknown>): ChatCompletionRequest {
@@ -71,156 +44,32 @@ export function validateChatRequest(body: Record<string, unknown>): ChatCompleti
 
 export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
   return async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
-    const started = performance.now();
     const request = validateChatRequest(await readJsonObject(c));
-    const target = deps.resolveModel(request.model);
-    const principal = c.get('principal');
-    const requestId = c.get('requestId');
     const isStream = request.stream === true;
-
-    const meter = (integrationId: string | null, outcome: Outcome) => {
-      const usage = outcome.usage ?? {};
-      const cost = deps.catalog.costOf(target.service, target.model, usage);
-      deps.recorder.record({
-        id: newId(),
-        requestId,
-        userId: principal.userId,
-        teamId: principal.teamId ?? null,
-        keyId: principal.keyId ?? null,
-        integrationId,
-        service: target.service,
-        model: target.model,
-        operation: 'chat',
-        stream: isStream,
-        inputTokens: usage.inputTokens ?? null,
-        outputTokens: usage.outputTokens ?? null,
-        cachedInputTokens: usage.cachedInputTokens ?? null,
-        costMicros: cost.costMicros,
-        priced: cost.priced,
-        estimated: false,
-        status: outcome.status,
-        errorCode: outcome.error?.code ?? outcome.errorCode ?? null,
-        errorSource: outcome.error?.source ?? null,
-        fallback: false,
-        latencyMs: Math.round(performance.now() - started),
-        ttftMs: outcome.ttftMs ?? null,
-      });
-    };
-
-    let integrationId: string | null = null;
+    const call = openCall(c, deps, { model: request.model, operation: 'chat', stream: isStream });
     try {
-      if (principal.allowedModels && !isModelAllowed(principal.allowedModels, `${target.service}/${target.model}`) && !isModelAllowed(principal.allowedModels, request.model)) {
-        throw new AppError('model_not_allowed', { param: 'model', message: `This platform key may not use "${request.model}".` });
-      }
-      const adapter = deps.adapters[target.service];
+      const adapter = deps.adapters[call.target.service];
       if (!adapter) {
         throw new AppError('invalid_request', {
           param: 'model',
-          message: `Chat completions through "${target.service}" are not supported yet. Supported: ${Object.keys(deps.adapters).join(', ')}.`,
+          message: `Chat completions through "${call.target.service}" are not supported yet. Supported: ${Object.keys(deps.adapters).join(', ')}.`,
         });
       }
-      const credential = await resolveCallerCredential(deps.integrations, principal, target.service);
-      integrationId = credential.integrationId;
-      deps.activity.integrationUsed(credential.integrationId);
-      c.header('x-switchboard-integration', credential.integrationId);
-      const baseUrl = credential.baseUrl ?? deps.providerBaseUrls[target.service];
-      if (!baseUrl) throw new AppError('invalid_request', { message: `The ${target.service} integration has no base_url.` });
-
-      const ctx: CallContext = {
-        model: target.model,
-        apiKey: credential.apiKey,
-        baseUrl,
-        requestId,
-        createdAt: Math.floor(Date.now() / 1000),
-        includeUsage: request.stream_options?.include_usage === true,
-      };
-      const upstreamRequest = adapter.buildChatRequest(request, ctx);
-      const response = await deps.upstream.send(upstreamRequest, {
-        signal: clientGoneSignal(c),
-        guarded: credential.baseUrl !== null,
-      });
+      const credential = await call.credential();
+      const ctx = call.callContext(credential, { includeUsage: request.stream_options?.include_usage === true });
+      const response = await call.send(adapter.buildChatRequest(request, ctx), credential);
       if (response.status >= 400) throw adapter.mapError(await readErrorResponse(response), ctx);
 
       if (!isStream) {
         const result = adapter.parseChatResponse(await readJson(response), ctx);
-        meter(integrationId, { status: 200, usage: result.usage });
+        call.meter({ status: 200, usage: result.usage });
         return c.json(result.body, 200);
       }
-      return streamResponse(c, credential.integrationId, adapter, request, ctx, response, started, (outcome) =>
-        meter(credential.integrationId, outcome),
-      );
+      return streamResponse(c, credential.integrationId, adapter, request, ctx, response, call.started, (outcome) => call.meter(outcome));
     } catch (error) {
-      const appError = isAbort(error) ? undefined : toAppError(error);
-      meter(integrationId, appError ? { status: appError.status, error: appError } : { status: CLIENT_CLOSED_STATUS, errorCode: 'client_closed_request' });
-      throw appError ?? error;
+      throw call.fail(error);
     }
   };
-}
-
-/**
- * The key that serves a caller: their own integration for the service, else (acting for a team)
- * the team's. Never another tenant's, and never a different one because a provider rejected this
- * one: a 401/403 from the provider is the caller's to fix, so it is returned as is.
- */
-async function resolveCallerCredential(
-  integrations: ChatCompletionsDeps['integrations'],
-  principal: Principal,
-  service: ServiceId,
-): Promise<ResolvedCredential> {
-  const own = await integrations.resolveCredential({ kind: 'user', id: principal.userId }, service);
-  if (own) return own;
-  if (principal.teamId) {
-    const team = await integrations.resolveCredential({ kind: 'team', id: principal.teamId }, service);
-    if (team) return team;
-    throw new AppError('integration_missing', {
-      message: `Neither you nor this team has a ${service} integration. Store a ${service} API key with POST /api/integrations or POST /api/teams/{teamId}/integrations first.`,
-    });
-  }
-  throw new AppError('integration_missing', {
-    message: `You have no ${service} integration. Store your ${service} API key with POST /api/integrations first.`,
-  });
-}
-
-/**
- * Aborts when the client's connection closes, so a disconnect cancels the provider call. Built on
- * the Node response's `close` event: `c.req.raw.signal` would construct a full web Request per call
- * (measured ~6% of a proxied request's CPU). Absent under `app.request()`, which has no socket.
- */
-function clientGoneSignal(c: Context<AppEnv>): AbortSignal | undefined {
-  const outgoing = c.env?.outgoing;
-  if (!outgoing) return undefined;
-  const controller = new AbortController();
-  outgoing.once('close', () => {
-    if (!outgoing.writableFinished) controller.abort();
-  });
-  return controller.signal;
-}
-
-async function readErrorResponse(response: UpstreamResponse) {
-  let body = '';
-  try {
-    for await (const chunk of response.body) {
-      body += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-      if (body.length > MAX_ERROR_BODY_BYTES) {
-        response.body.destroy();
-        break;
-      }
-    }
-  } catch {
-    // A truncated error body still maps by status.
-  }
-  return { status: response.status, headers: response.headers, body };
-}
-
-async function readJson(response: UpstreamResponse): Promise<unknown> {
-  try {
-    return await response.body.json();
-  } catch (error) {
-    if (isAbort(error)) throw error;
-    const classified = classifyUpstreamFailure(error);
-    if (classified.code !== 'provider_unreachable') throw classified;
-    throw new AppError('provider_error', { message: 'The provider returned a body that is not valid JSON.', cause: error });
-  }
 }
 
 const encoder = new TextEncoder();

@@ -1,11 +1,17 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
-import { createChatCompletionsHandler, type ChatCompletionsDeps } from './chat-completions.js';
+import { createChatCompletionsHandler } from './chat-completions.js';
+import type { GatewayDeps } from './gateway-call.js';
+import type { ProviderRegistry } from './providers/registry.js';
 
-/** The AI API under /v1 (OpenAI-compatible). */
-export function gatewayRoutes(deps: ChatCompletionsDeps, requireAuth: MiddlewareHandler<AppEnv>) {
+export interface GatewayRoutesDeps extends GatewayDeps {
+  providers: ProviderRegistry;
+}
+
+/** The AI API under /v1 (OpenAI-compatible, and Anthropic-compatible at /v1/messages). */
+export function gatewayRoutes(deps: GatewayRoutesDeps, requireAuth: MiddlewareHandler<AppEnv>) {
   const router = new Hono<AppEnv>();
   router.use('*', requireAuth);
-  router.post('/chat/completions', createChatCompletionsHandler(deps));
+  router.post('/chat/completions', createChatCompletionsHandler({ ...deps, adapters: deps.providers.chat }));
   return router;
 }

@@ -35,6 +35,8 @@ export interface Cost {
   /** Null when unknown: the model is unpriced or the provider did not report token counts. */
   costMicros: number | null;
   priced: boolean;
+  /** The catalog version the price came from (absent: the bundled catalog without a version). */
+  catalogVersion?: string;
 }
 
 const toMicros = (usdPerMtok: number) => Math.round(usdPerMtok * 1_000_000);

@@ -209,6 +209,8 @@ export const integrations = pgTable(
     lastCheckedAt: tstz('last_checked_at'),
     /** When the gateway first served a request with this key (audited once). */
     firstUsedAt: tstz('first_used_at'),
+    /** The provider's own model list, as of the last successful key check (null: never listed). */
+    models: text('models').array(),
     rateLimit: jsonb('rate_limit').$type<RateLimitSpec>(),
     monthlyQuota: jsonb('monthly_quota').$type<MonthlyQuotaSpec>(),
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
@@ -305,7 +307,13 @@ export const usageRecords = pgTable(
     inputTokens: integer('input_tokens'),
     outputTokens: integer('output_tokens'),
     cachedInputTokens: integer('cached_input_tokens'),
+    /** Images generated (image requests). */
+    imageCount: integer('image_count'),
+    /** Seconds of video generated (video jobs). */
+    videoSeconds: integer('video_seconds'),
     costMicros: micros('cost_micros'),
+    /** The price catalog version the cost was computed with (see price_overrides). */
+    catalogVersion: text('catalog_version'),
     priced: boolean('priced').notNull(),
     estimated: boolean('estimated').notNull().default(false),
     /** HTTP status the client received. */
@@ -323,6 +331,30 @@ export const usageRecords = pgTable(
     index('usage_records_team_idx').on(t.teamId, t.id).where(sql`team_id is not null`),
     index('usage_records_key_idx').on(t.keyId, t.id).where(sql`key_id is not null`),
   ],
+);
+
+/**
+ * Admin price overrides on top of the bundled catalog, each effective from a date: the price of a
+ * request is the newest override (or bundled price) whose effective_from is not after it.
+ * Micro-dollars per million tokens, per image or per second of video.
+ */
+export const priceOverrides = pgTable(
+  'price_overrides',
+  {
+    id: text('id').primaryKey(),
+    service: text('service').notNull(),
+    model: text('model').notNull(),
+    inputMicrosPerMtok: micros('input_micros_per_mtok'),
+    outputMicrosPerMtok: micros('output_micros_per_mtok'),
+    cachedInputMicrosPerMtok: micros('cached_input_micros_per_mtok'),
+    cacheWriteMicrosPerMtok: micros('cache_write_micros_per_mtok'),
+    perImageMicros: micros('per_image_micros'),
+    perSecondMicros: micros('per_second_micros'),
+    effectiveFrom: tstz('effective_from').notNull(),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('price_overrides_model_idx').on(t.service, t.model, t.effectiveFrom)],
 );
 
 /** Security-relevant actions. Metadata never holds key material. */
@@ -358,6 +390,8 @@ export const jobs = pgTable(
     result: jsonb('result'),
     error: jsonb('error'),
     attempts: integer('attempts').notNull().default(0),
+    /** 0–100, for jobs that report it (video generation). */
+    progress: integer('progress').notNull().default(0),
     runAt: tstz('run_at').notNull().defaultNow(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -30,6 +30,12 @@ export interface NormalizedUsage {
   cachedInputTokens?: number;
   /** Input tokens written to the provider's prompt cache (already included in inputTokens). */
   cacheWriteTokens?: number;
+  /** Images generated (image requests), priced per image. */
+  images?: number;
+  /** What the per-image price depends on, `<size>` or `<size>/<quality>` (e.g. `1024x1024/hd`). */
+  imageVariant?: string;
+  /** Seconds of video generated (video jobs), priced per second. */
+  videoSeconds?: number;
 }
 
 export interface CallContext {
@@ -47,7 +53,7 @@ export interface CallContext {
 }
 
 export interface UpstreamRequest {
-  method: 'POST' | 'GET';
+  method: 'POST' | 'GET' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string;
@@ -86,5 +92,111 @@ export interface ChatAdapter {
   buildChatRequest(request: ChatCompletionRequest, ctx: CallContext): UpstreamRequest;
   parseChatResponse(body: unknown, ctx: CallContext): ChatResult;
   createStreamTranslator(request: ChatCompletionRequest, ctx: CallContext): StreamTranslator;
+  mapError(response: UpstreamErrorResponse, ctx: CallContext): AppError;
+}
+
+// ── Embeddings ──────────────────────────────────────────────────────────────────────────────────
+
+/** `POST /v1/embeddings` as OpenAI defines it (the fields a provider may receive). */
+export interface EmbeddingsRequest {
+  model: string;
+  input: string | string[] | number[] | number[][];
+  encoding_format?: 'float' | 'base64';
+  dimensions?: number;
+  user?: string;
+  /** Provider-specific hints some adapters honour (Cohere/Gemini `input_type`/`task_type`). */
+  input_type?: string;
+}
+
+/** OpenAI's embeddings response; `embedding` is number[] or a base64 string of float32s. */
+export interface EmbeddingsResponse {
+  object: 'list';
+  data: Array<{ object: 'embedding'; index: number; embedding: number[] | string }>;
+  model: string;
+  usage: { prompt_tokens: number; total_tokens: number };
+}
+
+export interface EmbeddingsResult {
+  body: EmbeddingsResponse;
+  usage: NormalizedUsage;
+}
+
+export interface EmbeddingsAdapter {
+  readonly service: ServiceId;
+  buildEmbeddingsRequest(request: EmbeddingsRequest, ctx: CallContext): UpstreamRequest;
+  parseEmbeddingsResponse(body: unknown, request: EmbeddingsRequest, ctx: CallContext): EmbeddingsResult;
+  mapError(response: UpstreamErrorResponse, ctx: CallContext): AppError;
+}
+
+// ── Images ──────────────────────────────────────────────────────────────────────────────────────
+
+/** `POST /v1/images/generations` as OpenAI defines it. */
+export interface ImageGenerationRequest {
+  model: string;
+  prompt: string;
+  n?: number;
+  size?: string;
+  quality?: string;
+  style?: string;
+  response_format?: 'url' | 'b64_json';
+  output_format?: 'png' | 'jpeg' | 'webp';
+  background?: string;
+  user?: string;
+}
+
+export interface ImageGenerationResponse {
+  created: number;
+  data: Array<{ url?: string; b64_json?: string; revised_prompt?: string }>;
+  usage?: { input_tokens?: number; output_tokens?: number; total_tokens?: number };
+}
+
+/**
+ * Image APIs differ in shape: one call (OpenAI, Stability) or submit → poll → fetch (Midjourney-
+ * style task APIs). An adapter is a small state machine the gateway drives: `start` gives the
+ * first request; each `next` reads a response and says what to do — send another request (after a
+ * delay, for polling) or finish with the result. The gateway owns all I/O, deadlines and errors.
+ */
+export type ImageStep =
+  | { kind: 'request'; request: UpstreamRequest; delayMs?: number; responseType?: 'json' | 'binary' }
+  | { kind: 'done'; body: ImageGenerationResponse; usage: NormalizedUsage };
+
+export interface ImageStepInput {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON for `json` steps, raw bytes for `binary` ones. */
+  body: unknown;
+}
+
+export interface ImagesAdapter {
+  readonly service: ServiceId;
+  startImageGeneration(request: ImageGenerationRequest, ctx: CallContext): ImageStep;
+  nextImageStep(input: ImageStepInput, request: ImageGenerationRequest, ctx: CallContext): ImageStep;
+  mapError(response: UpstreamErrorResponse, ctx: CallContext): AppError;
+}
+
+// ── Video jobs ──────────────────────────────────────────────────────────────────────────────────
+
+/** `POST /v1/videos` as OpenAI's video API defines it. */
+export interface VideoCreateRequest {
+  model: string;
+  prompt: string;
+  seconds?: string | number;
+  size?: string;
+  input_reference?: string;
+}
+
+/** Where a provider-side video task stands, as the worker sees it. */
+export type VideoTaskState =
+  | { status: 'queued' | 'in_progress'; progress?: number }
+  | { status: 'completed'; videoUrl?: string; seconds: number; progress: 100 }
+  | { status: 'failed'; error: { code: string; message: string } };
+
+export interface VideoAdapter {
+  readonly service: ServiceId;
+  buildCreateRequest(request: VideoCreateRequest, ctx: CallContext): UpstreamRequest;
+  /** The provider's task id from the create response. */
+  parseCreateResponse(body: unknown, ctx: CallContext): { taskId: string };
+  buildPollRequest(taskId: string, ctx: CallContext): UpstreamRequest;
+  parsePollResponse(body: unknown, request: VideoCreateRequest, ctx: CallContext): VideoTaskState;
   mapError(response: UpstreamErrorResponse, ctx: CallContext): AppError;
 }
