@@ -112,7 +112,7 @@ async function measureTargets(targets: Target[], ctx: Context, extras: Extras): 
   const { options } = ctx;
   const cells: CellResult[] = [];
   for (const target of targets) await checkTarget(target);
-  for (const kind of ['json', 'stream'] as const) {
+  for (const kind of options.kinds) {
     for (const connections of options.concurrencies) {
       const row = await measureRow(targets, kind, connections, options);
       if (kind === 'stream' && connections === TTFT_CONCURRENCY) {

@@ -111,6 +111,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
   logger.info({ url, database: store.kind }, 'switchboard is serving');
+  // Scripts and supervisors wait for this line: do not leave it in the log batch.
+  logger.flush();
 
   let stopping: Promise<void> | undefined;
   async function shutdown(reason: string): Promise<void> {

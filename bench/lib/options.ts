@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { Pacing } from '../mock-upstream.js';
 import type { TargetName } from './targets.js';
+import type { BodyKind } from './workload.js';
 
 export type PortkeyMode = 'auto' | 'install' | 'off';
 
@@ -16,6 +17,8 @@ export interface BenchOptions {
   repetitions: number;
   ttftSeconds: number;
   concurrencies: number[];
+  /** Body kinds to measure (default both). */
+  kinds: BodyKind[];
   targets: TargetName[];
   portkey: PortkeyMode;
   mock: { delayMs: number; chunks: number; pacing: Pacing };
@@ -37,6 +40,7 @@ export const HELP = `npm run bench [-- options]
   --warmup=S              warm-up seconds before each cell (BENCH_WARMUP, default 2)
   --ttft-seconds=S        time-to-first-token window at concurrency 10 (BENCH_TTFT_SECONDS, default 5)
   --concurrency=10,100    autocannon connections (BENCH_CONCURRENCY)
+  --kinds=json,stream     which bodies to measure (BENCH_KINDS; a profiling aid: verdicts need both)
   --targets=bare,switchboard,portkey   which gateways to measure (BENCH_TARGETS)
   --portkey               install Portkey's gateway on demand (BENCH_PORTKEY=install)
   --no-portkey            skip Portkey even when installed (BENCH_PORTKEY=off)
@@ -68,6 +72,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       'ttft-seconds': { type: 'string' },
       concurrency: { type: 'string' },
       targets: { type: 'string' },
+      kinds: { type: 'string' },
       portkey: { type: 'boolean' },
       'no-portkey': { type: 'boolean' },
       'delay-ms': { type: 'string' },
@@ -102,6 +107,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     repetitions: Math.round(pick(values.reps, 'BENCH_REPS', 5, 1)),
     ttftSeconds: pick(values['ttft-seconds'], 'BENCH_TTFT_SECONDS', 5, 2),
     concurrencies: numberList(values.concurrency ?? env.BENCH_CONCURRENCY ?? '10,100'),
+    kinds: (values.kinds ?? env.BENCH_KINDS ?? 'json,stream')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item): item is BodyKind => item === 'json' || item === 'stream'),
     targets,
     portkey,
     mock: { delayMs: pick(values['delay-ms'], 'BENCH_DELAY_MS', 50, 50), chunks: Math.round(pick(values.chunks, 'BENCH_CHUNKS', 20, 20)), pacing },
@@ -119,7 +128,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
 /** Rough wall-clock estimate, printed up front and used for the hard time limit. */
 export function estimateSeconds(options: BenchOptions, targetCount: number): number {
   const cell = options.warmupSeconds + options.repetitions * (options.durationSeconds + 0.5) + 1;
-  const perTarget = 2 * options.concurrencies.length * cell + options.ttftSeconds + 3;
+  const perTarget = options.kinds.length * options.concurrencies.length * cell + options.ttftSeconds + 3;
   const startup = 15;
   const streamSeconds = (options.streams.chunks * options.streams.intervalMs) / 1000;
   // Ingest runs twice (1 flusher, then several); allow ~6,000 rows/s each.

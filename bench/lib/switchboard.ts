@@ -67,6 +67,8 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
     SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: '5000',
   };
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  // Experiments with V8/Node flags (e.g. heap sizing): BENCH_SWITCHBOARD_NODE_ARGS="--flag …".
+  nodeArgs.push(...(process.env.BENCH_SWITCHBOARD_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''));
   const managed = startProcess({
     label: 'switchboard',
     command: process.execPath,

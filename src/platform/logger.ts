@@ -66,5 +66,22 @@ export function createLogger(config: LoggerConfig): Logger {
     serializers: { err: serializeError },
     formatters: { level: (label) => ({ level: label }) },
   };
-  return config.destination ? pino(options, config.destination as pino.DestinationStream) : pino(options);
+  if (config.destination) return pino(options, config.destination as pino.DestinationStream);
+  // Lines are written in batches of ≥ 4 KB, and at least once a second: one write per access line
+  // measured ~8% of a proxied request's CPU (decision 0010). pino flushes the rest synchronously
+  // when the process exits, however it exits.
+  // Warnings and errors are written at once.
+  const stdout = pino.destination({ dest: process.stdout.fd || 1, minLength: STDOUT_BATCH_BYTES, sync: false });
+  setInterval(() => stdout.flush(), STDOUT_FLUSH_INTERVAL_MS).unref();
+  options.hooks = {
+    logMethod(args, method, level) {
+      method.apply(this, args);
+      if (level >= WARN_LEVEL) stdout.flush();
+    },
+  };
+  return pino(options, stdout);
 }
+
+const STDOUT_BATCH_BYTES = 4096;
+const STDOUT_FLUSH_INTERVAL_MS = 1000;
+const WARN_LEVEL = 40;
