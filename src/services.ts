@@ -2,6 +2,7 @@
  * Builds every service from config and an open database: the one place dependencies are wired
  * (plain functions and arguments, no container). Used by `serve` and by the CLI alike.
  */
+import path from 'node:path';
 import { createAccountsService } from './accounts/accounts.service.js';
 import { createAccountsStore } from './accounts/accounts.store.js';
 import { createAuthenticator } from './accounts/authenticator.js';
@@ -20,6 +21,7 @@ import { providerRegistry } from './gateway/providers/registry.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
 import { createUsageRecorder } from './metering/usage-recorder.js';
+import { createUsageSpool } from './metering/usage-spool.js';
 import { createUsageStore } from './metering/usage.store.js';
 import { createAuditLog } from './platform/audit.js';
 import { systemClock } from './platform/clock.js';
@@ -135,6 +137,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     upstream: createUpstreamClient(config.upstream),
     recorder: createUsageRecorder({
       store: createUsageStore(usageDb),
+      spool: createUsageSpool({ dir: path.join(config.dataDir, 'usage-spool'), logger: logger.child({ component: 'usage-spool' }) }),
       logger: logger.child({ component: 'usage' }),
       flushIntervalMs: config.usage.flushIntervalMs,
       batchSize: config.usage.batchSize,

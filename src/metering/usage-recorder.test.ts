@@ -1,6 +1,10 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../platform/logger.js';
 import { createUsageRecorder, type UsageRecorderOptions } from './usage-recorder.js';
+import { createUsageSpool } from './usage-spool.js';
 import type { NewUsageRecord } from './usage.store.js';
 
 const row = (n: number): NewUsageRecord => ({
@@ -57,17 +61,26 @@ function createFakeStore() {
 const fakeLogger = () => ({ warn: vi.fn(), error: vi.fn(), info: vi.fn(), debug: vi.fn() });
 const ids = (...numbers: number[]) => numbers.map((n) => `req_${n}`);
 
+let spoolDir: string;
 beforeEach(() => {
   vi.useFakeTimers();
+  spoolDir = mkdtempSync(path.join(os.tmpdir(), 'usage-spool-'));
 });
 afterEach(() => {
   vi.useRealTimers();
+  rmSync(spoolDir, { recursive: true, force: true });
 });
 
-function setup(options: Partial<Omit<UsageRecorderOptions, 'store' | 'logger'>> = {}) {
-  const fake = createFakeStore();
+/** The spool's files: `open` (being written) and `sealed` (waiting for the database). */
+const spoolFiles = () => {
+  const names = readdirSync(spoolDir);
+  return { open: names.filter((name) => name.endsWith('.open')), sealed: names.filter((name) => name.endsWith('.jsonl')) };
+};
+
+function setup(options: Partial<Omit<UsageRecorderOptions, 'store' | 'logger' | 'spool'>> = {}, fake = createFakeStore()) {
   const logger = fakeLogger();
-  const recorder = createUsageRecorder({ store: fake.store, logger: logger as unknown as Logger, flushIntervalMs: 1_000, batchSize: 3, ...options });
+  const spool = createUsageSpool({ dir: spoolDir, logger: logger as unknown as Logger });
+  const recorder = createUsageRecorder({ store: fake.store, spool, logger: logger as unknown as Logger, flushIntervalMs: 1_000, batchSize: 3, ...options });
   return { fake, logger, recorder };
 }
 
@@ -81,8 +94,10 @@ describe('usage recorder', () => {
     expect(recorder.pending()).toBe(2);
     for (const n of [3, 4, 5, 6, 7]) recorder.record(row(n));
     await vi.advanceTimersByTimeAsync(0);
-    expect(fake.batches).toEqual([ids(1, 2, 3), ids(4, 5, 6), ids(7)]);
+    expect(fake.written()).toEqual(ids(1, 2, 3, 4, 5, 6, 7));
+    expect(fake.batches.every((batch) => batch.length <= 3)).toBe(true);
     expect(recorder.pending()).toBe(0);
+    expect(spoolFiles()).toEqual({ open: [], sealed: [] });
   });
 
   it('flushes a partial batch every flushIntervalMs', async () => {
@@ -97,19 +112,31 @@ describe('usage recorder', () => {
     expect(fake.batches).toEqual([ids(1), ids(2)]);
   });
 
-  it('keeps records when the insert fails, warns, and retries them on the next interval', async () => {
+  it('writes every record to the spool before record() returns, stamped with its time', () => {
+    const { recorder } = setup({ batchSize: 100 });
+    recorder.record(row(1));
+    recorder.record(row(2));
+    const { open } = spoolFiles();
+    expect(open).toHaveLength(1);
+    const lines = readFileSync(path.join(spoolDir, open[0]!), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.requestId)).toEqual(ids(1, 2));
+    expect(new Date(lines[0].createdAt).getTime()).toBe(Date.now());
+  });
+
+  it('keeps records on disk when the insert fails, warns, and replays them on the next interval', async () => {
     const { fake, logger, recorder } = setup({ batchSize: 100 });
     fake.setMode('fail');
     recorder.record(row(1));
     recorder.record(row(2));
     await vi.advanceTimersByTimeAsync(1_000);
     expect(fake.batches).toEqual([ids(1, 2)]);
-    expect(recorder.pending()).toBe(2);
-    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ buffered: 2 }), expect.stringMatching(/retried/));
+    expect(spoolFiles().sealed).toHaveLength(1);
+    expect(logger.warn).toHaveBeenCalledWith(expect.anything(), expect.stringMatching(/stay in the spool/));
+    recorder.record(row(3));
     fake.setMode('succeed');
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(fake.batches).toEqual([ids(1, 2), ids(1, 2)]);
-    expect(recorder.pending()).toBe(0);
+    expect(fake.batches.slice(1)).toEqual([ids(1, 2), ids(3)]);
+    expect(spoolFiles()).toEqual({ open: [], sealed: [] });
   });
 
   it('never runs two flushes at once: callers and timer ticks share the running flush', async () => {
@@ -126,35 +153,34 @@ describe('usage recorder', () => {
     await fake.settleNext();
     expect(fake.batches).toEqual([ids(1, 2), ids(3, 4)]);
     await fake.settleNext();
-    await running;
+    expect(await running).toBe(true);
     expect(fake.peak()).toBe(1);
     expect(recorder.pending()).toBe(0);
   });
 
-  it('drops the oldest records beyond maxBuffered and logs an error with the running total', async () => {
-    const { fake, logger, recorder } = setup({ batchSize: 100, maxBuffered: 3 });
-    fake.setMode('fail');
-    for (const n of [1, 2, 3, 4, 5]) recorder.record(row(n));
-    expect(recorder.pending()).toBe(3);
-    expect(logger.error).toHaveBeenCalledTimes(2);
-    expect(logger.error).toHaveBeenLastCalledWith({ dropped_total: 2 }, expect.stringMatching(/oldest records dropped/));
-    fake.setMode('succeed');
-    await recorder.close();
-    expect(fake.written()).toEqual(ids(3, 4, 5));
+  it('replays what a process that died left in the spool, skipping a line cut short by the crash', async () => {
+    const deadPid = 4_194_000 + Math.floor(Math.random() * 300);
+    const line = (n: number) => JSON.stringify({ ...row(n), createdAt: '2026-01-02T03:04:05.000Z' });
+    writeFileSync(path.join(spoolDir, `usage-1000-${deadPid}-abcd.open`), `${line(1)}\n${line(2)}\n{"id":"use_3","requ`);
+    writeFileSync(path.join(spoolDir, `usage-900-${deadPid}-beef.jsonl`), `${line(0)}\n`);
+    const fake = createFakeStore();
+    const inserted: unknown[] = [];
+    const insert = fake.store.insertBatch;
+    fake.store.insertBatch = async (rows) => (inserted.push(...rows), insert(rows));
+    const { logger, recorder } = setup({ batchSize: 100 }, fake);
+    expect(await recorder.flush()).toBe(true);
+    expect(fake.written()).toEqual(ids(0, 1, 2));
+    expect((inserted[1] as { createdAt: Date }).createdAt).toEqual(new Date('2026-01-02T03:04:05.000Z'));
+    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ skipped: 1 }), expect.stringMatching(/cut short/));
+    expect(spoolFiles()).toEqual({ open: [], sealed: [] });
   });
 
-  it('does not lose unwritten records when the buffer overflows during an insert (bug: the slice after the insert removed them)', async () => {
-    const { fake, recorder } = setup({ batchSize: 2, maxBuffered: 3 });
-    fake.setMode('manual');
-    recorder.record(row(1));
-    recorder.record(row(2)); // insert of [1, 2] starts
-    recorder.record(row(3));
-    recorder.record(row(4)); // overflow: the oldest, 1, leaves the buffer while its insert runs
-    expect(recorder.pending()).toBe(3);
-    fake.setMode('succeed');
-    await fake.settleNext();
-    expect(fake.written()).toEqual(ids(1, 2, 3, 4));
-    expect(recorder.pending()).toBe(0);
+  it('leaves the segment of a process that still runs alone', async () => {
+    writeFileSync(path.join(spoolDir, `usage-1000-${process.pid}-abcd.open`), `${JSON.stringify(row(1))}\n`);
+    const { fake, recorder } = setup({ batchSize: 100 });
+    await recorder.flush();
+    expect(fake.batches).toEqual([]);
+    expect(spoolFiles().open).toHaveLength(1);
   });
 
   it('close() flushes everything and stops the timer', async () => {
@@ -179,11 +205,11 @@ describe('usage recorder', () => {
     fake.setMode('succeed');
     await vi.advanceTimersByTimeAsync(1_000);
     await closing;
-    expect(recorder.pending()).toBe(0);
     expect(fake.batches.at(-1)).toEqual(ids(1));
+    expect(spoolFiles()).toEqual({ open: [], sealed: [] });
   });
 
-  it('close() gives up after its timeout and logs how many records were lost', async () => {
+  it('close() gives up after its timeout, leaving the records sealed in the spool for the next start', async () => {
     const { fake, logger, recorder } = setup({ batchSize: 100 });
     fake.setMode('fail');
     recorder.record(row(1));
@@ -191,7 +217,13 @@ describe('usage recorder', () => {
     const closing = recorder.close(1_000);
     await vi.advanceTimersByTimeAsync(2_000);
     await closing;
-    expect(logger.error).toHaveBeenCalledWith({ lost: 2 }, expect.stringMatching(/could not be written/));
+    expect(logger.error).toHaveBeenCalledWith(expect.anything(), expect.stringMatching(/replayed at the next start/));
+    expect(spoolFiles().open).toEqual([]);
+    expect(spoolFiles().sealed).toHaveLength(1);
+
+    const next = setup({ batchSize: 100 });
+    expect(await next.recorder.flush()).toBe(true);
+    expect(next.fake.written()).toEqual(ids(1, 2));
   });
 
   it('writes a record that arrives after close at once, with a warning', async () => {

@@ -1,51 +1,72 @@
 /**
- * The usage recorder keeps database writes off the request path: `record()` appends to an
- * in-memory buffer and returns at once; a flusher batch-inserts every `flushIntervalMs` or
- * whenever a batch fills, idempotently by request id. When PostgreSQL is unavailable the batch
- * stays buffered and is retried; `close()` (SIGTERM) flushes everything before the process exits.
+ * The usage recorder keeps database writes off the request path and loses nothing:
+ * `record()` appends the record to the durable spool (usage-spool.ts: one write to a local file,
+ * before the response completes) and to the in-memory batch, and returns. A flusher inserts every
+ * `flushIntervalMs`, or whenever a batch fills, idempotently by request id: it first replays sealed
+ * spool segments left by failed flushes or by a process that died, then seals the active segment
+ * and inserts its records, deleting each segment once all its records are in PostgreSQL.
  *
- * Known limit: the buffer is process memory, so a `kill -9` loses up to one flush interval of
- * records. A durable local spool replaces it in the resilience work (issue 6).
+ * While PostgreSQL is down the records wait on disk (memory holds only the current interval), and
+ * are replayed when it returns; `close()` (SIGTERM) flushes what it can before its deadline and
+ * leaves the rest sealed in the spool for the next start. A `kill -9` loses no record whose write
+ * returned, which `record()` does before the handler writes the response.
  */
 import type { Logger } from '../platform/logger.js';
+import type { UsageSpool } from './usage-spool.js';
 import type { NewUsageRecord, UsageStore } from './usage.store.js';
 
 export interface UsageRecorderOptions {
   store: Pick<UsageStore, 'insertBatch'>;
+  spool: UsageSpool;
   logger: Logger;
   flushIntervalMs: number;
   batchSize: number;
-  /** Records kept while the database is down before the oldest are dropped (and logged). */
-  maxBuffered?: number;
 }
 
 export function createUsageRecorder(options: UsageRecorderOptions) {
-  const { store, logger, batchSize } = options;
-  const maxBuffered = options.maxBuffered ?? 200_000;
-  let buffer: NewUsageRecord[] = [];
-  let flushing: Promise<void> | undefined;
+  const { store, spool, logger, batchSize } = options;
+  /** Records of the active spool segment, in the order written. */
+  let current: NewUsageRecord[] = [];
+  let flushing: Promise<boolean> | undefined;
   let closed = false;
-  let dropped = 0;
 
   const timer = setInterval(() => void flush(), options.flushIntervalMs);
   timer.unref();
+  // What a previous process left in the spool goes in at start, not an interval later.
+  if (spool.backlog().length > 0) setImmediate(() => void flush());
 
-  async function flushOnce(): Promise<void> {
-    while (buffer.length > 0) {
-      const batch = buffer.slice(0, batchSize);
-      const droppedBefore = dropped;
+  async function insertAll(rows: NewUsageRecord[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += batchSize) await store.insertBatch(rows.slice(start, start + batchSize));
+  }
+
+  /** One pass until nothing is pending; false when an insert failed (the rest stays spooled). */
+  async function flushOnce(): Promise<boolean> {
+    for (;;) {
       try {
-        await store.insertBatch(batch);
+        for (const segment of spool.backlog()) {
+          await insertAll(spool.read(segment));
+          spool.remove(segment);
+        }
+        if (current.length === 0) return true;
+        const rows = current;
+        current = [];
+        const segment = spool.seal();
+        try {
+          await insertAll(rows);
+        } catch (error) {
+          // The sealed segment holds them; if the spool write had failed, memory is all there is.
+          if (!segment) current = rows.concat(current);
+          throw error;
+        }
+        if (segment) spool.remove(segment);
       } catch (error) {
-        logger.warn({ err: error, buffered: buffer.length }, 'usage flush failed; records stay buffered and will be retried');
-        return;
+        logger.warn({ err: error }, 'usage flush failed; records stay in the spool and are retried');
+        return false;
       }
-      // record() drops from the front, so rows dropped during the insert were this batch's: remove only what is left of it.
-      buffer = buffer.slice(Math.max(0, batch.length - (dropped - droppedBefore)));
     }
   }
 
-  function flush(): Promise<void> {
+  function flush(): Promise<boolean> {
     flushing ??= flushOnce().finally(() => {
       flushing = undefined;
     });
@@ -54,31 +75,32 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
 
   return {
     record(row: NewUsageRecord): void {
-      if (closed) logger.warn({ request_id: row.requestId }, 'usage recorded after close; flushing it synchronously');
-      buffer.push(row);
-      if (buffer.length > maxBuffered) {
-        const excess = buffer.length - maxBuffered;
-        buffer = buffer.slice(excess);
-        dropped += excess;
-        logger.error({ dropped_total: dropped }, 'usage buffer full while the database is unavailable; oldest records dropped');
-      }
-      if (buffer.length >= batchSize || closed) void flush();
+      if (closed) logger.warn({ request_id: row.requestId }, 'usage recorded after close; writing it at once');
+      // Stamped now: a record replayed after an outage keeps the time of its request.
+      const stamped = row.createdAt ? row : { ...row, createdAt: new Date() };
+      spool.append(stamped);
+      current.push(stamped);
+      if (current.length >= batchSize || closed) void flush();
     },
+    /** Resolves once everything recorded so far is in PostgreSQL (true) or an insert failed (false). */
     flush,
+    /** Records not yet in PostgreSQL that this process holds in memory. */
     pending(): number {
-      return buffer.length;
+      return current.length;
     },
-    /** Stop the timer and flush until empty, retrying for up to `timeoutMs`. */
+    /** Stop the timer and flush, retrying for up to `timeoutMs`; what is left stays in the spool. */
     async close(timeoutMs = 10_000): Promise<void> {
       closed = true;
       clearInterval(timer);
       const deadline = Date.now() + timeoutMs;
-      while (buffer.length > 0 && Date.now() < deadline) {
+      let done = false;
+      while (!done && Date.now() < deadline) {
         // A flush stuck on a dead connection must not hold shutdown past its deadline.
-        await Promise.race([flush(), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())]);
-        if (buffer.length > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+        done = (await Promise.race([flush(), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())).unref())])) === true;
+        if (!done) await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      if (buffer.length > 0) logger.error({ lost: buffer.length }, 'usage records could not be written before shutdown');
+      spool.close();
+      if (!done) logger.error({ spool: spool.dir }, 'usage records could not all be written before shutdown; they stay in the spool and are replayed at the next start');
     },
   };
 }

@@ -3,6 +3,9 @@
  * against a database of its own, with logs captured in memory, plus helpers to act as a user.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -31,7 +34,10 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const database = options.database ?? (await createTestDatabase());
   const logs = createLogCapture();
   const masterKey = randomBytes(32).toString('base64');
+  // Each server its own DATA_DIR (the usage spool lives there), unless the test names one.
+  const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'switchboard-test-data-'));
   const config = loadConfig({
+    DATA_DIR: dataDir,
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
@@ -76,6 +82,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     async close() {
       await running.shutdown('test finished');
       if (ownsDatabase) await database.drop();
+      if (env.DATA_DIR === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
