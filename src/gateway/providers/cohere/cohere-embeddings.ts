@@ -66,10 +66,11 @@ export function toCohereEmbedBody(request: EmbeddingsRequest, model: string): Co
 function toTexts(input: EmbeddingsRequest['input']): string[] {
   const items: unknown[] = Array.isArray(input) ? input : [input];
   if (items.length === 0) throw new AppError('invalid_request', { param: 'input', message: '`input` must not be empty.' });
+  // Token arrays are OpenAI tokenizer ids; Cohere cannot read them. `[1, 2]` is one such input.
+  if (items.some((item) => typeof item === 'number')) throw unsupported('input', 'Token-array input');
   return items.map((item, i) => {
     if (typeof item === 'string') return item;
-    // Token arrays are OpenAI tokenizer ids; Cohere cannot read them.
-    if (typeof item === 'number' || Array.isArray(item)) throw unsupported(Array.isArray(input) ? `input[${i}]` : 'input', 'Token-array input');
+    if (Array.isArray(item)) throw unsupported(`input[${i}]`, 'Token-array input');
     throw new AppError('invalid_request', { param: 'input', message: '`input` must be a string or an array of strings.' });
   });
 }
