@@ -10,10 +10,12 @@
  * - FastAPI/pydantic `{"detail": "Not Found"}` or `{"detail": [{"loc": [...], "msg": "...", "type"}]}`.
  * - Mistral's `{"object": "error", "message", "type", "param", "code"}` and a bare `{"message": "..."}`.
  *
- * Whatever the shape, the message reaches our client only through mapOpenAIError, which scrubs the
- * caller's key and key-shaped strings and truncates it.
+ * A 402 (DeepSeek's "Insufficient Balance") is `provider_quota_exceeded`. Whatever the shape,
+ * provider text reaches our client only scrubbed of the caller's key and key-shaped strings, and
+ * truncated.
  */
-import type { AppError } from '../../../platform/errors.js';
+import { AppError } from '../../../platform/errors.js';
+import { scrubSecrets } from '../../../platform/redact.js';
 import { mapOpenAIError } from '../openai/map-openai-error.js';
 import type { CallContext, UpstreamErrorResponse } from '../provider.js';
 
@@ -70,6 +72,11 @@ function parseBody(body: string): unknown {
 /** Rewrites the body into OpenAI's error shape, then maps it exactly as an OpenAI error. */
 export function mapCompatError(response: UpstreamErrorResponse, ctx: CallContext): AppError {
   const fields = compatErrorFields(parseBody(response.body));
+  if (response.status === 402) {
+    // DeepSeek (and others) answer 402 Payment Required when the account's balance is exhausted.
+    const detail = fields.message ? `: ${scrubSecrets(fields.message, [ctx.apiKey]).slice(0, 500)}` : '';
+    return new AppError('provider_quota_exceeded', { message: `Your provider account has no quota or credit left${detail}` });
+  }
   return mapOpenAIError({ ...response, body: JSON.stringify({ error: fields }) }, ctx);
 }
 
