@@ -14,6 +14,9 @@
  *   `stop_sequence` → `stop`; `max_tokens`, `model_length` → `length`; `tool_call` → `tool_calls`);
  *   anything else (`abort`, `error`, `insufficient_system_resource`, …) passes through unchanged,
  *   since calling it `stop` would claim a normal end.
+ * - Streamed `tool_calls` deltas without `index` (Ollama < 0.4.7, ollama#7881) or with `index: 0`
+ *   reused for every call of a response (ollama#15457): each new call id gets its own index, and
+ *   continuation deltas follow the call they continue, as the openai SDK's stream helper needs.
  * - A stream that ends without `data: [DONE]` is complete if a finish reason arrived (TGI-style
  *   servers), else `provider_stream_interrupted`.
  */
@@ -38,7 +41,37 @@ const FINISH_SYNONYMS: Readonly<Record<string, string>> = {
 };
 
 export function normaliseFinishReason(reason: unknown): unknown {
+  if (reason === '') return null;
   return typeof reason === 'string' ? (FINISH_SYNONYMS[reason] ?? reason) : reason;
+}
+
+/** Gives each streamed tool call of one choice a stable, distinct `index`. */
+class ToolCallIndexer {
+  private readonly byId = new Map<string, number>();
+  private readonly remap = new Map<number, number>();
+  private readonly taken = new Set<number>();
+  private last: number | undefined;
+
+  fix(calls: unknown[]): unknown[] {
+    return calls.map((call, position) => {
+      if (!isRecord(call)) return call;
+      const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined;
+      const sent = typeof call.index === 'number' ? call.index : undefined;
+      let index: number;
+      if (id !== undefined) {
+        const known = this.byId.get(id);
+        const wanted = sent ?? position;
+        index = known ?? (this.taken.has(wanted) ? Math.max(...this.taken) + 1 : wanted);
+        this.byId.set(id, index);
+        this.remap.set(wanted, index);
+        this.taken.add(index);
+      } else {
+        index = this.remap.get(sent ?? position) ?? sent ?? this.last ?? position;
+      }
+      this.last = index;
+      return index === call.index ? call : { ...call, index };
+    });
+  }
 }
 
 /** The server's `usage`, else Groq's `x_groq.usage`; `undefined` when there is none. */
@@ -79,6 +112,7 @@ export class CompatStreamTranslator implements StreamTranslator {
   private lastFinishReason: ChatFinishReason | undefined;
   private id: string | undefined;
   private created: number | undefined;
+  private readonly toolIndexers = new Map<number, ToolCallIndexer>();
 
   constructor(private readonly ctx: CallContext) {}
 
@@ -101,7 +135,7 @@ export class CompatStreamTranslator implements StreamTranslator {
 
     this.id ??= typeof chunk.id === 'string' && chunk.id !== '' ? chunk.id : `chatcmpl-${this.ctx.requestId}`;
     this.created ??= typeof chunk.created === 'number' ? chunk.created : this.ctx.createdAt;
-    const choices = Array.isArray(chunk.choices) ? normaliseChoices(chunk.choices) : [];
+    const choices = Array.isArray(chunk.choices) ? normaliseChoices(chunk.choices).map((choice) => this.fixToolCalls(choice)) : [];
     const out: Json = {
       ...chunk,
       id: typeof chunk.id === 'string' && chunk.id !== '' ? chunk.id : this.id,
@@ -125,6 +159,14 @@ export class CompatStreamTranslator implements StreamTranslator {
       }
     }
     return [JSON.stringify(out)];
+  }
+
+  private fixToolCalls(choice: unknown): unknown {
+    if (!isRecord(choice) || !isRecord(choice.delta) || !Array.isArray(choice.delta.tool_calls)) return choice;
+    const key = typeof choice.index === 'number' ? choice.index : 0;
+    let indexer = this.toolIndexers.get(key);
+    if (!indexer) this.toolIndexers.set(key, (indexer = new ToolCallIndexer()));
+    return { ...choice, delta: { ...choice.delta, tool_calls: indexer.fix(choice.delta.tool_calls) } };
   }
 
   onEnd(): string[] {

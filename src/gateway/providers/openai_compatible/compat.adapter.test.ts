@@ -144,6 +144,48 @@ describe('openai_compatible stream translator', () => {
     expect(error.publicMessage).toContain('failed to decode token');
   });
 
+  const toolCallsOf = (payloads: string[]) =>
+    parsed(payloads)
+      .flatMap((c) => (c.choices as Array<{ delta: { tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> } }>))
+      .flatMap((choice) => choice.delta.tool_calls ?? [])
+      .reduce<Array<{ id?: string; name?: string; args: string }>>((calls, call) => {
+        const slot = (calls[call.index] ??= { args: '' });
+        if (call.id) slot.id = call.id;
+        if (call.function?.name) slot.name = call.function.name;
+        slot.args += call.function?.arguments ?? '';
+        return calls;
+      }, []);
+
+  it('Ollama reusing index 0 for every tool call (ollama#15457): each call gets its own index, continuations follow', () => {
+    const translator = stream();
+    const calls = toolCallsOf(runStream([readBytes('ollama-tools-stream.sse')], translator));
+    expect(calls.map((call) => [call.id, call.name, JSON.parse(call.args) as unknown])).toEqual([
+      ['call_a1', 'file_write', { filePath: 'hello.py', content: 'print("hello")' }],
+      ['call_b2', 'file_write', { filePath: 'world.py', content: 'print("world")' }],
+    ]);
+    expect(translator.finishReason()).toBe('tool_calls');
+  });
+
+  it('tool call deltas without any index (Ollama < 0.4.7, ollama#7881) get 0, 1, …', () => {
+    const chunk = (call: unknown) => JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { tool_calls: [call] }, finish_reason: null }] });
+    const text = [
+      chunk({ id: 'call_1', type: 'function', function: { name: 'a', arguments: '{"x":' } }),
+      chunk({ function: { arguments: '1}' } }),
+      chunk({ id: 'call_2', type: 'function', function: { name: 'b', arguments: '{}' } }),
+      '[DONE]',
+    ].map((data) => `data: ${data}\n\n`).join('');
+    const calls = toolCallsOf(runStream([new TextEncoder().encode(text)], stream()));
+    expect(calls).toEqual([
+      { id: 'call_1', name: 'a', args: '{"x":1}' },
+      { id: 'call_2', name: 'b', args: '{}' },
+    ]);
+  });
+
+  it('leaves correct OpenAI-style indices alone', () => {
+    const data = JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'x', function: { name: 'a', arguments: '' } }, { index: 1, id: 'y', function: { name: 'b', arguments: '' } }] }, finish_reason: null }] });
+    expect(stream().onEvent({ event: undefined, data, id: undefined })).toEqual([data]);
+  });
+
   it('a data line that is not JSON is a provider error, not passed on to the client', () => {
     expect(thrown(() => stream().onEvent({ event: undefined, data: 'hello', id: undefined })).code).toBe('provider_error');
   });
