@@ -134,7 +134,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     teams,
     teamIntegrations: createTeamIntegrationsService({ integrations, access: teams }),
     admin: createAdminService({ db, store: createAdminStore(db), audit, bus, clock: systemClock }),
-    upstream: createUpstreamClient(config.upstream),
+    upstream: createUpstreamClient(config.upstream, { allowPrivate: config.allowPrivateUpstreams }),
     recorder: createUsageRecorder({
       store: createUsageStore(usageDb),
       spool: createUsageSpool({ dir: path.join(config.dataDir, 'usage-spool'), logger: logger.child({ component: 'usage-spool' }) }),

@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { createChatCompletionsHandler } from './chat-completions.js';
+import { createEmbeddingsHandler } from './embeddings.js';
 import type { GatewayDeps } from './gateway-call.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
@@ -13,5 +14,6 @@ export function gatewayRoutes(deps: GatewayRoutesDeps, requireAuth: MiddlewareHa
   const router = new Hono<AppEnv>();
   router.use('*', requireAuth);
   router.post('/chat/completions', createChatCompletionsHandler({ ...deps, adapters: deps.providers.chat }));
+  router.post('/embeddings', createEmbeddingsHandler({ ...deps, adapters: deps.providers.embeddings }));
   return router;
 }

@@ -28,6 +28,7 @@ import {
   writeSseEvents,
 } from './fake-server.js';
 import type { FakeExchange, FakeProvider, Scenario, SseEvent } from './fake-server.js';
+import { embeddingsBody, parseEmbeddingsRequest } from './embeddings.js';
 
 export interface FakeOpenAIOptions {
   /** Keys the fake accepts; the answer names which one (1-based) served the call. */
@@ -85,7 +86,7 @@ async function handleOpenAI(exchange: FakeExchange, state: OpenAIState): Promise
   const headers = (): Record<string, string> => responseHeaders(requestId, startedAt, state);
 
   const route = `${request.method} ${request.path}`;
-  if (route !== 'POST /v1/chat/completions' && route !== 'GET /v1/models') {
+  if (route !== 'POST /v1/chat/completions' && route !== 'GET /v1/models' && route !== 'POST /v1/embeddings') {
     sendError(res, 404, invalidRequest(`Invalid URL (${request.method} ${request.path})`), headers());
     return;
   }
@@ -99,6 +100,10 @@ async function handleOpenAI(exchange: FakeExchange, state: OpenAIState): Promise
     sendJson(res, 200, modelList(state.options.models ?? DEFAULT_OPENAI_MODELS), headers());
     return;
   }
+  if (route === 'POST /v1/embeddings') {
+    await answerEmbeddings(exchange, state, headers, requestId);
+    return;
+  }
 
   const parsed = parseChatRequest(request.rawBody, request.body);
   if ('error' in parsed) {
@@ -109,6 +114,30 @@ async function handleOpenAI(exchange: FakeExchange, state: OpenAIState): Promise
   const scenario = exchange.takeScenario() ?? scenarioForModel(parsed.model);
   await delay(state.options.latencyMs);
   await answer({ res, chat: parsed, key, scenario, headers, requestId, options: state.options });
+}
+
+/** `POST /v1/embeddings`: float or base64 vectors, usage, and OpenAI's errors (incl. `dimensions` on ada-002). */
+async function answerEmbeddings(exchange: FakeExchange, state: OpenAIState, headers: () => Record<string, string>, requestId: string): Promise<void> {
+  const { request, res } = exchange;
+  const parsed = parseEmbeddingsRequest(request.body);
+  if ('problem' in parsed) {
+    sendError(res, parsed.problem.status, invalidRequest(parsed.problem.message, parsed.problem.param), headers());
+    return;
+  }
+  if (parsed.dimensions !== undefined && parsed.model === 'text-embedding-ada-002') {
+    sendError(res, 400, invalidRequest('This model does not support specifying dimensions.', 'dimensions'), headers());
+    return;
+  }
+  state.served += 1;
+  const scenario = exchange.takeScenario() ?? scenarioForModel(parsed.model);
+  await delay(state.options.latencyMs);
+  if (scenario?.kind === 'hang') return;
+  if (scenario?.kind === 'error') {
+    const body = scenario.body ?? (scenario.status >= 500 ? serverError(requestId) : scenario.status === 429 ? rateLimited(parsed.model) : invalidRequest('Invalid request.'));
+    sendError(res, scenario.status, body, headers(), scenario.headers);
+    return;
+  }
+  sendJson(res, 200, embeddingsBody(parsed, { base64: true, usage: true, dimensions: true }), headers());
 }
 
 interface ChatRequest {
@@ -153,7 +182,7 @@ function parseChatRequest(rawBody: string, body: unknown): ChatRequest | { error
 }
 
 /** The tool the model "decides" to call: the forced one, else the first, never with `none`. */
-function chosenTool(tools: unknown, toolChoice: unknown): ToolSpec | undefined {
+export function chosenTool(tools: unknown, toolChoice: unknown): ToolSpec | undefined {
   if (!Array.isArray(tools) || tools.length === 0 || toolChoice === 'none') return undefined;
   const functions = tools
     .map((tool) => (isRecord(tool) && isRecord(tool['function']) ? tool['function'] : undefined))

@@ -113,7 +113,8 @@ export interface EmbeddingsResponse {
   object: 'list';
   data: Array<{ object: 'embedding'; index: number; embedding: number[] | string }>;
   model: string;
-  usage: { prompt_tokens: number; total_tokens: number };
+  /** Absent when the provider did not report it (some OpenAI-compatible servers): never invented. */
+  usage?: { prompt_tokens: number; total_tokens: number };
 }
 
 export interface EmbeddingsResult {

@@ -6,16 +6,22 @@
 import { anthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { cohereAdapter, cohereEmbeddingsAdapter } from './cohere/cohere.adapter.js';
 import { openaiAdapter } from './openai/openai.adapter.js';
+import { openaiEmbeddingsAdapter } from './openai/openai.embeddings.js';
+import { openaiCompatibleAdapter } from './openai_compatible/compat.adapter.js';
+import { openaiCompatibleEmbeddingsAdapter } from './openai_compatible/compat.embeddings.js';
 import type { ChatAdapter, EmbeddingsAdapter, ImagesAdapter, ServiceId, VideoAdapter } from './provider.js';
 
 export const chatAdapters: Partial<Record<ServiceId, ChatAdapter>> = {
   openai: openaiAdapter,
   anthropic: anthropicAdapter,
   cohere: cohereAdapter,
+  openai_compatible: openaiCompatibleAdapter,
 };
 
 export const embeddingsAdapters: Partial<Record<ServiceId, EmbeddingsAdapter>> = {
+  openai: openaiEmbeddingsAdapter,
   cohere: cohereEmbeddingsAdapter,
+  openai_compatible: openaiCompatibleEmbeddingsAdapter,
 };
 
 export const imagesAdapters: Partial<Record<ServiceId, ImagesAdapter>> = {};
