@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { createChatCompletionsHandler } from './chat-completions.js';
 import type { GatewayDeps } from './gateway-call.js';
+import { createMessagesHandler } from './messages/messages.handler.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
 export interface GatewayRoutesDeps extends GatewayDeps {
@@ -13,5 +14,6 @@ export function gatewayRoutes(deps: GatewayRoutesDeps, requireAuth: MiddlewareHa
   const router = new Hono<AppEnv>();
   router.use('*', requireAuth);
   router.post('/chat/completions', createChatCompletionsHandler({ ...deps, adapters: deps.providers.chat }));
+  router.post('/messages', createMessagesHandler({ ...deps, adapters: deps.providers.chat }));
   return router;
 }
