@@ -240,6 +240,33 @@ describe('an Anthropic-backed model (native)', () => {
     expect(upstream.body).toEqual({ ...request, model: 'claude-haiku-4-5' });
   });
 
+  it('takes a Claude Code style request (?beta=true, betas, thinking, cached system blocks) untouched', async () => {
+    const body = {
+      model: 'claude-sonnet-4-5',
+      max_tokens: 1024,
+      thinking: { type: 'enabled', budget_tokens: 2048 },
+      system: [{ type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } }],
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }] }],
+      metadata: { user_id: `user_${'a'.repeat(64)}_account__session_00000000-0000-4000-8000-000000000000` },
+    };
+    const response = await fetch(`${server.url}/v1/messages?beta=true`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': user.platformKey,
+        'anthropic-version': '2023-06-01',
+        'anthropic-beta': 'claude-code-20250219,interleaved-thinking-2025-05-14',
+      },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { content: unknown[] }).content).toEqual([{ type: 'text', text: 'Hello from fake-anthropic (key #1).' }]);
+    const upstream = anthropicFake.requests.at(-1)!;
+    expect(upstream.body).toEqual(body);
+    expect(upstream.headers['anthropic-version']).toBe('2023-06-01');
+    expect(upstream.headers['anthropic-beta']).toBe('claude-code-20250219,interleaved-thinking-2025-05-14');
+  });
+
   it('relays the stream; messages.stream() rebuilds text and tool use', async () => {
     const events = await rawEvents({ model: 'anthropic/claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Say hello' }] });
     expect(events[0]!.event).toBe('message_start');

@@ -136,12 +136,10 @@ export function validateMessagesRequest(body: Record<string, unknown>): Messages
   if (isSet(body.metadata)) {
     if (!isRecord(body.metadata)) throw invalid('metadata', 'Input should be an object.');
     const userId = body.metadata.user_id;
-    if (isSet(userId) && (typeof userId !== 'string' || userId.length > 256)) {
-      throw invalid('metadata.user_id', 'Input should be a string of at most 256 characters.');
-    }
+    if (isSet(userId) && typeof userId !== 'string') throw invalid('metadata.user_id', 'Input should be a string.');
   }
   if (isSet(body.stream) && typeof body.stream !== 'boolean') throw invalid('stream', 'Input should be a boolean.');
-  if (isSet(body.thinking)) checkThinking(body.thinking, maxTokens);
+  if (isSet(body.thinking)) checkThinking(body.thinking);
   return body as MessagesRequest;
 }
 
@@ -341,14 +339,15 @@ function checkToolChoice(choice: unknown): void {
   }
 }
 
-function checkThinking(thinking: unknown, maxTokens: number): void {
+function checkThinking(thinking: unknown): void {
   if (!isRecord(thinking)) throw invalid('thinking', 'Input should be an object with a `type`.');
   if (thinking.type === 'enabled') {
     const budget = thinking.budget_tokens;
     if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1024) {
       throw invalid('thinking.budget_tokens', 'Input should be an integer of at least 1024.');
     }
-    if (budget >= maxTokens) throw invalid('thinking.budget_tokens', '`max_tokens` must be greater than `thinking.budget_tokens`.');
+    // Not checked against max_tokens: with interleaved thinking (a beta Claude Code uses) the
+    // budget may exceed it, and Anthropic judges that per beta.
     return;
   }
   if (thinking.type !== 'disabled' && thinking.type !== 'adaptive') {
