@@ -124,6 +124,14 @@ describe('toChatRequest', () => {
     expect(error.status).toBe(400);
   });
 
+  it('sends an end-user id over 64 characters (OpenAI’s cap) as its SHA-256, stable per user', () => {
+    const long = `user_${'a'.repeat(64)}_account__session_1`;
+    const sent = toChatRequest(request({ metadata: { user_id: long } }), 'openai').user;
+    expect(sent).toMatch(/^[0-9a-f]{64}$/);
+    expect(toChatRequest(request({ metadata: { user_id: long } }), 'openai').user).toBe(sent);
+    expect(toChatRequest(request({ metadata: { user_id: 'short' } }), 'openai').user).toBe('short');
+  });
+
   it('accepts thinking: disabled (nothing to translate)', () => {
     expect(toChatRequest(request({ thinking: { type: 'disabled' } }), 'openai').messages).toHaveLength(1);
   });

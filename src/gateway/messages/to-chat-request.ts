@@ -7,6 +7,7 @@
  * Mappings checked against the Messages API reference and @anthropic-ai/sdk 1.12 types on one side,
  * OpenAI's Chat Completions reference and openai-node 6.49 types on the other.
  */
+import { createHash } from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
 import type { ChatCompletionRequest, ChatContentPart, ChatMessage, ChatTool, ChatToolCall, ChatToolChoice } from '../chat-types.js';
 import type { ServiceId } from '../providers/provider.js';
@@ -84,7 +85,7 @@ export function toChatRequest(request: MessagesRequest, service: ServiceId): Cha
   if (isSet(request.top_p)) chat.top_p = request.top_p!;
   if (request.stop_sequences !== undefined && request.stop_sequences.length > 0) chat.stop = request.stop_sequences;
   const userId = request.metadata?.user_id;
-  if (typeof userId === 'string' && userId !== '') chat.user = userId;
+  if (typeof userId === 'string' && userId !== '') chat.user = toEndUserId(userId);
   const tools = toChatTools(request.tools, service);
   if (tools !== undefined) {
     chat.tools = tools;
@@ -98,6 +99,15 @@ export function toChatRequest(request: MessagesRequest, service: ServiceId): Cha
   }
   if (request.stream === true) chat.stream = true;
   return chat;
+}
+
+/**
+ * OpenAI caps end-user identifiers at 64 characters (and advises hashing them); Anthropic's
+ * `user_id` may be longer (Claude Code's are). A longer id is sent as its SHA-256 hex: still one
+ * stable id per end user, which is all the field is for.
+ */
+export function toEndUserId(userId: string): string {
+  return userId.length <= 64 ? userId : createHash('sha256').update(userId).digest('hex');
 }
 
 function systemMessage(system: MessagesRequest['system'], service: ServiceId): ChatMessage | undefined {
