@@ -349,20 +349,22 @@ describe('errors in Anthropic’s shape, raised as the SDK’s APIError subclass
 
 describe('metering and secrets', () => {
   it('meters every call as operation "messages", streamed ones and failures included', async () => {
-    const { response } = await claude()
+    const { data: events, response } = await claude()
       .messages.create({ model: 'openai/gpt-4o-mini', max_tokens: 32, messages: [{ role: 'user', content: 'meter me' }], stream: true })
       .withResponse();
     const streamedId = response.headers.get('request-id')!;
+    for await (const event of events) void event;
     const { response: nativeResponse } = await claude()
       .messages.create({ model: 'anthropic/claude-haiku-4-5', max_tokens: 32, messages: [{ role: 'user', content: 'meter me' }] })
       .withResponse();
     const nativeId = nativeResponse.headers.get('request-id')!;
-    // The stream above completes as the SDK reads it; give its record a moment.
-    await new Promise((resolve) => setTimeout(resolve, 100));
     const rows = await usage();
 
     const streamed = rows.find((row) => row.request_id === streamedId);
-    expect(streamed).toMatchObject({ operation: 'messages', service: 'openai', model: 'gpt-4o-mini', stream: true });
+    expect(streamed).toMatchObject({ operation: 'messages', service: 'openai', model: 'gpt-4o-mini', stream: true, status: 200 });
+    expect(streamed?.input_tokens).toBeGreaterThan(0);
+    expect(streamed?.output_tokens).toBeGreaterThan(0);
+    expect(streamed?.cost_micros).toBeGreaterThan(0);
     const native = rows.find((row) => row.request_id === nativeId);
     expect(native).toMatchObject({ operation: 'messages', service: 'anthropic', model: 'claude-haiku-4-5', stream: false, status: 200 });
     expect(native?.input_tokens).toBeGreaterThan(0);
