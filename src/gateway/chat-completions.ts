@@ -145,7 +145,7 @@ export function createSseRelay(
       if (tail.length > 0) ttftMs ??= Math.round(performance.now() - started);
       return client.end(tail, { usage: translator.usage(), finishReason: translator.finishReason() });
     },
-    /** A failure after the first byte: the SSE error event (in our error shape) that ends the stream. */
+    /** A failure after the first byte: the error event (in the client encoder's shape) that ends the stream. */
     fail: (error: unknown): { text: string; status: number } => {
       const appError = toAppError(error instanceof AppError ? error : classifyUpstreamFailure(error));
       c.get('logger').warn({ code: appError.code, source: appError.source }, 'stream ended with an error');
