@@ -14,9 +14,9 @@ import type { AppEnv } from '../http/context.js';
 import { respondDirectly } from '../http/direct-response.js';
 import { readJsonObject } from '../http/json-body.js';
 import { AppError, toAppError, toErrorBody } from '../platform/errors.js';
-import type { ChatCompletionRequest } from './chat-types.js';
+import type { ChatCompletionRequest, ChatFinishReason } from './chat-types.js';
 import { CLIENT_CLOSED_STATUS, openCall, readErrorResponse, readJson, type GatewayDeps, type Outcome } from './gateway-call.js';
-import type { CallContext, ChatAdapter, ServiceId } from './providers/provider.js';
+import type { ChatAdapter, NormalizedUsage, ServiceId, StreamTranslator } from './providers/provider.js';
 import { SseParser, type SseEvent } from './sse.js';
 import { classifyUpstreamFailure, type UpstreamResponse } from './upstream-client.js';
 
@@ -65,7 +65,8 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
         call.meter({ status: 200, usage: result.usage });
         return c.json(result.body, 200);
       }
-      return streamResponse(c, credential.integrationId, adapter, request, ctx, response, call.started, (outcome) => call.meter(outcome));
+      const translator = adapter.createStreamTranslator(request, ctx);
+      return streamResponse(c, credential.integrationId, translator, response, call.started, (outcome) => call.meter(outcome));
     } catch (error) {
       throw call.fail(error);
     }
@@ -74,6 +75,34 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
 
 const encoder = new TextEncoder();
 const DONE = 'data: [DONE]\n\n';
+
+/**
+ * How the relay writes for its client: chat chunk payloads (what adapters' stream translators
+ * produce) in, the client's SSE text out. Chat completions write each payload as a `data:` line;
+ * `/v1/messages` re-encodes them as Anthropic events. `encode` runs once per upstream chunk, so an
+ * encoder for the chat hot path must not parse payloads.
+ */
+export interface SseClientEncoder {
+  /** Text for the payloads of one upstream chunk ('' when there is nothing to send). */
+  encode(payloads: string[]): string;
+  /** The upstream ended cleanly: text for its trailing payloads, with the stream's terminator. */
+  end(payloads: string[], summary: { usage: NormalizedUsage; finishReason: ChatFinishReason | undefined }): string;
+  /** The event that ends a stream failing after its first byte. */
+  error(error: AppError, requestId: string): string;
+}
+
+function encodeChatPayloads(payloads: string[]): string {
+  let text = '';
+  for (const payload of payloads) text += `data: ${payload}\n\n`;
+  return text;
+}
+
+/** OpenAI Chat Completions SSE: every payload as `data:`, `data: [DONE]` last, errors in our error shape. */
+export const chatSseEncoder: SseClientEncoder = {
+  encode: encodeChatPayloads,
+  end: (payloads) => encodeChatPayloads(payloads) + DONE,
+  error: (error) => `data: ${JSON.stringify(toErrorBody(error))}\n\n`,
+};
 
 const STREAM_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -87,22 +116,18 @@ const STREAM_HEADERS = {
  */
 export function createSseRelay(
   c: Context<AppEnv>,
-  adapter: ChatAdapter,
-  request: ChatCompletionRequest,
-  ctx: CallContext,
+  translator: StreamTranslator,
   started: number,
   finish: (outcome: Outcome) => void,
+  client: SseClientEncoder = chatSseEncoder,
 ) {
-  const translator = adapter.createStreamTranslator(request, ctx);
   const parser = new SseParser();
   let ttftMs: number | undefined;
   let settled = false;
   const encode = (payloads: string[]): string => {
     if (payloads.length === 0) return '';
     ttftMs ??= Math.round(performance.now() - started);
-    let text = '';
-    for (const payload of payloads) text += `data: ${payload}\n\n`;
-    return text;
+    return client.encode(payloads);
   };
   const translate = (events: SseEvent[]): string[] => {
     if (events.length === 1) return translator.onEvent(events[0]!);
@@ -117,14 +142,15 @@ export function createSseRelay(
     end: (): string => {
       const tail = translate(parser.end());
       tail.push(...translator.onEnd());
-      return encode(tail) + DONE;
+      if (tail.length > 0) ttftMs ??= Math.round(performance.now() - started);
+      return client.end(tail, { usage: translator.usage(), finishReason: translator.finishReason() });
     },
-    /** A failure after the first byte: the SSE error event (in our error shape) that ends the stream. */
+    /** A failure after the first byte: the error event (in the client encoder's shape) that ends the stream. */
     fail: (error: unknown): { text: string; status: number } => {
       const appError = toAppError(error instanceof AppError ? error : classifyUpstreamFailure(error));
       c.get('logger').warn({ code: appError.code, source: appError.source }, 'stream ended with an error');
       relay.settle({ status: appError.status, error: appError });
-      return { text: `data: ${JSON.stringify(toErrorBody(appError))}\n\n`, status: appError.status };
+      return { text: client.error(appError, c.get('requestId')), status: appError.status };
     },
     settle: (outcome: Omit<Outcome, 'usage' | 'ttftMs'>) => {
       if (settled) return;
@@ -148,18 +174,17 @@ export type SseRelay = ReturnType<typeof createSseRelay>;
  * With a Node response (the server) the bytes go straight to it (decision 0008); under
  * `app.request()` through a web ReadableStream.
  */
-function streamResponse(
+export function streamResponse(
   c: Context<AppEnv>,
   integrationId: string,
-  adapter: ChatAdapter,
-  request: ChatCompletionRequest,
-  ctx: CallContext,
+  translator: StreamTranslator,
   upstream: UpstreamResponse,
   started: number,
   finish: (outcome: Outcome) => void,
+  client?: { encoder: SseClientEncoder; headers?: Record<string, string> },
 ): Response {
-  const relay = createSseRelay(c, adapter, request, ctx, started, finish);
-  const headers = { ...STREAM_HEADERS, 'x-request-id': c.get('requestId'), 'x-switchboard-integration': integrationId };
+  const relay = createSseRelay(c, translator, started, finish, client?.encoder);
+  const headers = { ...STREAM_HEADERS, 'x-request-id': c.get('requestId'), 'x-switchboard-integration': integrationId, ...client?.headers };
   if (c.env?.outgoing) {
     return respondDirectly(c, 200, headers, {
       start: (outgoing, status, finalHeaders) => relayToNode(outgoing, status, finalHeaders, upstream, relay),

@@ -3,6 +3,7 @@ import type { AppEnv } from '../http/context.js';
 import { createChatCompletionsHandler } from './chat-completions.js';
 import { createEmbeddingsHandler } from './embeddings.js';
 import type { GatewayDeps } from './gateway-call.js';
+import { createMessagesHandler } from './messages/messages.handler.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
 export interface GatewayRoutesDeps extends GatewayDeps {
@@ -15,5 +16,6 @@ export function gatewayRoutes(deps: GatewayRoutesDeps, requireAuth: MiddlewareHa
   router.use('*', requireAuth);
   router.post('/chat/completions', createChatCompletionsHandler({ ...deps, adapters: deps.providers.chat }));
   router.post('/embeddings', createEmbeddingsHandler({ ...deps, adapters: deps.providers.embeddings }));
+  router.post('/messages', createMessagesHandler({ ...deps, adapters: deps.providers.chat }));
   return router;
 }

@@ -43,9 +43,10 @@ describe('relayToNode', () => {
     const outcomes: Array<{ status: number }> = [];
     const relay = createSseRelay(
       c,
-      openaiAdapter,
-      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true },
-      { model: 'gpt-4o-mini', apiKey: 'unused', baseUrl: 'http://unused', requestId: 'r', createdAt: 0, includeUsage: false },
+      openaiAdapter.createStreamTranslator(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true },
+        { model: 'gpt-4o-mini', apiKey: 'unused', baseUrl: 'http://unused', requestId: 'r', createdAt: 0, includeUsage: false },
+      ),
       performance.now(),
       (outcome) => outcomes.push(outcome),
     );

@@ -5,7 +5,7 @@
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError, isAppError, toErrorBody } from '../platform/errors.js';
+import { AppError, isAppError, toAnthropicErrorBody, toErrorBody } from '../platform/errors.js';
 import type { AppEnv } from './context.js';
 
 /** Connection-level failures of PostgreSQL: the database is down or unreachable, not our logic. */
@@ -48,11 +48,23 @@ export function classifyError(error: unknown): AppError {
   return new AppError('internal_error', { cause: error });
 }
 
+/** The Anthropic-compatible endpoints answer errors in Anthropic's shape, auth failures included. */
+export function isAnthropicSurface(path: string): boolean {
+  return path === '/v1/messages' || path.startsWith('/v1/messages/');
+}
+
 export function renderError(c: Context<AppEnv>, error: AppError): Response {
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
   if (error.status === 401 && error.source === 'user' && !error.code.startsWith('provider_')) {
     headers['www-authenticate'] = 'Bearer';
+  }
+  if (isAnthropicSurface(c.req.path)) {
+    // Anthropic's SDKs read `request-id` and honour `x-should-retry` over their own status rules.
+    const requestId = c.get('requestId') ?? '';
+    headers['request-id'] = requestId;
+    headers['x-should-retry'] = String(error.retryable);
+    return c.body(JSON.stringify(toAnthropicErrorBody(error, requestId)), error.status as 400, headers);
   }
   return c.body(JSON.stringify(toErrorBody(error)), error.status as 400, headers);
 }

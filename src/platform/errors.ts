@@ -145,3 +145,62 @@ export function toErrorBody(error: AppError): ErrorBody {
 export function toAppError(error: unknown): AppError {
   return isAppError(error) ? error : new AppError('internal_error', { cause: error });
 }
+
+/**
+ * Anthropic's error `type` for a status (its API reference, "Errors"), so @anthropic-ai/sdk raises
+ * the class it raises for Anthropic's own errors.
+ */
+export function anthropicErrorTypeForStatus(status: number): string {
+  switch (status) {
+    case 401:
+      return 'authentication_error';
+    case 402:
+      return 'billing_error';
+    case 403:
+      return 'permission_error';
+    case 404:
+      return 'not_found_error';
+    case 413:
+      return 'request_too_large';
+    case 429:
+      return 'rate_limit_error';
+    case 503:
+    case 529:
+      return 'overloaded_error';
+    case 504:
+      return 'timeout_error';
+    default:
+      return status >= 500 ? 'api_error' : 'invalid_request_error';
+  }
+}
+
+export interface AnthropicErrorBody {
+  type: 'error';
+  error: {
+    type: string;
+    message: string;
+    /** Ours, beside Anthropic's members: the SDK reads `type`, `message` and `details` only. */
+    code: ErrorCode;
+    source: ErrorSource;
+    param: string | null;
+    /** The SDK exposes `details.error_code` as `APIError.errorCode`. */
+    details: { error_code: ErrorCode };
+  };
+  request_id: string;
+}
+
+/** The same error in Anthropic's shape, for the Anthropic-compatible surface (`/v1/messages`). */
+export function toAnthropicErrorBody(error: AppError, requestId: string): AnthropicErrorBody {
+  return {
+    type: 'error',
+    error: {
+      type: anthropicErrorTypeForStatus(error.status),
+      message: error.publicMessage,
+      code: error.code,
+      source: error.source,
+      param: error.param ?? null,
+      details: { error_code: error.code },
+    },
+    request_id: requestId,
+  };
+}
