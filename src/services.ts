@@ -17,6 +17,7 @@ import { createActivityTracker } from './metering/activity-tracker.js';
 import type { Config } from './config.js';
 import { createModelResolver } from './gateway/model-resolver.js';
 import { providerRegistry } from './gateway/providers/registry.js';
+import { createMidjourneyImagesAdapter } from './gateway/providers/midjourney/midjourney-images.adapter.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
 import { createUsageRecorder } from './metering/usage-recorder.js';
@@ -109,7 +110,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     catalog,
     usageStore,
     secretCache,
-    providers: providerRegistry,
+    providers: { ...providerRegistry, images: { ...providerRegistry.images, midjourney: createMidjourneyImagesAdapter(config.images.midjourney) } },
     activity,
     authenticator,
     platformKeys: createPlatformKeysService({ db, store: platformKeysStore, audit, clock: systemClock, bus }),
@@ -132,7 +133,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     teams,
     teamIntegrations: createTeamIntegrationsService({ integrations, access: teams }),
     admin: createAdminService({ db, store: createAdminStore(db), audit, bus, clock: systemClock }),
-    upstream: createUpstreamClient(config.upstream),
+    upstream: createUpstreamClient(config.upstream, { allowPrivate: config.allowPrivateUpstreams }),
     recorder: createUsageRecorder({
       store: createUsageStore(usageDb),
       logger: logger.child({ component: 'usage' }),

@@ -2,10 +2,12 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { createChatCompletionsHandler } from './chat-completions.js';
 import type { GatewayDeps } from './gateway-call.js';
+import { createImagesHandler, type ImageLimits } from './images.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
 export interface GatewayRoutesDeps extends GatewayDeps {
   providers: ProviderRegistry;
+  images?: ImageLimits;
 }
 
 /** The AI API under /v1 (OpenAI-compatible, and Anthropic-compatible at /v1/messages). */
@@ -13,5 +15,6 @@ export function gatewayRoutes(deps: GatewayRoutesDeps, requireAuth: MiddlewareHa
   const router = new Hono<AppEnv>();
   router.use('*', requireAuth);
   router.post('/chat/completions', createChatCompletionsHandler({ ...deps, adapters: deps.providers.chat }));
+  router.post('/images/generations', createImagesHandler({ ...deps, adapters: deps.providers.images }));
   return router;
 }

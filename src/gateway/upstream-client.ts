@@ -67,9 +67,10 @@ function createAgent(timeouts: UpstreamTimeouts, guarded: boolean): Agent {
   });
 }
 
-export function createUpstreamClient(timeouts: UpstreamTimeouts) {
+/** `allowPrivate` (SWITCHBOARD_ALLOW_PRIVATE_UPSTREAMS): user-supplied URLs may reach private addresses too. */
+export function createUpstreamClient(timeouts: UpstreamTimeouts, options: { allowPrivate?: boolean } = {}) {
   const trusted = createAgent(timeouts, false);
-  const guarded = createAgent(timeouts, true);
+  const guarded = options.allowPrivate === true ? trusted : createAgent(timeouts, true);
 
   return {
     async send(upstream: UpstreamRequest, options: { signal?: AbortSignal; guarded: boolean }): Promise<UpstreamResponse> {
@@ -87,7 +88,7 @@ export function createUpstreamClient(timeouts: UpstreamTimeouts) {
       }
     },
     async close(): Promise<void> {
-      await Promise.all([trusted.close(), guarded.close()]);
+      await Promise.all(guarded === trusted ? [trusted.close()] : [trusted.close(), guarded.close()]);
     },
   };
 }

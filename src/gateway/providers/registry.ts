@@ -4,6 +4,10 @@
  * the services that do).
  */
 import { anthropicAdapter } from './anthropic/anthropic.adapter.js';
+import { localImagesAdapter } from './local/local-images.adapter.js';
+import { createMidjourneyImagesAdapter } from './midjourney/midjourney-images.adapter.js';
+import { openaiCompatibleImagesAdapter, openaiImagesAdapter } from './openai/openai-images.adapter.js';
+import { stabilityImagesAdapter } from './stability/stability-images.adapter.js';
 import { openaiAdapter } from './openai/openai.adapter.js';
 import type { ChatAdapter, EmbeddingsAdapter, ImagesAdapter, ServiceId, VideoAdapter } from './provider.js';
 
@@ -14,7 +18,14 @@ export const chatAdapters: Partial<Record<ServiceId, ChatAdapter>> = {
 
 export const embeddingsAdapters: Partial<Record<ServiceId, EmbeddingsAdapter>> = {};
 
-export const imagesAdapters: Partial<Record<ServiceId, ImagesAdapter>> = {};
+export const imagesAdapters: Partial<Record<ServiceId, ImagesAdapter>> = {
+  openai: openaiImagesAdapter,
+  openai_compatible: openaiCompatibleImagesAdapter,
+  stability: stabilityImagesAdapter,
+  // Default paths; services.ts replaces it with one built from SWITCHBOARD_MIDJOURNEY_* settings.
+  midjourney: createMidjourneyImagesAdapter(),
+  local: localImagesAdapter,
+};
 
 export const videoAdapters: Partial<Record<ServiceId, VideoAdapter>> = {};
 
