@@ -166,7 +166,7 @@ describe('OpenAI images through the official SDK', () => {
     openaiFake.enqueue({ kind: 'error', status: 429 });
     const limited = await sdk(alice.token).images.generate({ model: 'openai/dall-e-2', prompt: 'x' }).catch((error: unknown) => error);
     expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
-    expect((limited as OpenAI.APIError).headers?.get('retry-after')).toBe('1');
+    expect((limited as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('1');
     openaiFake.enqueue({ kind: 'error', status: 400 });
     const { status, json } = await generate(alice.token, { model: 'openai/dall-e-2', prompt: 'x' });
     expect(status).toBe(400);
