@@ -126,10 +126,21 @@ export function createImagesHandler(deps: ImagesDeps) {
           if (performance.now() + step.delayMs > deadline) throw imageTimeout(limits);
           await sleep(step.delayMs, undefined, signal ? { signal } : undefined);
         }
-        const guarded = credential.guarded || !isUnder(step.request.url, credential.baseUrl);
-        const response = await withDeadline(call.send(step.request, { ...credential, guarded }), deadline, limits);
-        if (response.status >= 400) throw adapter.mapError(await readErrorResponse(response), ctx);
-        const body = step.responseType === 'binary' ? await readBytes(response, deadline, limits) : await withDeadline(readJson(response), deadline, limits);
+        const guarded = mustGuard(step.request.url, credential);
+        const binary = step.responseType === 'binary';
+        const response = await withDeadline(call.send(step.request, { ...credential, guarded }), deadline, limits).catch((error: unknown) => {
+          if (binary && (error as { code?: unknown })?.code === 'upstream_not_allowed') {
+            throw new AppError('provider_error', { retryable: false, message: 'The provider returned an image URL on a private or loopback address, which this server does not fetch.' });
+          }
+          throw error;
+        });
+        if (response.status >= 400) {
+          const failure = await readErrorResponse(response);
+          // An image URL is a CDN, not the provider's API: its errors say nothing about the key or the model.
+          if (binary) throw new AppError('provider_error', { message: `The provider's image URL answered HTTP ${failure.status}.` });
+          throw adapter.mapError(failure, ctx);
+        }
+        const body = binary ? await readBytes(response, deadline, limits) : await withDeadline(readJson(response), deadline, limits);
         step = adapter.nextImageStep({ status: response.status, headers: response.headers, body, state: step.state }, request, ctx);
       }
       call.meter({ status: 200, usage: step.usage, ...(isLocal ? { fallback: true } : {}) });
@@ -143,6 +154,24 @@ export function createImagesHandler(deps: ImagesDeps) {
 
 const imageTimeout = (limits: ImageLimits) =>
   new AppError('provider_timeout', { message: `The image was not ready within ${Math.round(limits.timeoutMs / 1000)} s (SWITCHBOARD_IMAGE_TIMEOUT_MS).` });
+
+/**
+ * Whether a step goes through the SSRF-guarded client: always for a user-supplied base URL, and for
+ * any URL outside the base URL (a provider-given image URL), which must also be http(s).
+ */
+export function mustGuard(url: string, credential: Pick<CallCredential, 'baseUrl' | 'guarded'>): boolean {
+  if (isUnder(url, credential.baseUrl)) return credential.guarded;
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new AppError('provider_error', { message: 'The provider returned an image URL that is not http(s).' });
+  }
+  return true;
+}
 
 /** True when `url` is on the base URL's origin and under its path. */
 function isUnder(url: string, baseUrl: string): boolean {
@@ -181,6 +210,11 @@ function discard(value: unknown): void {
 }
 
 async function readBytes(response: UpstreamResponse, deadline: number, limits: ImageLimits): Promise<Uint8Array> {
+  const type = String(response.headers['content-type'] ?? '').toLowerCase();
+  if (type !== '' && !type.startsWith('image/') && !type.startsWith('application/octet-stream') && !type.startsWith('binary/octet-stream')) {
+    response.body.destroy();
+    throw new AppError('provider_error', { message: `The provider's image URL answered ${type.split(';')[0]}, not an image.` });
+  }
   const read = async (): Promise<Uint8Array> => {
     const chunks: Buffer[] = [];
     let total = 0;

@@ -244,6 +244,9 @@ describe('Midjourney task API (configured paths)', () => {
     const banned = await generate(alice.token, { model: 'midjourney/mj', prompt: 'a banned word' });
     expect(banned.status).toBe(400);
     expect(errorOf(banned.json).message).toContain('code 24');
+    const gone = await generate(alice.token, { model: 'midjourney/mj', prompt: 'gone', response_format: 'b64_json' });
+    expect(gone.status).toBe(502);
+    expect(errorOf(gone.json)).toMatchObject({ code: 'provider_error', message: "The provider's image URL answered HTTP 404." });
     const slow = await generate(bob.token, { model: 'midjourney/mj', prompt: 'slow' });
     expect(slow.status).toBe(504);
     expect(errorOf(slow.json).message).toContain('8 polls');
@@ -256,6 +259,25 @@ describe('custom OpenAI-compatible image API', () => {
     const result = await sdk(alice.token).images.generate({ model: 'openai_compatible/flux-schnell', prompt: 'a bridge', response_format: 'b64_json' });
     expect(result.data?.[0]?.b64_json).toBe(FAKE_PNG_BASE64);
     expect(compatFake.requests.at(-1)).toMatchObject({ path: '/v1/images/generations', credential: COMPAT_KEY, body: { model: 'flux-schnell', response_format: 'b64_json' } });
+  });
+});
+
+describe('SSRF guard on provider-given image URLs', () => {
+  it('refuses to fetch an image URL on a loopback address when private upstreams are not allowed', async () => {
+    const guarded = await startTestServer({ SWITCHBOARD_OPENAI_BASE_URL: openaiFake.baseUrl });
+    try {
+      const user = await guarded.signIn();
+      expect((await guarded.api('/api/integrations', { token: user.token, body: { service: 'openai', api_key: OPENAI_KEY } })).status).toBe(201);
+      const ok = await guarded.api('/v1/images/generations', { token: user.token, body: { model: 'openai/dall-e-2', prompt: 'p', response_format: 'b64_json' } });
+      expect(ok.status).toBe(200);
+      const before = openaiFake.requests.length;
+      const refused = await guarded.api('/v1/images/generations', { token: user.token, body: { model: 'openai/fake-url-only', prompt: 'p', response_format: 'b64_json' } });
+      expect(refused.status).toBe(502);
+      expect(errorOf((await refused.json()) as Record<string, unknown>).message).toContain('private or loopback');
+      expect(openaiFake.requests.slice(before).map((call) => call.path)).toEqual(['/v1/images/generations']);
+    } finally {
+      await guarded.close();
+    }
   });
 });
 

@@ -7,7 +7,8 @@
  *   GET  /attachments/<id>.png   → the image (as Discord's CDN would serve it)
  *
  * A task moves NOT_START → SUBMITTED → IN_PROGRESS (progress rising) → SUCCESS over `pollsUntilDone`
- * fetches; a prompt containing "fail" ends in FAILURE with a failReason; "banned" is refused at submit.
+ * fetches; a prompt containing "fail" ends in FAILURE with a failReason; "banned" is refused at submit;
+ * "gone" succeeds with an imageUrl that answers 404.
  * A wrong secret gets midjourney-proxy's 401. Checked against midjourney-proxy's API docs
  * (SubmitResultVO, Task, TaskStatus) and published clients of it.
  */
@@ -61,6 +62,11 @@ async function handle({ request, res }: FakeExchange, options: FakeMidjourneyOpt
   const fetchPattern = new RegExp(`^${escapeRegExp(options.fetchPath ?? '/mj/task/{id}/fetch').replace('\\{id\\}', '([^/]+)')}$`);
   const attachment = /^\/attachments\/(\d+)\.png$/.exec(request.path);
   if (request.method === 'GET' && attachment?.[1] && tasks.has(attachment[1])) return sendPng(res);
+  if (request.method === 'GET' && request.path.startsWith('/attachments/')) {
+    res.writeHead(404, { 'content-type': 'text/html' });
+    res.end('<html><body>404: Not Found</body></html>');
+    return;
+  }
   if (!request.credential || !options.secrets.includes(request.credential)) {
     return sendJson(res, 401, { timestamp: new Date().toISOString(), status: 401, error: 'Unauthorized', path: request.path });
   }
@@ -92,7 +98,7 @@ async function handle({ request, res }: FakeExchange, options: FakeMidjourneyOpt
       submitTime: task.submitTime,
       startTime: task.submitTime + 10,
       finishTime: finished ? Date.now() : null,
-      imageUrl: finished && !failed ? `${origin}/attachments/${task.id}.png` : null,
+      imageUrl: finished && !failed ? `${origin}/attachments/${/gone/i.test(task.prompt) ? 'expired-' : ''}${task.id}.png` : null,
       status,
       progress,
       failReason: finished && failed ? 'Job failed: the prompt could not be rendered' : null,

@@ -5,7 +5,9 @@
  * dall-e-2/3 answer `url` (default) or `b64_json` with `revised_prompt` for dall-e-3; GPT image
  * models always answer `b64_json` plus `usage`, and reject `response_format` with a 400; dall-e-3
  * rejects n>1. Errors use `{"error":{message,type,param,code}}` with `x-request-id`. Image URLs
- * point back at this fake (`GET /images/<id>.png`), as OpenAI's point at its blob store.
+ * point back at this fake (`GET /images/<id>.png`), as OpenAI's point at its blob store. Model
+ * `fake-error-<status>` answers that error, `fake-hang` never answers, `fake-url-only` always
+ * answers URLs.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { FAKE_PNG_BASE64, sendPng } from './fake-image.js';
@@ -70,7 +72,8 @@ async function handle({ request, res, takeScenario }: FakeExchange, options: Fak
   if (scenario?.kind === 'hang') return;
 
   const created = Math.floor(Date.now() / 1000);
-  const b64 = gptImage || body.response_format === 'b64_json';
+  // `fake-url-only` answers URLs whatever was asked, as some OpenAI-compatible servers do.
+  const b64 = (gptImage || body.response_format === 'b64_json') && model !== 'fake-url-only';
   const data = Array.from({ length: n }, () => {
     const item: Record<string, string> = b64 ? { b64_json: FAKE_PNG_BASE64 } : { url: `${origin}/images/img-${randomId(24)}.png` };
     if (model === 'dall-e-3') item.revised_prompt = `A detailed rendering of: ${body.prompt as string}`;
