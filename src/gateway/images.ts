@@ -14,8 +14,8 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { readJsonObject } from '../http/json-body.js';
 import { AppError } from '../platform/errors.js';
-import { clientGoneSignal, openCall, readErrorResponse, readJson, type CallCredential, type GatewayDeps } from './gateway-call.js';
-import type { ImageGenerationRequest, ImageStep, ImagesAdapter, ServiceId } from './providers/provider.js';
+import { clientGoneSignal, openCall, readErrorResponse, readJson, type CallCredential, type GatewayCall, type GatewayDeps } from './gateway-call.js';
+import type { CallContext, ImageGenerationRequest, ImageStep, ImagesAdapter, ServiceId } from './providers/provider.js';
 import { classifyUpstreamFailure, type UpstreamResponse } from './upstream-client.js';
 
 export interface ImageLimits {
@@ -113,36 +113,7 @@ export function createImagesHandler(deps: ImagesDeps) {
       const isLocal = call.target.service === 'local';
       const credential = isLocal ? LOCAL_CREDENTIAL : await call.credential();
       const ctx = call.callContext(credential);
-      const deadline = call.started + limits.timeoutMs;
-      const signal = clientGoneSignal(c);
-      let polls = 0;
-      let step: ImageStep = adapter.startImageGeneration(request, ctx);
-      while (step.kind === 'request') {
-        if (step.delayMs !== undefined && step.delayMs > 0) {
-          polls += 1;
-          if (polls > limits.maxPolls) {
-            throw new AppError('provider_timeout', { message: `The provider's task was not finished after ${limits.maxPolls} polls.` });
-          }
-          if (performance.now() + step.delayMs > deadline) throw imageTimeout(limits);
-          await sleep(step.delayMs, undefined, signal ? { signal } : undefined);
-        }
-        const guarded = mustGuard(step.request.url, credential);
-        const binary = step.responseType === 'binary';
-        const response = await withDeadline(call.send(step.request, { ...credential, guarded }), deadline, limits).catch((error: unknown) => {
-          if (binary && (error as { code?: unknown })?.code === 'upstream_not_allowed') {
-            throw new AppError('provider_error', { retryable: false, message: 'The provider returned an image URL on a private or loopback address, which this server does not fetch.' });
-          }
-          throw error;
-        });
-        if (response.status >= 400) {
-          const failure = await readErrorResponse(response);
-          // An image URL is a CDN, not the provider's API: its errors say nothing about the key or the model.
-          if (binary) throw new AppError('provider_error', { message: `The provider's image URL answered HTTP ${failure.status}.` });
-          throw adapter.mapError(failure, ctx);
-        }
-        const body = binary ? await readBytes(response, deadline, limits) : await withDeadline(readJson(response), deadline, limits);
-        step = adapter.nextImageStep({ status: response.status, headers: response.headers, body, state: step.state }, request, ctx);
-      }
+      const step = await driveSteps(call, adapter, request, ctx, credential, limits, clientGoneSignal(c));
       call.meter({ status: 200, usage: step.usage, ...(isLocal ? { fallback: true } : {}) });
       if (isLocal) c.header('x-switchboard-fallback', 'local');
       return c.json(step.body, 200);
@@ -150,6 +121,63 @@ export function createImagesHandler(deps: ImagesDeps) {
       throw call.fail(error);
     }
   };
+}
+
+/**
+ * Runs the adapter's steps: polls after their delay (counted and capped), sends each request
+ * (guarded when needed), reads JSON or bytes, and stops at `done`. One deadline covers it all: when
+ * it passes, the call in flight is cancelled and the client gets a 504.
+ */
+async function driveSteps(
+  call: GatewayCall,
+  adapter: ImagesAdapter,
+  request: ImageGenerationRequest,
+  ctx: CallContext,
+  credential: CallCredential,
+  limits: ImageLimits,
+  clientGone: AbortSignal | undefined,
+): Promise<Extract<ImageStep, { kind: 'done' }>> {
+  const deadline = call.started + limits.timeoutMs;
+  const expired = new AbortController();
+  const expiry = setTimeout(() => expired.abort(), Math.max(0, deadline - performance.now()));
+  /** A failure caused by the deadline's cancellation is the deadline's 504. */
+  const timed = <T>(promise: Promise<T>): Promise<T> =>
+    withDeadline(promise, deadline, limits).catch((error: unknown) => {
+      throw expired.signal.aborted ? imageTimeout(limits) : error;
+    });
+  try {
+    let polls = 0;
+    let step = adapter.startImageGeneration(request, ctx);
+    while (step.kind === 'request') {
+      if (step.delayMs !== undefined && step.delayMs > 0) {
+        polls += 1;
+        if (polls > limits.maxPolls) {
+          throw new AppError('provider_timeout', { message: `The provider's task was not finished after ${limits.maxPolls} polls.` });
+        }
+        if (performance.now() + step.delayMs > deadline) throw imageTimeout(limits);
+        await sleep(step.delayMs, undefined, clientGone ? { signal: clientGone } : undefined);
+      }
+      const binary = step.responseType === 'binary';
+      const guarded = mustGuard(step.request.url, credential);
+      const response = await timed(call.send(step.request, { ...credential, guarded }, { signal: expired.signal })).catch((error: unknown) => {
+        if (binary && (error as { code?: unknown })?.code === 'upstream_not_allowed') {
+          throw new AppError('provider_error', { retryable: false, message: 'The provider returned an image URL on a private or loopback address, which this server does not fetch.' });
+        }
+        throw error;
+      });
+      if (response.status >= 400) {
+        const failure = await timed(readErrorResponse(response));
+        // An image URL is a CDN, not the provider's API: its errors say nothing about the key or the model.
+        if (binary) throw new AppError('provider_error', { message: `The provider's image URL answered HTTP ${failure.status}.` });
+        throw adapter.mapError(failure, ctx);
+      }
+      const body = binary ? await timed(readBytes(response)) : await timed(readJson(response));
+      step = adapter.nextImageStep({ status: response.status, headers: response.headers, body, state: step.state }, request, ctx);
+    }
+    return step;
+  } finally {
+    clearTimeout(expiry);
+  }
 }
 
 const imageTimeout = (limits: ImageLimits) =>
@@ -209,30 +237,27 @@ function discard(value: unknown): void {
   (value as Partial<UpstreamResponse> | undefined)?.body?.destroy?.();
 }
 
-async function readBytes(response: UpstreamResponse, deadline: number, limits: ImageLimits): Promise<Uint8Array> {
+async function readBytes(response: UpstreamResponse): Promise<Uint8Array> {
   const type = String(response.headers['content-type'] ?? '').toLowerCase();
   if (type !== '' && !type.startsWith('image/') && !type.startsWith('application/octet-stream') && !type.startsWith('binary/octet-stream')) {
     response.body.destroy();
     throw new AppError('provider_error', { message: `The provider's image URL answered ${type.split(';')[0]}, not an image.` });
   }
-  const read = async (): Promise<Uint8Array> => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    try {
-      for await (const chunk of response.body) {
-        const buffer = chunk as Buffer;
-        total += buffer.length;
-        if (total > MAX_IMAGE_BYTES) {
-          response.body.destroy();
-          throw new AppError('provider_error', { message: 'The provider\'s image is larger than 50 MB.' });
-        }
-        chunks.push(buffer);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of response.body) {
+      const buffer = chunk as Buffer;
+      total += buffer.length;
+      if (total > MAX_IMAGE_BYTES) {
+        response.body.destroy();
+        throw new AppError('provider_error', { message: "The provider's image is larger than 50 MB." });
       }
-    } catch (error) {
-      throw classifyUpstreamFailure(error);
+      chunks.push(buffer);
     }
-    if (total === 0) throw new AppError('provider_error', { message: 'The provider\'s image URL answered with an empty body.' });
-    return Buffer.concat(chunks);
-  };
-  return withDeadline(read(), deadline, limits);
+  } catch (error) {
+    throw classifyUpstreamFailure(error);
+  }
+  if (total === 0) throw new AppError('provider_error', { message: "The provider's image URL answered with an empty body." });
+  return Buffer.concat(chunks);
 }

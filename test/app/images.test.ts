@@ -316,6 +316,8 @@ describe('metering and secrets', () => {
     expect(rows.find((row) => row.model === 'sd3.5-large')).toMatchObject({ service: 'stability', image_count: 2 });
     expect(rows.find((row) => row.service === 'midjourney' && row.status === 200)).toMatchObject({ image_count: 1, integration_id: alice.integrations.midjourney });
     expect(rows.find((row) => row.service === 'midjourney' && row.status === 502)).toMatchObject({ image_count: null, error_code: 'provider_error' });
+    expect(rows.find((row) => row.model === 'fake-hang')).toMatchObject({ status: 504, error_code: 'provider_timeout', image_count: null });
+    expect((await usageOf(bob.token)).find((row) => row.service === 'midjourney')).toMatchObject({ status: 504, error_code: 'provider_timeout' });
     const local = (await usageOf(carol.token)).find((row) => row.service === 'local')!;
     expect(local).toMatchObject({ model: 'pattern', image_count: 1, integration_id: null, fallback: true });
   });
