@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../../../platform/errors.js';
-import { dataUrl, imageUsage, parseSize, refuseParameters } from '../image-helpers.js';
+import { dataUrl, imageUsage, parseSize, refuseParameters } from '../image-translation.js';
 import type { ImageGenerationRequest, ImagesAdapter } from '../provider.js';
 import { encodePng } from './png.js';
 

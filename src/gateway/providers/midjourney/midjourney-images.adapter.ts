@@ -13,7 +13,7 @@
 import { AppError } from '../../../platform/errors.js';
 import { scrubSecrets } from '../../../platform/redact.js';
 import { mapOpenAIError } from '../openai/map-openai-error.js';
-import { imageUsage, parseSize, refuseParameters, toBase64 } from '../image-helpers.js';
+import { imageUsage, parseSize, refuseParameters, toBase64 } from '../image-translation.js';
 import type { CallContext, ImageGenerationRequest, ImageStep, ImagesAdapter, UpstreamErrorResponse } from '../provider.js';
 
 export interface MidjourneyOptions {

@@ -8,7 +8,7 @@
  * n=1 only; prompt limits 1000 (dall-e-2), 4000 (dall-e-3), 32000 (GPT image models).
  */
 import { AppError } from '../../../platform/errors.js';
-import { dataUrl, imageUsage, refuseParameters, toBase64 } from '../image-helpers.js';
+import { dataUrl, imageUsage, refuseParameters, toBase64 } from '../image-translation.js';
 import type { CallContext, ImageGenerationRequest, ImageGenerationResponse, ImageStep, ImageStepInput, ImagesAdapter, NormalizedUsage } from '../provider.js';
 import { mapOpenAIError } from './map-openai-error.js';
 

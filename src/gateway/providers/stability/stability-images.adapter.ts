@@ -9,7 +9,7 @@
  */
 import { AppError } from '../../../platform/errors.js';
 import { scrubSecrets } from '../../../platform/redact.js';
-import { dataUrl, imageUsage, parseSize, refuseParameters } from '../image-helpers.js';
+import { dataUrl, imageUsage, parseSize, refuseParameters } from '../image-translation.js';
 import type { CallContext, ImageGenerationRequest, ImageGenerationResponse, ImageStep, ImagesAdapter, UpstreamErrorResponse } from '../provider.js';
 import { parseRetryAfter } from '../retry-after.js';
 
