@@ -27,7 +27,7 @@ import { integrationsRoutes } from './vault/integrations.routes.js';
 import { teamIntegrationsRoutes } from './vault/team-integrations.routes.js';
 
 export interface AppOptions {
-  config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'>;
+  config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'> & Partial<Pick<Config, 'images'>>;
   logger: Logger;
   services: PlatformServices;
   readiness: ReadinessProbe;
@@ -77,6 +77,7 @@ export function createApp(options: AppOptions) {
         recorder: services.recorder,
         activity: services.activity,
         providerBaseUrls: config.providerBaseUrls,
+        ...(config.images ? { images: config.images } : {}),
       },
       aiAuthed,
     ),

@@ -66,6 +66,11 @@ const envSchema = z.object({
   SWITCHBOARD_PRICES_FILE: z.string().optional(),
   SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS: integer(10).default(1_000),
   SWITCHBOARD_USAGE_BATCH_SIZE: integer(1).default(500),
+  SWITCHBOARD_IMAGE_TIMEOUT_MS: integer(1).default(300_000),
+  SWITCHBOARD_IMAGE_MAX_POLLS: integer(1).default(120),
+  SWITCHBOARD_MIDJOURNEY_SUBMIT_PATH: z.string().regex(/^\/\S*$/, 'must be a path starting with /').default('/mj/submit/imagine'),
+  SWITCHBOARD_MIDJOURNEY_FETCH_PATH: z.string().regex(/^\/\S*\{id\}\S*$/, 'must be a path starting with / and containing {id}').default('/mj/task/{id}/fetch'),
+  SWITCHBOARD_MIDJOURNEY_POLL_INTERVAL_MS: integer(1).default(3_000),
   ...Object.fromEntries(serviceIds.map((service) => [`SWITCHBOARD_${service.toUpperCase()}_BASE_URL`, url.optional()])),
 });
 
@@ -99,6 +104,7 @@ export interface Config {
   providerBaseUrls: Record<ServiceId, string | undefined>;
   pricesFile: string | undefined;
   usage: { flushIntervalMs: number; batchSize: number };
+  images: { timeoutMs: number; maxPolls: number; midjourney: { submitPath: string; fetchPath: string; pollIntervalMs: number } };
 }
 
 export class ConfigError extends Error {
@@ -160,5 +166,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     providerBaseUrls,
     pricesFile: e.SWITCHBOARD_PRICES_FILE,
     usage: { flushIntervalMs: e.SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS, batchSize: e.SWITCHBOARD_USAGE_BATCH_SIZE },
+    images: {
+      timeoutMs: e.SWITCHBOARD_IMAGE_TIMEOUT_MS,
+      maxPolls: e.SWITCHBOARD_IMAGE_MAX_POLLS,
+      midjourney: {
+        submitPath: e.SWITCHBOARD_MIDJOURNEY_SUBMIT_PATH,
+        fetchPath: e.SWITCHBOARD_MIDJOURNEY_FETCH_PATH,
+        pollIntervalMs: e.SWITCHBOARD_MIDJOURNEY_POLL_INTERVAL_MS,
+      },
+    },
   };
 }

@@ -18,6 +18,7 @@ import { createActivityTracker } from './metering/activity-tracker.js';
 import type { Config } from './config.js';
 import { createModelResolver } from './gateway/model-resolver.js';
 import { providerRegistry } from './gateway/providers/registry.js';
+import { createMidjourneyImagesAdapter } from './gateway/providers/midjourney/midjourney-images.adapter.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
 import { createUsageRecorder } from './metering/usage-recorder.js';
@@ -111,7 +112,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     catalog,
     usageStore,
     secretCache,
-    providers: providerRegistry,
+    providers: { ...providerRegistry, images: { ...providerRegistry.images, midjourney: createMidjourneyImagesAdapter(config.images.midjourney) } },
     activity,
     authenticator,
     platformKeys: createPlatformKeysService({ db, store: platformKeysStore, audit, clock: systemClock, bus }),

@@ -66,8 +66,8 @@ export interface GatewayCall {
   credential(service?: ServiceId): Promise<CallCredential>;
   /** The adapter's per-call context for a resolved credential. */
   callContext(credential: CallCredential, options?: { includeUsage?: boolean }): CallContext;
-  /** Sends through the pooled client; aborted when the client disconnects. */
-  send(request: UpstreamRequest, credential: CallCredential): Promise<UpstreamResponse>;
+  /** Sends through the pooled client; aborted when the client disconnects (or `options.signal` aborts). */
+  send(request: UpstreamRequest, credential: CallCredential, options?: { signal?: AbortSignal }): Promise<UpstreamResponse>;
   /** Records usage once (later calls are ignored). */
   meter(outcome: Outcome): void;
   /** Meters a failure and returns what the handler should throw (a client abort stays an abort). */
@@ -114,9 +114,11 @@ export function openCall(
         includeUsage: callOptions.includeUsage === true,
       };
     },
-    send(request, credential) {
+    send(request, credential, sendOptions) {
       if (signal === null) signal = clientGoneSignal(c);
-      return deps.upstream.send(request, { signal, guarded: credential.guarded });
+      const extra = sendOptions?.signal;
+      const combined = extra ? (signal ? AbortSignal.any([signal, extra]) : extra) : signal;
+      return deps.upstream.send(request, { signal: combined, guarded: credential.guarded });
     },
     meter(outcome) {
       if (metered) return;

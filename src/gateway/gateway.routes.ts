@@ -4,10 +4,12 @@ import { createChatCompletionsHandler } from './chat-completions.js';
 import { createEmbeddingsHandler } from './embeddings.js';
 import type { GatewayDeps } from './gateway-call.js';
 import { createMessagesHandler } from './messages/messages.handler.js';
+import { createImagesHandler, type ImageLimits } from './images.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
 export interface GatewayRoutesDeps extends GatewayDeps {
   providers: ProviderRegistry;
+  images?: ImageLimits;
 }
 
 /** The AI API under /v1 (OpenAI-compatible, and Anthropic-compatible at /v1/messages). */
@@ -17,5 +19,6 @@ export function gatewayRoutes(deps: GatewayRoutesDeps, requireAuth: MiddlewareHa
   router.post('/chat/completions', createChatCompletionsHandler({ ...deps, adapters: deps.providers.chat }));
   router.post('/embeddings', createEmbeddingsHandler({ ...deps, adapters: deps.providers.embeddings }));
   router.post('/messages', createMessagesHandler({ ...deps, adapters: deps.providers.chat }));
+  router.post('/images/generations', createImagesHandler({ ...deps, adapters: deps.providers.images }));
   return router;
 }

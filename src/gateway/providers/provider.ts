@@ -142,12 +142,20 @@ export interface ImageGenerationRequest {
   response_format?: 'url' | 'b64_json';
   output_format?: 'png' | 'jpeg' | 'webp';
   background?: string;
+  moderation?: string;
+  output_compression?: number;
   user?: string;
 }
 
 export interface ImageGenerationResponse {
   created: number;
   data: Array<{ url?: string; b64_json?: string; revised_prompt?: string }>;
+  /** Set when the model that answered is not the one requested (a local fallback names itself). */
+  model?: string;
+  output_format?: string;
+  size?: string;
+  quality?: string;
+  background?: string;
   usage?: { input_tokens?: number; output_tokens?: number; total_tokens?: number };
 }
 
@@ -158,14 +166,23 @@ export interface ImageGenerationResponse {
  * delay, for polling) or finish with the result. The gateway owns all I/O, deadlines and errors.
  */
 export type ImageStep =
-  | { kind: 'request'; request: UpstreamRequest; delayMs?: number; responseType?: 'json' | 'binary' }
+  | {
+      kind: 'request';
+      request: UpstreamRequest;
+      delayMs?: number;
+      responseType?: 'json' | 'binary';
+      /** The adapter's own progress (task id, images so far); handed back unchanged in the next input. */
+      state?: unknown;
+    }
   | { kind: 'done'; body: ImageGenerationResponse; usage: NormalizedUsage };
 
 export interface ImageStepInput {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON for `json` steps, raw bytes for `binary` ones. */
+  /** Parsed JSON for `json` steps, raw bytes (Uint8Array) for `binary` ones. */
   body: unknown;
+  /** The `state` of the step that sent this request. */
+  state?: unknown;
 }
 
 export interface ImagesAdapter {

@@ -5,6 +5,10 @@
  */
 import { anthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { cohereAdapter, cohereEmbeddingsAdapter } from './cohere/cohere.adapter.js';
+import { localImagesAdapter } from './local/local-images.adapter.js';
+import { createMidjourneyImagesAdapter } from './midjourney/midjourney-images.adapter.js';
+import { openaiCompatibleImagesAdapter, openaiImagesAdapter } from './openai/openai-images.adapter.js';
+import { stabilityImagesAdapter } from './stability/stability-images.adapter.js';
 import { openaiAdapter } from './openai/openai.adapter.js';
 import { openaiEmbeddingsAdapter } from './openai/openai.embeddings.js';
 import { openaiCompatibleAdapter } from './openai_compatible/compat.adapter.js';
@@ -24,7 +28,14 @@ export const embeddingsAdapters: Partial<Record<ServiceId, EmbeddingsAdapter>> =
   openai_compatible: openaiCompatibleEmbeddingsAdapter,
 };
 
-export const imagesAdapters: Partial<Record<ServiceId, ImagesAdapter>> = {};
+export const imagesAdapters: Partial<Record<ServiceId, ImagesAdapter>> = {
+  openai: openaiImagesAdapter,
+  openai_compatible: openaiCompatibleImagesAdapter,
+  stability: stabilityImagesAdapter,
+  // Default paths; services.ts replaces it with one built from SWITCHBOARD_MIDJOURNEY_* settings.
+  midjourney: createMidjourneyImagesAdapter(),
+  local: localImagesAdapter,
+};
 
 export const videoAdapters: Partial<Record<ServiceId, VideoAdapter>> = {};
 
