@@ -20,6 +20,7 @@ import { healthRoutes, type ReadinessProbe } from './http/health.routes.js';
 import { createIpRateLimits } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
 import { usageRoutes } from './metering/usage.routes.js';
+import { adminPricesRoutes } from './metering/prices.routes.js';
 import { auditRoutes } from './platform/audit.routes.js';
 import type { Logger } from './platform/logger.js';
 import type { PlatformServices } from './services.js';
@@ -65,6 +66,7 @@ export function createApp(options: AppOptions) {
   app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed));
   app.route('/api', auditRoutes(services.audit, services.teams, authed));
   app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
+  app.route('/api', adminPricesRoutes(services.priceOverrides, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
   app.route(
     '/v1',
     gatewayRoutes(

@@ -68,6 +68,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
   const services = createPlatformServices({ config, db: db.db, usageDb: usageDb.db, keyring, logger, metrics, bus, redis, mailer });
+  await services.priceOverrides.load();
   const expectedMigrations = expectedMigrationCount();
   let draining = false;
 

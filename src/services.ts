@@ -19,6 +19,7 @@ import { createModelResolver } from './gateway/model-resolver.js';
 import { providerRegistry } from './gateway/providers/registry.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
+import { createPriceOverrides } from './metering/price-overrides.js';
 import { createUsageRecorder } from './metering/usage-recorder.js';
 import { createUsageStore } from './metering/usage.store.js';
 import { createAuditLog } from './platform/audit.js';
@@ -107,6 +108,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     mailer,
     tokens,
     catalog,
+    priceOverrides: createPriceOverrides({ db, catalog, audit, bus, logger: logger.child({ component: 'prices' }) }),
     usageStore,
     secretCache,
     providers: providerRegistry,
