@@ -59,7 +59,7 @@ export function createApp(options: AppOptions) {
   );
   app.route('/api', authRoutes(services.accounts, authed, { publicUrl: config.publicUrl, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds }));
   app.route('/api', sessionsRoutes(services.accounts, authed));
-  app.route('/api', integrationsRoutes(services.integrations, authed));
+  app.route('/api', integrationsRoutes(services.integrations, authed, services.integrationHealth));
   app.route('/api', platformKeysRoutes(services.platformKeys, authed));
   app.route('/api', usageRoutes(services.usageStore, authed));
   app.route('/api', teamsRoutes(services.teams, authed));
@@ -78,6 +78,7 @@ export function createApp(options: AppOptions) {
         catalog: services.catalog,
         recorder: services.recorder,
         activity: services.activity,
+        keyHealth: services.integrationHealth,
         providerBaseUrls: config.providerBaseUrls,
       },
       aiAuthed,

@@ -136,6 +136,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const step = (label: string, work: Promise<unknown>, ms = 5_000) =>
       withTimeout(work, ms, label).catch((error: unknown) => logger.warn({ err: error, step: label }, 'shutdown step did not finish'));
     await step('activity flush', services.activity.close());
+    await step('integration health flush', services.integrationHealth.close());
     await step('upstream pool', services.upstream.close());
     await step('database pool', db.close());
     await step('usage database pool', usageDb.close());

@@ -16,7 +16,7 @@ import { createAccessTokens } from './accounts/tokens.js';
 import { createActivityTracker } from './metering/activity-tracker.js';
 import type { Config } from './config.js';
 import { createModelResolver } from './gateway/model-resolver.js';
-import { providerRegistry } from './gateway/providers/registry.js';
+import { keyChecks, providerRegistry } from './gateway/providers/registry.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
 import { createPriceOverrides } from './metering/price-overrides.js';
@@ -30,6 +30,7 @@ import type { Mailer } from './platform/mailer.js';
 import type { RedisConnections } from './platform/redis.js';
 import type { Metrics } from './platform/metrics.js';
 import type { Database } from './store/db.js';
+import { createIntegrationHealth } from './vault/integration-health.js';
 import { createIntegrationsService } from './vault/integrations.service.js';
 import { createIntegrationsStore } from './vault/integrations.store.js';
 import type { Keyring } from './vault/keyring.js';
@@ -91,6 +92,18 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     audit,
     allowPrivateUpstreams: config.allowPrivateUpstreams,
   });
+  const upstream = createUpstreamClient(config.upstream);
+  const integrationHealth = createIntegrationHealth({
+    db,
+    integrations,
+    upstream,
+    checks: keyChecks,
+    providerBaseUrls: config.providerBaseUrls,
+    bus,
+    logger: logger.child({ component: 'integration-health' }),
+    timeoutMs: config.keyCheckTimeoutMs,
+    checkOnSave: config.keyCheckOnSave,
+  });
   const teams = createTeamsService({
     db,
     store: createTeamsStore(db),
@@ -130,11 +143,12 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
       loginBackoff: createLoginBackoff(redis),
     }),
     integrations,
+    integrationHealth,
     audit,
     teams,
-    teamIntegrations: createTeamIntegrationsService({ integrations, access: teams }),
+    teamIntegrations: createTeamIntegrationsService({ integrations, access: teams, health: integrationHealth }),
     admin: createAdminService({ db, store: createAdminStore(db), audit, bus, clock: systemClock }),
-    upstream: createUpstreamClient(config.upstream),
+    upstream,
     recorder: createUsageRecorder({
       store: createUsageStore(usageDb),
       logger: logger.child({ component: 'usage' }),
