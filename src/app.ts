@@ -79,6 +79,7 @@ export function createApp(options: AppOptions) {
         recorder: services.recorder,
         activity: services.activity,
         keyHealth: services.integrationHealth,
+        models: services.modelLister,
         providerBaseUrls: config.providerBaseUrls,
       },
       aiAuthed,

@@ -16,6 +16,7 @@ import { createAccessTokens } from './accounts/tokens.js';
 import { createActivityTracker } from './metering/activity-tracker.js';
 import type { Config } from './config.js';
 import { createModelResolver } from './gateway/model-resolver.js';
+import { createModelLister } from './gateway/models.js';
 import { keyChecks, providerRegistry } from './gateway/providers/registry.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
@@ -129,6 +130,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     authenticator,
     platformKeys: createPlatformKeysService({ db, store: platformKeysStore, audit, clock: systemClock, bus }),
     resolveModel: createModelResolver(catalog),
+    modelLister: createModelLister({ db, catalog, bus, cacheTtlSeconds: config.secretCacheTtlSeconds || 300 }),
     accounts: createAccountsService({
       db,
       store: accountsStore,

@@ -2,10 +2,13 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { createChatCompletionsHandler } from './chat-completions.js';
 import type { GatewayDeps } from './gateway-call.js';
+import { createModelsHandler, type ModelLister } from './models.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
 export interface GatewayRoutesDeps extends GatewayDeps {
   providers: ProviderRegistry;
+  /** GET /v1/models. */
+  models?: ModelLister;
 }
 
 /** The AI API under /v1 (OpenAI-compatible, and Anthropic-compatible at /v1/messages). */
@@ -13,5 +16,6 @@ export function gatewayRoutes(deps: GatewayRoutesDeps, requireAuth: MiddlewareHa
   const router = new Hono<AppEnv>();
   router.use('*', requireAuth);
   router.post('/chat/completions', createChatCompletionsHandler({ ...deps, adapters: deps.providers.chat }));
+  if (deps.models) router.get('/models', createModelsHandler(deps.models));
   return router;
 }
