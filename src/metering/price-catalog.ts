@@ -63,6 +63,8 @@ export interface PricePoint {
   /** Per-image prices by variant (`<size>`, `<size>/<quality>`, `default`). */
   perImageVariants?: ReadonlyMap<string, number>;
   perSecondMicros?: number;
+  /** The catalog version a request priced with this point records (set when the catalog is built). */
+  version?: string;
 }
 
 /** Backwards-compatible name: the price in force now. */
@@ -219,13 +221,27 @@ export function createPriceCatalog(options: { overridesFile?: string | undefined
   }
   index();
 
+  /**
+   * `service/model` → its dated prices, resolving snapshots and `service/*` once per distinct
+   * model (a bounded memo, rebuilt with the catalog), so the per-request path is one Map get.
+   */
+  let resolved = new Map<string, PricePoint[] | null>();
+  const MAX_RESOLVED = 10_000;
+
   function pointsOf(service: string, model: string): PricePoint[] | undefined {
-    return prices.get(`${service}/${model}`) ?? prices.get(`${service}/${model.replace(DATE_SUFFIX, '')}`) ?? prices.get(`${service}/*`);
+    const key = `${service}/${model}`;
+    const hit = resolved.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const found = prices.get(key) ?? prices.get(`${service}/${model.replace(DATE_SUFFIX, '')}`) ?? prices.get(`${service}/*`) ?? null;
+    if (resolved.size >= MAX_RESOLVED) resolved = new Map();
+    resolved.set(key, found);
+    return found ?? undefined;
   }
 
-  function versionOf(point: PricePoint): string {
-    return point.overrideId ? `${baseVersion}+${point.overrideId}` : baseVersion;
-  }
+  const stamp = (points: Iterable<PricePoint[]>) => {
+    for (const list of points) for (const point of list) point.version = point.overrideId ? `${baseVersion}+${point.overrideId}` : baseVersion;
+  };
+  stamp(prices.values());
 
   return {
     /** The bundled catalog (and prices file) version, without overrides. */
@@ -273,7 +289,9 @@ export function createPriceCatalog(options: { overridesFile?: string | undefined
         const point = applyOverride(pointAt(current, override.effectiveFrom.getTime()), override);
         next.set(key, [...current, point].sort(newestFirst));
       }
+      stamp(next.values());
       prices = next;
+      resolved = new Map();
       overridesInForce = sorted;
       index();
     },
@@ -287,7 +305,7 @@ export function createPriceCatalog(options: { overridesFile?: string | undefined
       const points = pointsOf(service, model);
       const point = points ? pointAt(points, at ? at.getTime() : Date.now()) : undefined;
       if (!point) return { costMicros: null, priced: false };
-      const catalogVersion = versionOf(point);
+      const catalogVersion = point.version ?? baseVersion;
       if (usage.videoSeconds !== undefined) {
         if (point.perSecondMicros === undefined) return { costMicros: null, priced: false, catalogVersion };
         return { costMicros: Math.round(usage.videoSeconds * point.perSecondMicros), priced: true, catalogVersion };
