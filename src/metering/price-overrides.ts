@@ -202,9 +202,10 @@ export function createPriceOverrides({ db, catalog, audit, bus, logger }: PriceO
         await recordChange('price_override.created', actor, id, { after: view }, tx);
         return created;
       });
-      // This replica prices with it before answering; the others reload on the bus message.
-      await reload();
+      // Every replica reloads on the bus message; this one also waits for its reload, so it
+      // prices with the change before answering.
       bus.publish('price', id);
+      await reload();
       return toOverrideView(row);
     },
 
@@ -214,8 +215,8 @@ export function createPriceOverrides({ db, catalog, audit, bus, logger }: PriceO
         if (!removed) throw new AppError('not_found', { message: 'Price override not found.' });
         await recordChange('price_override.deleted', actor, id, { before: toOverrideView(removed) }, tx);
       });
-      await reload();
       bus.publish('price', id);
+      await reload();
     },
   };
 }
