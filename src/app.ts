@@ -20,6 +20,7 @@ import { healthRoutes, type ReadinessProbe } from './http/health.routes.js';
 import { createIpRateLimits } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
 import { usageRoutes } from './metering/usage.routes.js';
+import { adminPricesRoutes } from './metering/prices.routes.js';
 import { auditRoutes } from './platform/audit.routes.js';
 import type { Logger } from './platform/logger.js';
 import type { PlatformServices } from './services.js';
@@ -58,13 +59,14 @@ export function createApp(options: AppOptions) {
   );
   app.route('/api', authRoutes(services.accounts, authed, { publicUrl: config.publicUrl, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds }));
   app.route('/api', sessionsRoutes(services.accounts, authed));
-  app.route('/api', integrationsRoutes(services.integrations, authed));
+  app.route('/api', integrationsRoutes(services.integrations, authed, services.integrationHealth));
   app.route('/api', platformKeysRoutes(services.platformKeys, authed));
   app.route('/api', usageRoutes(services.usageStore, authed));
   app.route('/api', teamsRoutes(services.teams, authed));
   app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed));
   app.route('/api', auditRoutes(services.audit, services.teams, authed));
   app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
+  app.route('/api', adminPricesRoutes(services.priceOverrides, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
   app.route(
     '/v1',
     gatewayRoutes(
@@ -76,6 +78,8 @@ export function createApp(options: AppOptions) {
         catalog: services.catalog,
         recorder: services.recorder,
         activity: services.activity,
+        keyHealth: services.integrationHealth,
+        models: services.modelLister,
         providerBaseUrls: config.providerBaseUrls,
         ...(config.images ? { images: config.images } : {}),
       },

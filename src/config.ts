@@ -64,6 +64,8 @@ const envSchema = z.object({
   SWITCHBOARD_UPSTREAM_FIRST_BYTE_TIMEOUT_MS: integer(1).default(120_000),
   SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT_MS: integer(1).default(300_000),
   SWITCHBOARD_PRICES_FILE: z.string().optional(),
+  SWITCHBOARD_KEY_CHECK_TIMEOUT_MS: integer(100).default(5_000),
+  SWITCHBOARD_KEY_CHECK_ON_SAVE: booleanFromEnv.default(true),
   SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS: integer(10).default(1_000),
   SWITCHBOARD_USAGE_BATCH_SIZE: integer(1).default(500),
   SWITCHBOARD_IMAGE_TIMEOUT_MS: integer(1).default(300_000),
@@ -103,6 +105,10 @@ export interface Config {
   upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number };
   providerBaseUrls: Record<ServiceId, string | undefined>;
   pricesFile: string | undefined;
+  /** Deadline of an integration key check (on save and POST …/test). */
+  keyCheckTimeoutMs: number;
+  /** Check a key when it is saved (create, or PATCH of api_key/base_url). */
+  keyCheckOnSave: boolean;
   usage: { flushIntervalMs: number; batchSize: number };
   images: { timeoutMs: number; maxPolls: number; midjourney: { submitPath: string; fetchPath: string; pollIntervalMs: number } };
 }
@@ -165,6 +171,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     providerBaseUrls,
     pricesFile: e.SWITCHBOARD_PRICES_FILE,
+    keyCheckTimeoutMs: e.SWITCHBOARD_KEY_CHECK_TIMEOUT_MS,
+    keyCheckOnSave: e.SWITCHBOARD_KEY_CHECK_ON_SAVE,
     usage: { flushIntervalMs: e.SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS, batchSize: e.SWITCHBOARD_USAGE_BATCH_SIZE },
     images: {
       timeoutMs: e.SWITCHBOARD_IMAGE_TIMEOUT_MS,

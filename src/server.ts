@@ -68,6 +68,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
   const services = createPlatformServices({ config, db: db.db, usageDb: usageDb.db, keyring, logger, metrics, bus, redis, mailer });
+  await services.priceOverrides.load();
   const expectedMigrations = expectedMigrationCount();
   let draining = false;
 
@@ -137,6 +138,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const step = (label: string, work: Promise<unknown>, ms = 5_000) =>
       withTimeout(work, ms, label).catch((error: unknown) => logger.warn({ err: error, step: label }, 'shutdown step did not finish'));
     await step('activity flush', services.activity.close());
+    await step('integration health flush', services.integrationHealth.close());
     await step('upstream pool', services.upstream.close());
     await step('database pool', db.close());
     await step('usage database pool', usageDb.close());

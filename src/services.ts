@@ -17,10 +17,12 @@ import { createAccessTokens } from './accounts/tokens.js';
 import { createActivityTracker } from './metering/activity-tracker.js';
 import type { Config } from './config.js';
 import { createModelResolver } from './gateway/model-resolver.js';
-import { providerRegistry } from './gateway/providers/registry.js';
 import { createMidjourneyImagesAdapter } from './gateway/providers/midjourney/midjourney-images.adapter.js';
+import { createModelLister } from './gateway/models.js';
+import { keyChecks, providerRegistry } from './gateway/providers/registry.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
+import { createPriceOverrides } from './metering/price-overrides.js';
 import { createUsageRecorder } from './metering/usage-recorder.js';
 import { createUsageSpool } from './metering/usage-spool.js';
 import { createUsageStore } from './metering/usage.store.js';
@@ -32,6 +34,7 @@ import type { Mailer } from './platform/mailer.js';
 import type { RedisConnections } from './platform/redis.js';
 import type { Metrics } from './platform/metrics.js';
 import type { Database } from './store/db.js';
+import { createIntegrationHealth } from './vault/integration-health.js';
 import { createIntegrationsService } from './vault/integrations.service.js';
 import { createIntegrationsStore } from './vault/integrations.store.js';
 import type { Keyring } from './vault/keyring.js';
@@ -93,6 +96,18 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     audit,
     allowPrivateUpstreams: config.allowPrivateUpstreams,
   });
+  const upstream = createUpstreamClient(config.upstream, { allowPrivate: config.allowPrivateUpstreams });
+  const integrationHealth = createIntegrationHealth({
+    db,
+    integrations,
+    upstream,
+    checks: keyChecks,
+    providerBaseUrls: config.providerBaseUrls,
+    bus,
+    logger: logger.child({ component: 'integration-health' }),
+    timeoutMs: config.keyCheckTimeoutMs,
+    checkOnSave: config.keyCheckOnSave,
+  });
   const teams = createTeamsService({
     db,
     store: createTeamsStore(db),
@@ -110,6 +125,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     mailer,
     tokens,
     catalog,
+    priceOverrides: createPriceOverrides({ db, catalog, audit, bus, logger: logger.child({ component: 'prices' }) }),
     usageStore,
     secretCache,
     providers: { ...providerRegistry, images: { ...providerRegistry.images, midjourney: createMidjourneyImagesAdapter(config.images.midjourney) } },
@@ -117,6 +133,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     authenticator,
     platformKeys: createPlatformKeysService({ db, store: platformKeysStore, audit, clock: systemClock, bus }),
     resolveModel: createModelResolver(catalog),
+    modelLister: createModelLister({ db, catalog, bus, cacheTtlSeconds: config.secretCacheTtlSeconds || 300 }),
     accounts: createAccountsService({
       db,
       store: accountsStore,
@@ -131,11 +148,12 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
       loginBackoff: createLoginBackoff(redis),
     }),
     integrations,
+    integrationHealth,
     audit,
     teams,
-    teamIntegrations: createTeamIntegrationsService({ integrations, access: teams }),
+    teamIntegrations: createTeamIntegrationsService({ integrations, access: teams, health: integrationHealth }),
     admin: createAdminService({ db, store: createAdminStore(db), audit, bus, clock: systemClock }),
-    upstream: createUpstreamClient(config.upstream, { allowPrivate: config.allowPrivateUpstreams }),
+    upstream,
     recorder: createUsageRecorder({
       store: createUsageStore(usageDb),
       spool: createUsageSpool({ dir: path.join(config.dataDir, 'usage-spool'), logger: logger.child({ component: 'usage-spool' }) }),

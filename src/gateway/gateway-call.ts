@@ -13,6 +13,7 @@ import type { PriceCatalog } from '../metering/price-catalog.js';
 import type { UsageRecorder } from '../metering/usage-recorder.js';
 import { AppError, toAppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import type { IntegrationHealth } from '../vault/integration-health.js';
 import type { IntegrationsService, ResolvedCredential } from '../vault/integrations.service.js';
 import type { ModelResolver, ModelTarget } from './model-resolver.js';
 import type { CallContext, NormalizedUsage, ServiceId, UpstreamErrorResponse, UpstreamRequest } from './providers/provider.js';
@@ -33,6 +34,8 @@ export interface GatewayDeps {
   recorder: Pick<UsageRecorder, 'record'>;
   /** Notes which integration served (first-use audit), off the hot path. */
   activity: Pick<ActivityTracker, 'integrationUsed'>;
+  /** Marks an integration `invalid` when its provider rejects the key (401/403), off the hot path. */
+  keyHealth?: Pick<IntegrationHealth, 'providerRejected'>;
   providerBaseUrls: Record<ServiceId, string | undefined>;
 }
 
@@ -155,6 +158,9 @@ export function openCall(
     },
     fail(error) {
       const appError = isAbort(error) ? undefined : toAppError(error);
+      if (appError && integrationId && (appError.code === 'provider_key_rejected' || appError.code === 'provider_permission_denied')) {
+        deps.keyHealth?.providerRejected(integrationId, appError.status);
+      }
       call.meter(appError ? { status: appError.status, error: appError } : { status: CLIENT_CLOSED_STATUS, errorCode: 'client_closed_request' });
       return appError ?? error;
     },

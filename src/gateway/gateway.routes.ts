@@ -5,11 +5,14 @@ import { createEmbeddingsHandler } from './embeddings.js';
 import type { GatewayDeps } from './gateway-call.js';
 import { createMessagesHandler } from './messages/messages.handler.js';
 import { createImagesHandler, type ImageLimits } from './images.js';
+import { createModelsHandler, type ModelLister } from './models.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
 export interface GatewayRoutesDeps extends GatewayDeps {
   providers: ProviderRegistry;
   images?: ImageLimits;
+  /** GET /v1/models. */
+  models?: ModelLister;
 }
 
 /** The AI API under /v1 (OpenAI-compatible, and Anthropic-compatible at /v1/messages). */
@@ -20,5 +23,6 @@ export function gatewayRoutes(deps: GatewayRoutesDeps, requireAuth: MiddlewareHa
   router.post('/embeddings', createEmbeddingsHandler({ ...deps, adapters: deps.providers.embeddings }));
   router.post('/messages', createMessagesHandler({ ...deps, adapters: deps.providers.chat }));
   router.post('/images/generations', createImagesHandler({ ...deps, adapters: deps.providers.images }));
+  if (deps.models) router.get('/models', createModelsHandler(deps.models));
   return router;
 }

@@ -3,6 +3,8 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { bearerSecurity, commonErrors, createApiRouter, pageOf, PageQuerySchema } from '../http/openapi.js';
 import { serviceIds } from '../gateway/providers/provider.js';
+import { AppError } from '../platform/errors.js';
+import type { IntegrationHealth } from './integration-health.js';
 import type { IntegrationsService } from './integrations.service.js';
 
 const RateLimitSchema = z
@@ -52,6 +54,12 @@ export const IntegrationSchema = z
   })
   .openapi('Integration');
 
+export const IntegrationCheckSchema = IntegrationSchema.extend({
+  checked: z.boolean().openapi({ description: 'False when the service has no key check (midjourney, local): nothing was changed' }),
+  latency_ms: z.number().int().nullable().openapi({ description: 'Duration of the provider call' }),
+  models: z.array(z.string()).nullable().openapi({ description: 'The provider’s own model list, as of the last successful check' }),
+}).openapi('IntegrationCheck');
+
 const IdParams = z.object({ id: z.string().min(1).max(64) });
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 const integrationResponse = (description: string) => ({
@@ -81,13 +89,19 @@ const update = createRoute({
   request: { params: IdParams, body: json(UpdateIntegrationSchema) },
   responses: { 200: integrationResponse('Updated'), ...commonErrors },
 });
+const test = createRoute({
+  method: 'post', path: '/integrations/{id}/test', tags, security: bearerSecurity,
+  summary: 'Check the stored key with a cheap provider call; stores status, last_error, last_checked_at and the model list',
+  request: { params: IdParams },
+  responses: { 200: { description: 'Checked', content: { 'application/json': { schema: IntegrationCheckSchema } } }, ...commonErrors },
+});
 const remove = createRoute({
   method: 'delete', path: '/integrations/{id}', tags, security: bearerSecurity, summary: 'Delete an integration and its key',
   request: { params: IdParams },
   responses: { 204: { description: 'Deleted' }, ...commonErrors },
 });
 
-export function integrationsRoutes(integrations: IntegrationsService, requireAuth: MiddlewareHandler<AppEnv>) {
+export function integrationsRoutes(integrations: IntegrationsService, requireAuth: MiddlewareHandler<AppEnv>, health?: IntegrationHealth) {
   const router = createApiRouter();
   router.use('/integrations', requireAuth);
   router.use('/integrations/*', requireAuth);
@@ -104,13 +118,21 @@ export function integrationsRoutes(integrations: IntegrationsService, requireAut
     return c.json(page, 200);
   });
   router.openapi(create, async (c) => {
-    const view = await integrations.storeIntegration(actorOf(c), personal(c.get('principal').userId), c.req.valid('json'));
-    return c.json(view, 201);
+    const owner = personal(c.get('principal').userId);
+    const view = await integrations.storeIntegration(actorOf(c), owner, c.req.valid('json'));
+    return c.json(health ? await health.checkAfterSave(owner, view) : view, 201);
   });
   router.openapi(get, async (c) => c.json(await integrations.getIntegration(personal(c.get('principal').userId), c.req.valid('param').id), 200));
   router.openapi(update, async (c) => {
-    const view = await integrations.updateIntegration(actorOf(c), personal(c.get('principal').userId), c.req.valid('param').id, c.req.valid('json'));
-    return c.json(view, 200);
+    const owner = personal(c.get('principal').userId);
+    const patch = c.req.valid('json');
+    const view = await integrations.updateIntegration(actorOf(c), owner, c.req.valid('param').id, patch);
+    return c.json(health ? await health.checkAfterSave(owner, view, patch) : view, 200);
+  });
+  router.openapi(test, async (c) => {
+    if (!health) throw new AppError('route_not_found');
+    const result = await health.check(personal(c.get('principal').userId), c.req.valid('param').id);
+    return c.json({ ...result.integration, checked: result.checked, latency_ms: result.latency_ms, models: result.models }, 200);
   });
   router.openapi(remove, async (c) => {
     await integrations.deleteIntegration(actorOf(c), personal(c.get('principal').userId), c.req.valid('param').id);

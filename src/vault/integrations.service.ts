@@ -272,6 +272,13 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
       published(owner, id);
     },
 
+    /** One integration's row and decrypted key (for its key check). Never log or return the key. */
+    async credentialOf(owner: OwnerRef, id: string): Promise<{ row: IntegrationRow; apiKey: string }> {
+      const row = await store.find(owner, id);
+      if (!row) return notFound();
+      return { row, apiKey: await decrypt(row) };
+    },
+
     /**
      * The credential the gateway uses for `service` on behalf of `owner`: the oldest active
      * integration (else the oldest of any status, so a key fixed at the provider works again),

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { bearerSecurity, commonErrors, createApiRouter, ErrorSchema, pageOf, PageQuerySchema, UlidSchema } from '../http/openapi.js';
-import { CreateIntegrationSchema, IntegrationSchema, UpdateIntegrationSchema } from './integrations.routes.js';
+import { CreateIntegrationSchema, IntegrationCheckSchema, IntegrationSchema, UpdateIntegrationSchema } from './integrations.routes.js';
 import type { TeamIntegrationsService } from './team-integrations.service.js';
 
 const TeamParams = z.object({ teamId: UlidSchema });
@@ -38,6 +38,12 @@ const routes = {
     request: { params: ItemParams, body: json(UpdateIntegrationSchema) },
     responses: { 200: integrationResponse('Updated'), ...errors },
   }),
+  test: createRoute({
+    method: 'post', path: '/teams/{teamId}/integrations/{id}/test', tags, security,
+    summary: 'Check a team key with a cheap provider call (owner or admin)',
+    request: { params: ItemParams },
+    responses: { 200: { description: 'Checked', content: { 'application/json': { schema: IntegrationCheckSchema } } }, ...errors },
+  }),
   remove: createRoute({
     method: 'delete', path: '/teams/{teamId}/integrations/{id}', tags, security, summary: 'Delete a team integration and its key',
     request: { params: ItemParams },
@@ -70,6 +76,11 @@ export function teamIntegrationsRoutes(service: TeamIntegrationsService, require
   router.openapi(routes.update, async (c) => {
     const { teamId, id } = c.req.valid('param');
     return c.json(await service.updateTeamIntegration(actorOf(c), teamId, id, c.req.valid('json')), 200);
+  });
+  router.openapi(routes.test, async (c) => {
+    const { teamId, id } = c.req.valid('param');
+    const result = await service.testTeamIntegration(actorOf(c), teamId, id);
+    return c.json({ ...result.integration, checked: result.checked, latency_ms: result.latency_ms, models: result.models }, 200);
   });
   router.openapi(routes.remove, async (c) => {
     const { teamId, id } = c.req.valid('param');

@@ -38,6 +38,7 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/integrations/{id}': { params: (f) => ({ id: f.integrationId }) },
   'PATCH /api/integrations/{id}': { params: (f) => ({ id: f.integrationId }), body: { name: 'hijacked' } },
   'DELETE /api/integrations/{id}': { params: (f) => ({ id: f.integrationId }) },
+  'POST /api/integrations/{id}/test': { params: (f) => ({ id: f.integrationId }) },
   'GET /api/keys/{id}': { params: (f) => ({ id: f.keyId }) },
   'DELETE /api/keys/{id}': { params: (f) => ({ id: f.keyId }) },
   'DELETE /api/me/sessions/{id}': { params: (f) => ({ id: f.sessionId }) },
@@ -55,11 +56,13 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/teams/{teamId}/integrations/{id}': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }) },
   'PATCH /api/teams/{teamId}/integrations/{id}': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }), body: { name: 'hijacked' } },
   'DELETE /api/teams/{teamId}/integrations/{id}': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }) },
+  'POST /api/teams/{teamId}/integrations/{id}/test': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }) },
   // Admin routes: a non-admin must not even learn that they exist.
   'POST /api/admin/users/{id}/disable': { params: (f) => ({ id: f.owner.userId }) },
   'POST /api/admin/users/{id}/enable': { params: (f) => ({ id: f.owner.userId }) },
   'POST /api/admin/teams/{id}/disable': { params: (f) => ({ id: f.teamId }) },
   'POST /api/admin/teams/{id}/enable': { params: (f) => ({ id: f.teamId }) },
+  'DELETE /api/admin/prices/{id}': { params: () => ({ id: '01JB8ZQ6Q3V8Y3J0K9QK7T1M2N' }) },
 };
 
 /** Tables a write could touch; audit and usage rows are append-only logs of their own. */

@@ -49,6 +49,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     // Tests sign many users in from 127.0.0.1: per-IP limits are off unless a test sets its own.
     SWITCHBOARD_RATE_LIMIT_API_PER_IP: '0',
     SWITCHBOARD_RATE_LIMIT_AUTH_PER_IP: '0',
+    // Saving an integration checks its key with the provider: off unless a test points it at a fake.
+    SWITCHBOARD_KEY_CHECK_ON_SAVE: 'false',
     ...env,
   });
   const running = await startServer(config, createLogger({ level: config.logLevel, destination: logs.stream }));

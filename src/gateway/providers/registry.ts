@@ -14,6 +14,13 @@ import { openaiEmbeddingsAdapter } from './openai/openai.embeddings.js';
 import { openaiCompatibleAdapter } from './openai_compatible/compat.adapter.js';
 import { openaiCompatibleEmbeddingsAdapter } from './openai_compatible/compat.embeddings.js';
 import type { ChatAdapter, EmbeddingsAdapter, ImagesAdapter, ServiceId, VideoAdapter } from './provider.js';
+import { anthropicKeyCheck } from './anthropic/anthropic.key-check.js';
+import { cohereKeyCheck } from './cohere/cohere.key-check.js';
+import { geminiKeyCheck } from './gemini/gemini.key-check.js';
+import type { KeyCheck } from './key-check.js';
+import { openaiCompatibleKeyCheck, openaiKeyCheck } from './openai/openai.key-check.js';
+import { runwayKeyCheck } from './runway/runway.key-check.js';
+import { stabilityKeyCheck } from './stability/stability.key-check.js';
 
 export const chatAdapters: Partial<Record<ServiceId, ChatAdapter>> = {
   openai: openaiAdapter,
@@ -51,4 +58,19 @@ export const providerRegistry: ProviderRegistry = {
   embeddings: embeddingsAdapters,
   images: imagesAdapters,
   video: videoAdapters,
+};
+
+/**
+ * Key checks (integration health): the cheapest authenticated call per service. A service without
+ * one (midjourney: Midjourney-style task APIs document no cheap authenticated call; local) is
+ * saved without a check and verified by its first request.
+ */
+export const keyChecks: Partial<Record<ServiceId, KeyCheck>> = {
+  openai: openaiKeyCheck,
+  openai_compatible: openaiCompatibleKeyCheck,
+  anthropic: anthropicKeyCheck,
+  cohere: cohereKeyCheck,
+  gemini: geminiKeyCheck,
+  stability: stabilityKeyCheck,
+  runway: runwayKeyCheck,
 };

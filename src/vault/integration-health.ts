@@ -1,0 +1,185 @@
+/**
+ * Integration health: is a stored provider key usable? Checked on save (create, and a PATCH that
+ * replaces api_key or base_url), on `POST …/integrations/:id/test`, and learnt from traffic (a
+ * provider 401/403 marks the integration `invalid`).
+ *
+ * A check sends the service's cheapest authenticated call (providers/<service>/*.key-check.ts)
+ * through the pooled, SSRF-guarded upstream client under a short deadline, and stores the verdict:
+ * `status` active | invalid | quota_exceeded | unreachable, `last_error` (our own short text,
+ * never provider text, which may echo the key) and `last_checked_at`; a successful check also
+ * stores the provider's model list (integrations.models). A check that cannot run (unreachable)
+ * blocks nothing: the integration is saved and still used, its status says what happened.
+ *
+ * Every verdict is published on the `integration` topic, so every replica drops its cached
+ * directory (which carries the status) and its /v1/models lists.
+ */
+import { and, eq, ne, sql } from 'drizzle-orm';
+import type { KeyCheck, KeyCheckVerdict } from '../gateway/providers/key-check.js';
+import { classifyCheckError } from '../gateway/providers/key-check.js';
+import type { ServiceId } from '../gateway/providers/provider.js';
+import { readErrorResponse } from '../gateway/gateway-call.js';
+import type { UpstreamClient } from '../gateway/upstream-client.js';
+import { AppError, isAppError } from '../platform/errors.js';
+import type { InvalidationBus } from '../platform/invalidation.js';
+import type { Logger } from '../platform/logger.js';
+import type { Database } from '../store/db.js';
+import { integrations } from '../store/schema.js';
+import type { OwnerRef } from './envelope.js';
+import { toIntegrationView, type IntegrationsService, type IntegrationView } from './integrations.service.js';
+import type { IntegrationRow } from './integrations.store.js';
+
+/** The most model ids stored per integration. */
+const MAX_MODELS = 2_000;
+/** Traffic verdicts are written in small batches this often, off the request path. */
+const TRAFFIC_FLUSH_MS = 100;
+
+export interface IntegrationHealthDeps {
+  db: Database;
+  integrations: Pick<IntegrationsService, 'credentialOf'>;
+  upstream: Pick<UpstreamClient, 'send'>;
+  checks: Partial<Record<ServiceId, KeyCheck>>;
+  providerBaseUrls: Record<ServiceId, string | undefined>;
+  bus: InvalidationBus;
+  logger: Logger;
+  timeoutMs: number;
+  /** Check keys when they are saved (off in tests that must not reach a provider). */
+  checkOnSave: boolean;
+}
+
+export interface CheckResult {
+  integration: IntegrationView;
+  /** The provider's model list as stored (null: never listed). */
+  models: string[] | null;
+  /** False when the service has no key check (the integration is unchanged). */
+  checked: boolean;
+  latency_ms: number | null;
+}
+
+const ownerOf = (row: Pick<IntegrationRow, 'ownerUserId' | 'ownerTeamId'>): OwnerRef =>
+  row.ownerUserId ? { kind: 'user', id: row.ownerUserId } : { kind: 'team', id: row.ownerTeamId as string };
+
+export function createIntegrationHealth(deps: IntegrationHealthDeps) {
+  const { db, bus, logger } = deps;
+  const publish = (owner: OwnerRef, id: string) => bus.publish('integration', `${owner.kind}:${owner.id}:${id}`);
+
+  async function runCheck(check: KeyCheck, row: IntegrationRow, apiKey: string): Promise<KeyCheckVerdict> {
+    const baseUrl = row.baseUrl ?? deps.providerBaseUrls[row.service as ServiceId];
+    if (!baseUrl) return { status: 'unreachable', error: `The ${row.service} integration has no base_url.` };
+    const signal = AbortSignal.timeout(deps.timeoutMs);
+    try {
+      const response = await deps.upstream.send(check.buildCheckRequest({ apiKey, baseUrl }), { signal, guarded: row.baseUrl !== null });
+      if (response.status >= 200 && response.status < 300) {
+        let body: unknown;
+        try {
+          body = await response.body.json();
+        } catch {
+          if (signal.aborted) throw signal.reason;
+          return { status: 'unreachable', error: `The provider answered ${check.call} with a body that is not JSON; check base_url.` };
+        }
+        return check.parseCheckResponse(body);
+      }
+      return classifyCheckError(check, await readErrorResponse(response));
+    } catch (error) {
+      if (signal.aborted) return { status: 'unreachable', error: `The provider did not answer ${check.call} within ${deps.timeoutMs} ms.` };
+      if (isAppError(error) && error.code === 'upstream_not_allowed') {
+        return { status: 'unreachable', error: 'The base_url resolves to a private or loopback address, which this server does not allow.' };
+      }
+      return { status: 'unreachable', error: `The provider could not be reached for ${check.call}.` };
+    }
+  }
+
+  async function store(row: IntegrationRow, verdict: KeyCheckVerdict): Promise<IntegrationRow | undefined> {
+    const owner = ownerOf(row);
+    const [updated] = await db
+      .update(integrations)
+      .set({
+        status: verdict.status,
+        lastError: verdict.error,
+        lastCheckedAt: sql`now()`,
+        ...(verdict.models ? { models: verdict.models.slice(0, MAX_MODELS) } : {}),
+      })
+      // A key replaced while we checked the old one keeps its own (pending) verdict.
+      .where(and(eq(integrations.id, row.id), eq(integrations.keyVersion, row.keyVersion), owner.kind === 'user' ? eq(integrations.ownerUserId, owner.id) : eq(integrations.ownerTeamId, owner.id)))
+      .returning();
+    publish(owner, row.id);
+    return updated;
+  }
+
+  // ── Traffic: a provider 401/403 marks the integration invalid, written off the request path. ──
+  let rejected = new Map<string, string>();
+  let timer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
+
+  async function flushRejected(): Promise<void> {
+    timer = undefined;
+    const batch = rejected;
+    rejected = new Map();
+    for (const [id, error] of batch) {
+      try {
+        const rows = await db
+          .update(integrations)
+          .set({ status: 'invalid', lastError: error, lastCheckedAt: sql`now()` })
+          .where(and(eq(integrations.id, id), ne(integrations.status, 'invalid')))
+          .returning({ id: integrations.id, ownerUserId: integrations.ownerUserId, ownerTeamId: integrations.ownerTeamId });
+        for (const row of rows) publish(ownerOf(row), row.id);
+      } catch (err) {
+        logger.warn({ err, integrationId: id }, 'could not mark an integration invalid after a provider rejection');
+      }
+    }
+  }
+
+  function flush(): Promise<void> {
+    flushing ??= flushRejected().finally(() => {
+      flushing = undefined;
+    });
+    return flushing;
+  }
+
+  async function check(owner: OwnerRef, id: string): Promise<CheckResult> {
+    const { row, apiKey } = await deps.integrations.credentialOf(owner, id);
+    const keyCheck = deps.checks[row.service as ServiceId];
+    if (!keyCheck) return { integration: toIntegrationView(row), models: row.models ?? null, checked: false, latency_ms: null };
+    const started = performance.now();
+    const verdict = await runCheck(keyCheck, row, apiKey);
+    const latency = Math.round(performance.now() - started);
+    const updated = await store(row, verdict);
+    if (!updated) throw new AppError('conflict', { message: 'The integration changed during the check; run the test again.' });
+    return { integration: toIntegrationView(updated), models: updated.models ?? null, checked: true, latency_ms: latency };
+  }
+
+  return {
+    /** Runs the service's key check now and stores the verdict. 404 for someone else's integration. */
+    check,
+
+    /**
+     * The check that follows a save (create, or a PATCH replacing api_key or base_url). The save
+     * stands whatever happens here: a failing check only shows in the status.
+     */
+    async checkAfterSave(owner: OwnerRef, saved: IntegrationView, patch?: { api_key?: unknown; base_url?: unknown }): Promise<IntegrationView> {
+      if (!deps.checkOnSave || (patch && patch.api_key === undefined && patch.base_url === undefined)) return saved;
+      try {
+        return (await check(owner, saved.id)).integration;
+      } catch (error) {
+        logger.warn({ err: error, integrationId: saved.id }, 'the key check after a save failed; the integration is saved unchecked');
+        return saved;
+      }
+    },
+
+    /**
+     * Called by the gateway when a provider rejected the key (401 provider_key_rejected, 403
+     * provider_permission_denied). Only touches a Map; the write follows within ~100 ms.
+     */
+    providerRejected(integrationId: string, status: number): void {
+      rejected.set(integrationId, `The provider rejected the key during a request (HTTP ${status}); fix or replace the key, then run the test.`);
+      timer ??= setTimeout(() => void flush(), TRAFFIC_FLUSH_MS);
+      timer.unref();
+    },
+
+    async close(): Promise<void> {
+      if (timer) clearTimeout(timer);
+      await flush();
+    },
+  };
+}
+
+export type IntegrationHealth = ReturnType<typeof createIntegrationHealth>;
