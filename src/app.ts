@@ -77,6 +77,7 @@ export function createApp(options: AppOptions) {
         recorder: services.recorder,
         activity: services.activity,
         providerBaseUrls: config.providerBaseUrls,
+        local: services.local,
       },
       aiAuthed,
     ),

@@ -66,6 +66,14 @@ const envSchema = z.object({
   SWITCHBOARD_PRICES_FILE: z.string().optional(),
   SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS: integer(10).default(1_000),
   SWITCHBOARD_USAGE_BATCH_SIZE: integer(1).default(500),
+  SWITCHBOARD_LOCAL_LLM_URL: url.optional(),
+  SWITCHBOARD_LOCAL_LLM_API_KEY: z.string().optional(),
+  SWITCHBOARD_LOCAL_MODEL_PATH: z.string().optional(),
+  SWITCHBOARD_LOCAL_MODEL_NAME: z.string().regex(/^[\w.:-]{1,128}$/, 'letters, digits, . _ : - only').optional(),
+  SWITCHBOARD_LOCAL_CONTEXT_SIZE: integer(64).optional(),
+  SWITCHBOARD_LOCAL_THREADS: integer(1).optional(),
+  SWITCHBOARD_LOCAL_MAX_QUEUE: integer(0).default(8),
+  SWITCHBOARD_LOCAL_MAX_TOKENS: integer(1).default(1024),
   ...Object.fromEntries(serviceIds.map((service) => [`SWITCHBOARD_${service.toUpperCase()}_BASE_URL`, url.optional()])),
 });
 
@@ -99,6 +107,17 @@ export interface Config {
   providerBaseUrls: Record<ServiceId, string | undefined>;
   pricesFile: string | undefined;
   usage: { flushIntervalMs: number; batchSize: number };
+  /** Service `local`: a local OpenAI-compatible server and/or an in-process GGUF model. */
+  local: {
+    llmUrl: string | undefined;
+    llmApiKey: string | undefined;
+    modelPath: string | undefined;
+    modelName: string | undefined;
+    contextSize: number | undefined;
+    threads: number | undefined;
+    maxQueue: number;
+    maxTokens: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -160,5 +179,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     providerBaseUrls,
     pricesFile: e.SWITCHBOARD_PRICES_FILE,
     usage: { flushIntervalMs: e.SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS, batchSize: e.SWITCHBOARD_USAGE_BATCH_SIZE },
+    local: {
+      llmUrl: e.SWITCHBOARD_LOCAL_LLM_URL ? stripSlash(e.SWITCHBOARD_LOCAL_LLM_URL) : undefined,
+      llmApiKey: e.SWITCHBOARD_LOCAL_LLM_API_KEY,
+      modelPath: e.SWITCHBOARD_LOCAL_MODEL_PATH ? path.resolve(e.SWITCHBOARD_LOCAL_MODEL_PATH) : undefined,
+      modelName: e.SWITCHBOARD_LOCAL_MODEL_NAME,
+      contextSize: e.SWITCHBOARD_LOCAL_CONTEXT_SIZE,
+      threads: e.SWITCHBOARD_LOCAL_THREADS,
+      maxQueue: e.SWITCHBOARD_LOCAL_MAX_QUEUE,
+      maxTokens: e.SWITCHBOARD_LOCAL_MAX_TOKENS,
+    },
   };
 }

@@ -136,6 +136,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       withTimeout(work, ms, label).catch((error: unknown) => logger.warn({ err: error, step: label }, 'shutdown step did not finish'));
     await step('activity flush', services.activity.close());
     await step('upstream pool', services.upstream.close());
+    await step('local model', services.local.close());
     await step('database pool', db.close());
     await step('usage database pool', usageDb.close());
     mailer.close();

@@ -16,6 +16,7 @@ import { createAccessTokens } from './accounts/tokens.js';
 import { createActivityTracker } from './metering/activity-tracker.js';
 import type { Config } from './config.js';
 import { createModelResolver } from './gateway/model-resolver.js';
+import { createLocalText } from './gateway/local/local-text.js';
 import { providerRegistry } from './gateway/providers/registry.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
@@ -133,6 +134,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     teamIntegrations: createTeamIntegrationsService({ integrations, access: teams }),
     admin: createAdminService({ db, store: createAdminStore(db), audit, bus, clock: systemClock }),
     upstream: createUpstreamClient(config.upstream),
+    local: createLocalText(config.local, logger),
     recorder: createUsageRecorder({
       store: createUsageStore(usageDb),
       logger: logger.child({ component: 'usage' }),

@@ -15,7 +15,7 @@ import { respondDirectly } from '../http/direct-response.js';
 import { readJsonObject } from '../http/json-body.js';
 import { AppError, toAppError, toErrorBody } from '../platform/errors.js';
 import type { ChatCompletionRequest } from './chat-types.js';
-import { CLIENT_CLOSED_STATUS, openCall, readErrorResponse, readJson, type GatewayDeps, type Outcome } from './gateway-call.js';
+import { CLIENT_CLOSED_STATUS, credentialHeaders, openCall, readErrorResponse, readJson, type GatewayDeps, type Outcome } from './gateway-call.js';
 import type { CallContext, ChatAdapter, ServiceId } from './providers/provider.js';
 import { SseParser, type SseEvent } from './sse.js';
 import { classifyUpstreamFailure, type UpstreamResponse } from './upstream-client.js';
@@ -65,7 +65,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
         call.meter({ status: 200, usage: result.usage });
         return c.json(result.body, 200);
       }
-      return streamResponse(c, credential.integrationId, adapter, request, ctx, response, call.started, (outcome) => call.meter(outcome));
+      return streamResponse(c, credentialHeaders(credential), adapter, request, ctx, response, call.started, (outcome) => call.meter(outcome));
     } catch (error) {
       throw call.fail(error);
     }
@@ -150,7 +150,7 @@ export type SseRelay = ReturnType<typeof createSseRelay>;
  */
 function streamResponse(
   c: Context<AppEnv>,
-  integrationId: string,
+  servedBy: Record<string, string>,
   adapter: ChatAdapter,
   request: ChatCompletionRequest,
   ctx: CallContext,
@@ -159,7 +159,7 @@ function streamResponse(
   finish: (outcome: Outcome) => void,
 ): Response {
   const relay = createSseRelay(c, adapter, request, ctx, started, finish);
-  const headers = { ...STREAM_HEADERS, 'x-request-id': c.get('requestId'), 'x-switchboard-integration': integrationId };
+  const headers = { ...STREAM_HEADERS, 'x-request-id': c.get('requestId'), ...servedBy };
   if (c.env?.outgoing) {
     return respondDirectly(c, 200, headers, {
       start: (outgoing, status, finalHeaders) => relayToNode(outgoing, status, finalHeaders, upstream, relay),

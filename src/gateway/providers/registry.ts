@@ -4,12 +4,14 @@
  * the services that do).
  */
 import { anthropicAdapter } from './anthropic/anthropic.adapter.js';
+import { localAdapter } from './local/local.adapter.js';
 import { openaiAdapter } from './openai/openai.adapter.js';
 import type { ChatAdapter, EmbeddingsAdapter, ImagesAdapter, ServiceId, VideoAdapter } from './provider.js';
 
 export const chatAdapters: Partial<Record<ServiceId, ChatAdapter>> = {
   openai: openaiAdapter,
   anthropic: anthropicAdapter,
+  local: localAdapter,
 };
 
 export const embeddingsAdapters: Partial<Record<ServiceId, EmbeddingsAdapter>> = {};
