@@ -9,15 +9,33 @@
  * in its own prefix with --omit=optional keeps the root tree (and its own optional native
  * packages, e.g. rollup's) untouched. Operators who want GPU inference install node-llama-cpp
  * in the root instead (`npm install node-llama-cpp@3.22.1`); the root copy is preferred.
+ *
+ * `--if-missing` (the root package's postinstall, so `npm ci` brings it): does nothing when this
+ * version is already there or the root has its own copy, or when SWITCHBOARD_SKIP_LOCAL_LLM_INSTALL=1
+ * (servers that never set SWITCHBOARD_LOCAL_MODEL_PATH); a failed install only warns, since only
+ * the in-process local model needs it (it then answers `local_unavailable` saying what to run).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const VERSION = '3.22.1';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const prefix = path.join(root, 'local-llm');
+
+const ifMissing = process.argv.includes('--if-missing');
+const installedVersion = (dir) => {
+  try {
+    return JSON.parse(readFileSync(path.join(dir, 'node_modules', 'node-llama-cpp', 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+};
+if (ifMissing) {
+  if (process.env.SWITCHBOARD_SKIP_LOCAL_LLM_INSTALL === '1') process.exit(0);
+  if (installedVersion(prefix) === VERSION || installedVersion(root) !== undefined) process.exit(0);
+}
 
 const platform = { linux: 'linux', darwin: 'mac', win32: 'win' }[process.platform];
 if (!platform) throw new Error(`node-llama-cpp has no prebuilt binary for ${process.platform}`);
@@ -28,9 +46,14 @@ if (!existsSync(path.join(prefix, 'package.json'))) {
   writeFileSync(path.join(prefix, 'package.json'), JSON.stringify({ name: 'switchboard-local-llm', private: true }, null, 2) + '\n');
 }
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-execFileSync(
-  npm,
-  ['install', '--prefix', prefix, '--omit=optional', '--save-exact', '--no-audit', '--no-fund', `node-llama-cpp@${VERSION}`, `${binary}@${VERSION}`],
-  { stdio: 'inherit' },
-);
-console.log(`node-llama-cpp ${VERSION} (${binary}) installed in ${prefix}`);
+try {
+  execFileSync(
+    npm,
+    ['install', '--prefix', prefix, '--omit=optional', '--save-exact', '--no-audit', '--no-fund', `node-llama-cpp@${VERSION}`, `${binary}@${VERSION}`],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  console.log(`node-llama-cpp ${VERSION} (${binary}) installed in ${prefix}`);
+} catch (error) {
+  if (!ifMissing) throw error;
+  console.warn(`warning: node-llama-cpp could not be installed (${error.message}); the in-process local model (SWITCHBOARD_LOCAL_MODEL_PATH) needs it: run \`npm run local-llm:install\`.`);
+}
