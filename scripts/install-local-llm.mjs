@@ -49,7 +49,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 try {
   execFileSync(
     npm,
-    ['install', '--prefix', prefix, '--omit=optional', '--save-exact', '--no-audit', '--no-fund', `node-llama-cpp@${VERSION}`, `${binary}@${VERSION}`],
+    ['install', '--prefix', prefix, '--omit=optional', '--ignore-scripts', '--save-exact', '--no-audit', '--no-fund', `node-llama-cpp@${VERSION}`, `${binary}@${VERSION}`],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   console.log(`node-llama-cpp ${VERSION} (${binary}) installed in ${prefix}`);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadNodeLlamaCpp } from '../../src/gateway/local/llama-runtime.js';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { openAIAnswer, startFakeOpenAI } from '../fakes/openai.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -134,6 +135,8 @@ describe('(b) an in-process GGUF model (SWITCHBOARD_LOCAL_MODEL_PATH)', () => {
   let user: { token: string };
 
   beforeAll(async () => {
+    // Fails with what to run when node-llama-cpp is missing (npm ci's postinstall puts it in ./local-llm).
+    await loadNodeLlamaCpp();
     dir = mkdtempSync(path.join(tmpdir(), 'switchboard-gguf-'));
     const file = path.join(dir, 'tiny-random-llama.gguf');
     writeTinyGguf(file, { seed: 7 });
