@@ -82,6 +82,7 @@ export function createApp(options: AppOptions) {
         models: services.modelLister,
         providerBaseUrls: config.providerBaseUrls,
         ...(config.images ? { images: config.images } : {}),
+        local: services.local,
       },
       aiAuthed,
     ),

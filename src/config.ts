@@ -73,6 +73,14 @@ const envSchema = z.object({
   SWITCHBOARD_MIDJOURNEY_SUBMIT_PATH: z.string().regex(/^\/\S*$/, 'must be a path starting with /').default('/mj/submit/imagine'),
   SWITCHBOARD_MIDJOURNEY_FETCH_PATH: z.string().regex(/^\/\S*\{id\}\S*$/, 'must be a path starting with / and containing {id}').default('/mj/task/{id}/fetch'),
   SWITCHBOARD_MIDJOURNEY_POLL_INTERVAL_MS: integer(1).default(3_000),
+  SWITCHBOARD_LOCAL_LLM_URL: url.optional(),
+  SWITCHBOARD_LOCAL_LLM_API_KEY: z.string().optional(),
+  SWITCHBOARD_LOCAL_MODEL_PATH: z.string().optional(),
+  SWITCHBOARD_LOCAL_MODEL_NAME: z.string().regex(/^[\w.:-]{1,128}$/, 'letters, digits, . _ : - only').optional(),
+  SWITCHBOARD_LOCAL_CONTEXT_SIZE: integer(64).optional(),
+  SWITCHBOARD_LOCAL_THREADS: integer(1).optional(),
+  SWITCHBOARD_LOCAL_MAX_QUEUE: integer(0).default(8),
+  SWITCHBOARD_LOCAL_MAX_TOKENS: integer(1).default(1024),
   ...Object.fromEntries(serviceIds.map((service) => [`SWITCHBOARD_${service.toUpperCase()}_BASE_URL`, url.optional()])),
 });
 
@@ -111,6 +119,17 @@ export interface Config {
   keyCheckOnSave: boolean;
   usage: { flushIntervalMs: number; batchSize: number };
   images: { timeoutMs: number; maxPolls: number; midjourney: { submitPath: string; fetchPath: string; pollIntervalMs: number } };
+  /** Service `local`: a local OpenAI-compatible server and/or an in-process GGUF model. */
+  local: {
+    llmUrl: string | undefined;
+    llmApiKey: string | undefined;
+    modelPath: string | undefined;
+    modelName: string | undefined;
+    contextSize: number | undefined;
+    threads: number | undefined;
+    maxQueue: number;
+    maxTokens: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -182,6 +201,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         fetchPath: e.SWITCHBOARD_MIDJOURNEY_FETCH_PATH,
         pollIntervalMs: e.SWITCHBOARD_MIDJOURNEY_POLL_INTERVAL_MS,
       },
+    },
+    local: {
+      llmUrl: e.SWITCHBOARD_LOCAL_LLM_URL ? stripSlash(e.SWITCHBOARD_LOCAL_LLM_URL) : undefined,
+      llmApiKey: e.SWITCHBOARD_LOCAL_LLM_API_KEY,
+      modelPath: e.SWITCHBOARD_LOCAL_MODEL_PATH ? path.resolve(e.SWITCHBOARD_LOCAL_MODEL_PATH) : undefined,
+      modelName: e.SWITCHBOARD_LOCAL_MODEL_NAME,
+      contextSize: e.SWITCHBOARD_LOCAL_CONTEXT_SIZE,
+      threads: e.SWITCHBOARD_LOCAL_THREADS,
+      maxQueue: e.SWITCHBOARD_LOCAL_MAX_QUEUE,
+      maxTokens: e.SWITCHBOARD_LOCAL_MAX_TOKENS,
     },
   };
 }

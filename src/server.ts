@@ -140,6 +140,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await step('activity flush', services.activity.close());
     await step('integration health flush', services.integrationHealth.close());
     await step('upstream pool', services.upstream.close());
+    await step('local model', services.local.close());
     await step('database pool', db.close());
     await step('usage database pool', usageDb.close());
     mailer.close();

@@ -20,6 +20,7 @@ import { createModelResolver } from './gateway/model-resolver.js';
 import { createMidjourneyImagesAdapter } from './gateway/providers/midjourney/midjourney-images.adapter.js';
 import { createModelLister } from './gateway/models.js';
 import { keyChecks, providerRegistry } from './gateway/providers/registry.js';
+import { createLocalText } from './gateway/local/local-text.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
 import { createPriceOverrides } from './metering/price-overrides.js';
@@ -154,6 +155,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     teamIntegrations: createTeamIntegrationsService({ integrations, access: teams, health: integrationHealth }),
     admin: createAdminService({ db, store: createAdminStore(db), audit, bus, clock: systemClock }),
     upstream,
+    local: createLocalText(config.local, logger),
     recorder: createUsageRecorder({
       store: createUsageStore(usageDb),
       spool: createUsageSpool({ dir: path.join(config.dataDir, 'usage-spool'), logger: logger.child({ component: 'usage-spool' }) }),

@@ -15,7 +15,7 @@ import { respondDirectly } from '../http/direct-response.js';
 import { readJsonObject } from '../http/json-body.js';
 import { AppError, toAppError, toErrorBody } from '../platform/errors.js';
 import type { ChatCompletionRequest, ChatFinishReason } from './chat-types.js';
-import { CLIENT_CLOSED_STATUS, openCall, readErrorResponse, readJson, type GatewayDeps, type Outcome } from './gateway-call.js';
+import { CLIENT_CLOSED_STATUS, credentialHeaders, openCall, readErrorResponse, readJson, type GatewayDeps, type Outcome } from './gateway-call.js';
 import type { ChatAdapter, NormalizedUsage, ServiceId, StreamTranslator } from './providers/provider.js';
 import { SseParser, type SseEvent } from './sse.js';
 import { classifyUpstreamFailure, type UpstreamResponse } from './upstream-client.js';
@@ -66,7 +66,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
         return c.json(result.body, 200);
       }
       const translator = adapter.createStreamTranslator(request, ctx);
-      return streamResponse(c, credential.integrationId, translator, response, call.started, (outcome) => call.meter(outcome));
+      return streamResponse(c, credentialHeaders(credential), translator, response, call.started, (outcome) => call.meter(outcome));
     } catch (error) {
       throw call.fail(error);
     }
@@ -176,7 +176,7 @@ export type SseRelay = ReturnType<typeof createSseRelay>;
  */
 export function streamResponse(
   c: Context<AppEnv>,
-  integrationId: string,
+  servedBy: Record<string, string>,
   translator: StreamTranslator,
   upstream: UpstreamResponse,
   started: number,
@@ -184,7 +184,7 @@ export function streamResponse(
   client?: { encoder: SseClientEncoder; headers?: Record<string, string> },
 ): Response {
   const relay = createSseRelay(c, translator, started, finish, client?.encoder);
-  const headers = { ...STREAM_HEADERS, 'x-request-id': c.get('requestId'), 'x-switchboard-integration': integrationId, ...client?.headers };
+  const headers = { ...STREAM_HEADERS, 'x-request-id': c.get('requestId'), ...servedBy, ...client?.headers };
   if (c.env?.outgoing) {
     return respondDirectly(c, 200, headers, {
       start: (outgoing, status, finalHeaders) => relayToNode(outgoing, status, finalHeaders, upstream, relay),

@@ -15,6 +15,7 @@ import { AppError, toAppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { IntegrationHealth } from '../vault/integration-health.js';
 import type { IntegrationsService, ResolvedCredential } from '../vault/integrations.service.js';
+import type { LocalText } from './local/local-text.js';
 import type { ModelResolver, ModelTarget } from './model-resolver.js';
 import type { CallContext, NormalizedUsage, ServiceId, UpstreamErrorResponse, UpstreamRequest } from './providers/provider.js';
 import { classifyUpstreamFailure, isAbort, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
@@ -37,6 +38,8 @@ export interface GatewayDeps {
   /** Marks an integration `invalid` when its provider rejects the key (401/403), off the hot path. */
   keyHealth?: Pick<IntegrationHealth, 'providerRejected'>;
   providerBaseUrls: Record<ServiceId, string | undefined>;
+  /** Service `local` (no integration): absent in setups without local models. */
+  local?: Pick<LocalText, 'credential'>;
 }
 
 export interface Outcome {
@@ -52,10 +55,17 @@ export interface Outcome {
 }
 
 /** The caller's credential for one call, with the base URL it is used against. */
-export interface CallCredential extends ResolvedCredential {
+export interface CallCredential extends Omit<ResolvedCredential, 'integrationId'> {
+  /** Null for service `local`'s built-in credential (no integration behind it). */
+  integrationId: string | null;
   baseUrl: string;
   /** User-supplied base URL: the upstream client refuses private addresses for it. */
   guarded: boolean;
+}
+
+/** The response headers that say what served a call: the integration, or `x-switchboard-fallback: local`. */
+export function credentialHeaders(credential: Pick<CallCredential, 'integrationId'>): Record<string, string> {
+  return credential.integrationId === null ? { 'x-switchboard-fallback': 'local' } : { 'x-switchboard-integration': credential.integrationId };
 }
 
 export interface GatewayCall {
@@ -99,6 +109,13 @@ export function openCall(
       return integrationId;
     },
     async credential(service = target.service) {
+      if (service === 'local') {
+        if (!deps.local) throw new AppError('local_unavailable');
+        const local = await deps.local.credential(target.model);
+        c.header('x-switchboard-fallback', 'local');
+        // Operator-configured (loopback allowed): the trusted pool, like the official base URLs.
+        return { integrationId: null, service, baseUrl: local.baseUrl, apiKey: local.apiKey, guarded: false };
+      }
       const credential = await resolveCallerCredential(deps.integrations, principal, service);
       integrationId = credential.integrationId;
       deps.activity.integrationUsed(credential.integrationId);
@@ -127,7 +144,8 @@ export function openCall(
       if (metered) return;
       metered = true;
       const usage = outcome.usage ?? {};
-      const cost = deps.catalog.costOf(target.service, target.model, usage);
+      // Local models cost nothing per token (TODO when the catalog learns `local/*`: price it there).
+      const cost: ReturnType<GatewayDeps['catalog']['costOf']> = target.service === 'local' ? { costMicros: 0, priced: true } : deps.catalog.costOf(target.service, target.model, usage);
       deps.recorder.record({
         id: newId(),
         requestId,
@@ -151,7 +169,7 @@ export function openCall(
         status: outcome.status,
         errorCode: outcome.error?.code ?? outcome.errorCode ?? null,
         errorSource: outcome.error?.source ?? null,
-        fallback: outcome.fallback === true,
+        fallback: outcome.fallback === true || target.service === 'local',
         latencyMs: Math.round(performance.now() - started),
         ttftMs: outcome.ttftMs ?? null,
       });

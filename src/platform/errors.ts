@@ -65,6 +65,7 @@ export const errorCatalog = {
 
   // We failed.
   storage_unavailable: entry(503, 'platform', true, 'Storage is temporarily unavailable. Nothing was changed; retry later.'),
+  local_unavailable: entry(503, 'platform', false, 'No local model is configured on this server.'),
   mail_unavailable: entry(503, 'platform', true, 'The mail server could not be reached. Nothing was changed; retry later.'),
   service_draining: entry(503, 'platform', true, 'The server is shutting down. Retry on another replica.'),
   internal_error: entry(500, 'platform', false, 'Internal error. Quote the request id when reporting it.'),

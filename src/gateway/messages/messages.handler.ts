@@ -14,7 +14,7 @@ import type { AppEnv } from '../../http/context.js';
 import { readJsonObject } from '../../http/json-body.js';
 import { AppError } from '../../platform/errors.js';
 import { streamResponse } from '../chat-completions.js';
-import { openCall, readErrorResponse, readJson, type GatewayCall, type GatewayDeps } from '../gateway-call.js';
+import { credentialHeaders, openCall, readErrorResponse, readJson, type GatewayCall, type GatewayDeps } from '../gateway-call.js';
 import { toNormalizedUsage, type AnthropicUsage } from '../providers/anthropic/from-anthropic-response.js';
 import { mapAnthropicError } from '../providers/anthropic/map-anthropic-error.js';
 import type { ChatAdapter, ServiceId } from '../providers/provider.js';
@@ -56,7 +56,7 @@ async function forwardNatively(c: Context<AppEnv>, call: GatewayCall, body: Reco
   if (response.status >= 400) throw mapAnthropicError(await readErrorResponse(response), ctx);
 
   if (isStream) {
-    return streamResponse(c, credential.integrationId, createNativeStreamTranslator(ctx), response, call.started, (outcome) => call.meter(outcome), {
+    return streamResponse(c, credentialHeaders(credential), createNativeStreamTranslator(ctx), response, call.started, (outcome) => call.meter(outcome), {
       encoder: nativeSseEncoder,
       headers: { 'request-id': call.requestId },
     });
@@ -97,7 +97,7 @@ async function translate(
 
   if (isStream) {
     const translator = adapter.createStreamTranslator(chatRequest, ctx);
-    return streamResponse(c, credential.integrationId, translator, response, call.started, (outcome) => call.meter(outcome), {
+    return streamResponse(c, credentialHeaders(credential), translator, response, call.started, (outcome) => call.meter(outcome), {
       encoder: createMessagesStreamEncoder({ requestId: call.requestId, model: ctx.model }),
       headers: { 'request-id': call.requestId },
     });

@@ -9,6 +9,7 @@ import { localImagesAdapter } from './local/local-images.adapter.js';
 import { createMidjourneyImagesAdapter } from './midjourney/midjourney-images.adapter.js';
 import { openaiCompatibleImagesAdapter, openaiImagesAdapter } from './openai/openai-images.adapter.js';
 import { stabilityImagesAdapter } from './stability/stability-images.adapter.js';
+import { localAdapter } from './local/local.adapter.js';
 import { openaiAdapter } from './openai/openai.adapter.js';
 import { openaiEmbeddingsAdapter } from './openai/openai.embeddings.js';
 import { openaiCompatibleAdapter } from './openai_compatible/compat.adapter.js';
@@ -27,6 +28,7 @@ export const chatAdapters: Partial<Record<ServiceId, ChatAdapter>> = {
   anthropic: anthropicAdapter,
   cohere: cohereAdapter,
   openai_compatible: openaiCompatibleAdapter,
+  local: localAdapter,
 };
 
 export const embeddingsAdapters: Partial<Record<ServiceId, EmbeddingsAdapter>> = {
