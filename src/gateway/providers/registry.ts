@@ -4,15 +4,19 @@
  * the services that do).
  */
 import { anthropicAdapter } from './anthropic/anthropic.adapter.js';
+import { geminiAdapter, geminiEmbeddingsAdapter } from './gemini/gemini.adapter.js';
 import { openaiAdapter } from './openai/openai.adapter.js';
 import type { ChatAdapter, EmbeddingsAdapter, ImagesAdapter, ServiceId, VideoAdapter } from './provider.js';
 
 export const chatAdapters: Partial<Record<ServiceId, ChatAdapter>> = {
   openai: openaiAdapter,
   anthropic: anthropicAdapter,
+  gemini: geminiAdapter,
 };
 
-export const embeddingsAdapters: Partial<Record<ServiceId, EmbeddingsAdapter>> = {};
+export const embeddingsAdapters: Partial<Record<ServiceId, EmbeddingsAdapter>> = {
+  gemini: geminiEmbeddingsAdapter,
+};
 
 export const imagesAdapters: Partial<Record<ServiceId, ImagesAdapter>> = {};
 
