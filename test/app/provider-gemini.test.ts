@@ -181,7 +181,7 @@ describe('Gemini chat through the official OpenAI SDK', () => {
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((error as OpenAI.APIError).code).toBe('unsupported_parameter');
+    expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('unsupported_parameter');
     expect(fake.requests.length).toBe(before);
   });
 
@@ -190,7 +190,7 @@ describe('Gemini chat through the official OpenAI SDK', () => {
       .chat.completions.create({ model: 'gemini/gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
-    const apiError = error as OpenAI.APIError;
+    const apiError = error as InstanceType<typeof OpenAI.APIError>;
     expect(apiError.status).toBe(401);
     expect(apiError.code).toBe('provider_key_rejected');
     expect(apiError.message).toContain('gemini: API key not valid');
