@@ -177,7 +177,7 @@ describe('Gemini chat through the official OpenAI SDK', () => {
     const error = await sdk(alice.token)
       .chat.completions.create({
         model: 'gemini/gemini-2.5-flash',
-        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }],
+        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat' } }] }],
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);

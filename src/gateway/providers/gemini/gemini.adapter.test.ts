@@ -100,8 +100,8 @@ describe('gemini buildChatRequest', () => {
     ['an unknown reasoning effort', { reasoning_effort: 'max' }, 'unsupported_parameter', 'reasoning_effort'],
     ['a message name', { messages: [{ role: 'user', content: 'x', name: 'bob' }] }, 'unsupported_parameter', 'messages[0].name'],
     [
-      'an http image URL',
-      { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] },
+      'an http image URL without an image extension',
+      { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat?id=1' } }] }] },
       'unsupported_parameter',
       'messages[0].content[0].image_url.url',
     ],
@@ -116,6 +116,13 @@ describe('gemini buildChatRequest', () => {
   ])('refuses %s with a clear 400', (_name, extra, code, param) => {
     const error = thrown(() => geminiAdapter.buildChatRequest(minimal(extra), ctx));
     expect({ code: error.code, status: error.status, param: error.param }).toEqual({ code, status: 400, param });
+  });
+
+  it('sends an http(s) image URL with a known extension as fileData for Gemini to fetch', () => {
+    const content = [{ type: 'image_url', image_url: { url: 'https://example.com/photos/cat.JPG?size=large' } }];
+    expect(bodyOf(minimal({ messages: [{ role: 'user', content }] })).contents).toEqual([
+      { role: 'user', parts: [{ fileData: { mimeType: 'image/jpeg', fileUri: 'https://example.com/photos/cat.JPG?size=large' } }] },
+    ]);
   });
 
   it('property: any JSON object survives tool arguments → functionCall args', () => {

@@ -23,6 +23,7 @@ export const THOUGHT_SIGNATURE_SEPARATOR = '__thought__';
 export type GeminiPart =
   | { text: string; thoughtSignature?: string }
   | { inlineData: { mimeType: string; data: string } }
+  | { fileData: { mimeType: string; fileUri: string } }
   | { functionCall: { name: string; args: Record<string, unknown> }; thoughtSignature?: string }
   | { functionResponse: { name: string; response: Record<string, unknown> } };
 
@@ -375,10 +376,21 @@ function parseBase64DataUrl(url: string): { mediaType: string; data: string } | 
   return { mediaType: (match[1] ?? '').trim().toLowerCase(), data: match[3] ?? '' };
 }
 
+const IMAGE_EXTENSIONS: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  heic: 'image/heic',
+  heif: 'image/heif',
+};
+
 /**
- * Gemini takes images inline (`inlineData`). An http(s) URL would need `fileData`, which the Gemini
- * API only accepts for files it hosts (Files API uploads) with a MIME type Switchboard cannot know
- * without fetching the URL, so remote URLs are refused; clients send a base64 data URL instead.
+ * Base64 data URLs go inline (`inlineData`). Since January 2026 the Gemini API also fetches public
+ * http(s) URLs given as `fileData {fileUri, mimeType}`; the MIME type is required there, so it is
+ * taken from the URL path's extension, and a URL without a known image extension is refused
+ * (Switchboard does not fetch client URLs itself).
  */
 function imagePart(url: string, param: string): GeminiPart {
   if (url.startsWith('data:')) {
@@ -388,9 +400,19 @@ function imagePart(url: string, param: string): GeminiPart {
     return { inlineData: { mimeType: parsed.mediaType, data: parsed.data } };
   }
   if (/^https?:\/\//i.test(url)) {
-    throw unsupported(param, 'Image URLs (send the image inline as a base64 data: URL)');
+    let extension: string | undefined;
+    try {
+      extension = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
+    } catch {
+      throw invalid(param, 'The image URL is not a valid URL.');
+    }
+    const mimeType = extension === undefined ? undefined : IMAGE_EXTENSIONS[extension];
+    if (mimeType === undefined) {
+      throw unsupported(param, 'Image URLs without a .png/.jpg/.jpeg/.webp/.gif/.heic/.heif extension (Gemini needs the image type; send a base64 data: URL instead)');
+    }
+    return { fileData: { mimeType, fileUri: url } };
   }
-  throw invalid(param, 'Image URLs must be base64 data URLs for Gemini.');
+  throw invalid(param, 'Image URLs must be http(s) URLs or base64 data URLs.');
 }
 
 function modelParts(
