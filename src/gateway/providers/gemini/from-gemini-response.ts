@@ -191,6 +191,7 @@ export function createGeminiStreamTranslator(
   let toolCallCount = 0;
   let sawFinish = false;
   const started = new Set<number>();
+  const finished = new Set<number>();
   const toolIndexByChoice = new Map<number, number>();
 
   const chunk = (choice: number, delta: ChunkDelta, finish: ChatFinishReason | null = null): string => {
@@ -224,7 +225,9 @@ export function createGeminiStreamTranslator(
       }
     }
     const reason = toFinishReason(candidate.finishReason, (toolIndexByChoice.get(choice) ?? 0) > 0);
-    if (reason !== undefined) {
+    // A finishReason repeated on a trailing chunk (e.g. one that only updates usage) is sent once.
+    if (reason !== undefined && !finished.has(choice)) {
+      finished.add(choice);
       sawFinish = true;
       if (choice === 0 || finishReason === undefined) finishReason = reason;
       out.push(chunk(choice, {}, reason));

@@ -231,6 +231,18 @@ describe('gemini stream translator', () => {
     expect(translator.finishReason()).toBe('tool_calls');
   });
 
+  it('sends a finish once, even when a trailing chunk repeats it with final usage', () => {
+    const translator = newTranslator({ includeUsage: true });
+    const chunk = (usage: number) => ({
+      event: undefined,
+      id: undefined,
+      data: JSON.stringify({ candidates: [{ content: { role: 'model', parts: [{ text: '' }] }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: usage } }),
+    });
+    const payloads = parse([...translator.onEvent(chunk(1)), ...translator.onEvent(chunk(2)), ...translator.onEnd()]);
+    expect(payloads.filter((p) => (p.choices as Array<{ finish_reason: unknown }>)[0]?.finish_reason === 'stop')).toHaveLength(1);
+    expect(payloads.at(-1)?.usage).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
+  });
+
   it('ends a blocked prompt with content_filter', () => {
     const translator = newTranslator();
     const payloads = parse(runStream([readBytes('blocked-stream.sse')], translator));

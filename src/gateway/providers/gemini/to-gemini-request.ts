@@ -4,8 +4,8 @@
  * authenticated with the `x-goog-api-key` header.
  *
  * Wire format checked against the Gemini API reference (ai.google.dev/api: GenerateContentRequest,
- * Content, Part, FunctionDeclaration.parametersJsonSchema, FunctionResponse ("use the `output`
- * key for the function output"), ToolConfig.functionCallingConfig, GenerationConfig incl.
+ * Content, Part, FunctionDeclaration.parametersJsonSchema, FunctionResponse (a JSON object;
+ * `output` carries the result, `error` a failure), ToolConfig.functionCallingConfig, GenerationConfig incl.
  * responseJsonSchema) and the @google/genai SDK types.
  *
  * Every OpenAI parameter is translated, accepted only at its default value, listed in
