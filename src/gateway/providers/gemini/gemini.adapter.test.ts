@@ -125,6 +125,28 @@ describe('gemini buildChatRequest', () => {
     ]);
   });
 
+  it('gives unsigned function calls in history Google’s skip sentinel on Gemini 3 only, once per model turn', () => {
+    const messages = [
+      { role: 'user', content: 'x' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'toolu_1', type: 'function', function: { name: 'f', arguments: '{}' } },
+          { id: 'toolu_2', type: 'function', function: { name: 'g', arguments: '{}' } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'toolu_1', content: 'a' },
+      { role: 'tool', tool_call_id: 'toolu_2', content: 'b' },
+    ];
+    const parts = (model: string) => bodyOf(minimal({ messages }), model).contents[1]?.parts;
+    expect(parts('gemini-3-pro-preview')).toEqual([
+      { functionCall: { name: 'f', args: {} }, thoughtSignature: 'skip_thought_signature_validator' },
+      { functionCall: { name: 'g', args: {} } },
+    ]);
+    expect(parts('gemini-2.5-flash')).toEqual([{ functionCall: { name: 'f', args: {} } }, { functionCall: { name: 'g', args: {} } }]);
+  });
+
   it('property: any JSON object survives tool arguments → functionCall args', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (args) => {

@@ -131,6 +131,7 @@ export function toGeminiBody(request: ChatCompletionRequest, model: string): Gem
   checkKnownParameters(request);
   checkDefaultOnlyParameters(request);
   const { systemInstruction, contents } = toGeminiContents(request.messages);
+  if (/^gemini-3/.test(model)) signUnsignedCalls(contents);
   const body: GeminiGenerateContentRequest = { contents };
   if (systemInstruction !== undefined) body.systemInstruction = systemInstruction;
   const declarations = toFunctionDeclarations(request.tools);
@@ -140,6 +141,22 @@ export function toGeminiBody(request: ChatCompletionRequest, model: string): Gem
   const generationConfig = toGenerationConfig(request, model);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   return body;
+}
+
+/** Google's documented sentinel for function calls that carry no signature (history from another model). */
+export const SKIP_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
+
+/**
+ * Gemini 3 rejects a model turn whose function calls carry no thought signature (it validates the
+ * first call of each step). Calls that came from another model, or from a client that rebuilt the
+ * ids, have none: the first call of such a turn gets Google's documented skip sentinel.
+ */
+function signUnsignedCalls(contents: GeminiContent[]): void {
+  for (const content of contents) {
+    if (content.role !== 'model') continue;
+    const calls = content.parts.filter((part): part is Extract<GeminiPart, { functionCall: unknown }> => 'functionCall' in part);
+    if (calls.length > 0 && calls.every((call) => call.thoughtSignature === undefined)) calls[0]!.thoughtSignature = SKIP_THOUGHT_SIGNATURE;
+  }
 }
 
 function unsupported(param: string, what: string): AppError {
