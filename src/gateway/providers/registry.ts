@@ -10,6 +10,7 @@ import { createMidjourneyImagesAdapter } from './midjourney/midjourney-images.ad
 import { openaiCompatibleImagesAdapter, openaiImagesAdapter } from './openai/openai-images.adapter.js';
 import { stabilityImagesAdapter } from './stability/stability-images.adapter.js';
 import { localAdapter } from './local/local.adapter.js';
+import { geminiAdapter, geminiEmbeddingsAdapter } from './gemini/gemini.adapter.js';
 import { openaiAdapter } from './openai/openai.adapter.js';
 import { openaiEmbeddingsAdapter } from './openai/openai.embeddings.js';
 import { openaiCompatibleAdapter } from './openai_compatible/compat.adapter.js';
@@ -28,6 +29,7 @@ export const chatAdapters: Partial<Record<ServiceId, ChatAdapter>> = {
   anthropic: anthropicAdapter,
   cohere: cohereAdapter,
   openai_compatible: openaiCompatibleAdapter,
+  gemini: geminiAdapter,
   local: localAdapter,
 };
 
@@ -35,6 +37,7 @@ export const embeddingsAdapters: Partial<Record<ServiceId, EmbeddingsAdapter>> =
   openai: openaiEmbeddingsAdapter,
   cohere: cohereEmbeddingsAdapter,
   openai_compatible: openaiCompatibleEmbeddingsAdapter,
+  gemini: geminiEmbeddingsAdapter,
 };
 
 export const imagesAdapters: Partial<Record<ServiceId, ImagesAdapter>> = {
