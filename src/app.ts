@@ -22,16 +22,20 @@ import { requestContext } from './http/request-context.js';
 import { usageRoutes } from './metering/usage.routes.js';
 import { auditRoutes } from './platform/audit.routes.js';
 import type { Logger } from './platform/logger.js';
+import type { JobQueue } from './jobs/job-queue.js';
 import type { PlatformServices } from './services.js';
 import { integrationsRoutes } from './vault/integrations.routes.js';
 import { teamIntegrationsRoutes } from './vault/team-integrations.routes.js';
 
 export interface AppOptions {
-  config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'>;
+  config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'> &
+    Partial<Pick<Config, 'allowPrivateUpstreams' | 'webhooks'>>;
   logger: Logger;
   services: PlatformServices;
   readiness: ReadinessProbe;
   isDraining: () => boolean;
+  /** Where new video jobs go (see jobs/job-runtime.ts); absent: /v1/videos is not served. */
+  jobQueue?: JobQueue;
 }
 
 export function createApp(options: AppOptions) {
@@ -77,6 +81,17 @@ export function createApp(options: AppOptions) {
         recorder: services.recorder,
         activity: services.activity,
         providerBaseUrls: config.providerBaseUrls,
+        ...(options.jobQueue
+          ? {
+              videos: {
+                store: services.videoJobs,
+                queue: options.jobQueue,
+                allowPrivateUpstreams: config.allowPrivateUpstreams === true,
+                webhooks: { secretConfigured: config.webhooks?.secret !== undefined, allowPrivate: config.webhooks?.allowPrivate === true },
+                onEnqueueFailed: (jobId: string, error: unknown) => logger.warn({ err: error, job_id: jobId }, 'video job not enqueued; the sweep will pick it up'),
+              },
+            }
+          : {}),
       },
       aiAuthed,
     ),

@@ -21,6 +21,7 @@ import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
 import { createUsageRecorder } from './metering/usage-recorder.js';
 import { createUsageStore } from './metering/usage.store.js';
+import { createVideoJobsStore } from './jobs/video-jobs.store.js';
 import { createAuditLog } from './platform/audit.js';
 import { systemClock } from './platform/clock.js';
 import type { InvalidationBus } from './platform/invalidation.js';
@@ -108,6 +109,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     tokens,
     catalog,
     usageStore,
+    videoJobs: createVideoJobsStore(db),
     secretCache,
     providers: providerRegistry,
     activity,

@@ -5,6 +5,8 @@
  */
 import { anthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { openaiAdapter } from './openai/openai.adapter.js';
+import { openaiCompatibleVideoAdapter, openaiVideoAdapter } from './openai/openai-video.adapter.js';
+import { runwayAdapter } from './runway/runway.adapter.js';
 import type { ChatAdapter, EmbeddingsAdapter, ImagesAdapter, ServiceId, VideoAdapter } from './provider.js';
 
 export const chatAdapters: Partial<Record<ServiceId, ChatAdapter>> = {
@@ -16,7 +18,11 @@ export const embeddingsAdapters: Partial<Record<ServiceId, EmbeddingsAdapter>> =
 
 export const imagesAdapters: Partial<Record<ServiceId, ImagesAdapter>> = {};
 
-export const videoAdapters: Partial<Record<ServiceId, VideoAdapter>> = {};
+export const videoAdapters: Partial<Record<ServiceId, VideoAdapter>> = {
+  openai: openaiVideoAdapter,
+  runway: runwayAdapter,
+  openai_compatible: openaiCompatibleVideoAdapter,
+};
 
 export interface ProviderRegistry {
   chat: Partial<Record<ServiceId, ChatAdapter>>;
