@@ -84,8 +84,11 @@ export function createInProcessJobs(processor: JobProcessor, options: { concurre
 }
 
 /** The producer side on Redis: `serve` adds job ids. */
-export function createBullJobQueue(redisUrl: string): JobQueue {
+export function createBullJobQueue(redisUrl: string, logger: Logger): JobQueue {
   const queue = new Queue(VIDEO_QUEUE_NAME, { connection: redisConnectionOptions(redisUrl) });
+  // Without a listener an 'error' event would crash the process; a Redis outage is logged instead
+  // (jobs stay in the table and are enqueued by the next sweep).
+  queue.on('error', (error) => logger.warn({ err: error }, 'job queue connection error'));
   return {
     async enqueue(jobId) {
       await queue.add('video', { jobId }, { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 });

@@ -55,7 +55,7 @@ export async function startJobRuntime(input: {
     queue = local;
     consumer = local;
   } else {
-    queue = createBullJobQueue(config.redisUrl);
+    queue = createBullJobQueue(config.redisUrl, logger);
     if (consuming) consumer = createBullJobConsumer(config.redisUrl, runner, { concurrency: config.jobs.concurrency, logger });
   }
 
