@@ -216,6 +216,22 @@ describe('Runway through /v1/videos', () => {
   });
 });
 
+describe('a custom video API (openai_compatible) at the integration’s base_url', () => {
+  it('speaks OpenAI’s video shape to the custom endpoint with the integration’s key', async () => {
+    const integrationId = await addIntegration(bob.token, { service: 'openai_compatible', api_key: BOB_OPENAI_KEY, base_url: openaiFake.baseUrl });
+    const client = sdk(bob.token);
+    const { data: created, response } = await client.videos.create({ model: 'openai_compatible/wan-2.1', prompt: 'A kite over dunes' }).withResponse();
+    expect(response.headers.get('x-switchboard-integration')).toBe(integrationId);
+    const { video } = await waitForVideo(client, created.id);
+    expect(video).toMatchObject({ status: 'completed', model: 'openai_compatible/wan-2.1' });
+    const submit = openaiFake.requests.filter((request) => request.method === 'POST').at(-1)!;
+    expect(submit.credential).toBe(BOB_OPENAI_KEY);
+    expect(parseMultipartFields(submit.rawBody, submit.headers['content-type'])).toEqual({ prompt: 'A kite over dunes', model: 'wan-2.1' });
+    const task = [...openaiFake.tasks.values()].find((entry) => entry.model === 'wan-2.1')!;
+    expect(Buffer.from(await (await client.videos.downloadContent(created.id)).arrayBuffer())).toEqual(fakeVideoBytes(task.id));
+  });
+});
+
 describe('bad input is a clear 4xx and stores nothing', () => {
   it('refuses a missing prompt, an unknown parameter, an upload and a service without a video API', async () => {
     const before = (await sdk(bob.token).videos.list()).data.length;
