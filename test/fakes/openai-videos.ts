@@ -36,6 +36,8 @@ export interface FakeOpenAIVideosOptions {
   keys: readonly string[];
   /** Polls until a task is completed (default 3). */
   pollsToComplete?: number;
+  /** Poll numbers (1-based, per task) answered with OpenAI's 500 server_error instead. */
+  failingPolls?: readonly number[];
   port?: number;
 }
 
@@ -122,6 +124,10 @@ export async function startFakeOpenAIVideos(options: FakeOpenAIVideosOptions): P
     }
     if (request.method === 'GET' && task && !match![2]) {
       task.polls += 1;
+      if (options.failingPolls?.includes(task.polls)) {
+        sendJson(res, 500, openAIError('The server had an error while processing your request. Sorry about that!', 'server_error', null));
+        return;
+      }
       sendJson(res, 200, videoObject(task, pollsToComplete));
       return;
     }
