@@ -216,6 +216,19 @@ describe('Runway through /v1/videos', () => {
   });
 });
 
+describe('acting for a team', () => {
+  it('stores the job under the team: visible in the team context, not in the member’s own', async () => {
+    const team = (await (await server.api('/api/teams', { token: alice.token, body: { name: 'Video team' } })).json()) as { id: string };
+    const teamClient = new OpenAI({ apiKey: alice.token, baseURL: `${server.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-switchboard-team': team.id } });
+    const created = await teamClient.videos.create({ model: 'openai/sora-2', prompt: 'A team picture' });
+    expect((await teamClient.videos.retrieve(created.id)).id).toBe(created.id);
+    expect((await teamClient.videos.list()).data.map((video) => video.id)).toEqual([created.id]);
+    await expect(sdk(alice.token).videos.retrieve(created.id)).rejects.toMatchObject({ status: 404 });
+    await expect(sdk(bob.token).videos.retrieve(created.id)).rejects.toMatchObject({ status: 404 });
+    await waitForVideo(teamClient, created.id);
+  });
+});
+
 describe('a custom video API (openai_compatible) at the integration’s base_url', () => {
   it('speaks OpenAI’s video shape to the custom endpoint with the integration’s key', async () => {
     const integrationId = await addIntegration(bob.token, { service: 'openai_compatible', api_key: BOB_OPENAI_KEY, base_url: openaiFake.baseUrl });
