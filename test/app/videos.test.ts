@@ -203,6 +203,15 @@ describe('Runway through /v1/videos', () => {
     expect(row).toMatchObject({ model: 'gen4.5', operation: 'video', video_seconds: 5 });
   });
 
+  it('switches to image_to_video for input_reference.image_url (multipart key[prop] fields)', async () => {
+    const client = sdk(alice.token);
+    const created = await client.videos.create({ model: 'runway/veo3.1', prompt: 'The statue dances', input_reference: { image_url: 'https://example.com/statue.jpg' } });
+    await waitForVideo(client, created.id);
+    const submit = runwayFake.requests.filter((request) => request.method === 'POST').at(-1)!;
+    expect(submit.path).toBe('/v1/image_to_video');
+    expect(submit.body).toEqual({ model: 'veo3.1', promptText: 'The statue dances', ratio: '1280:720', duration: 8, promptImage: 'https://example.com/statue.jpg' });
+  });
+
   it('surfaces a failed task in the Video object and in usage, and has no content', async () => {
     const client = sdk(alice.token);
     const created = await client.videos.create({ model: 'runway/gen4.5', prompt: 'Please FAIL this one' });
