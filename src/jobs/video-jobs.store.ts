@@ -6,7 +6,7 @@
  * Payloads hold no key material: the integration id, never the key (the runner decrypts it at run
  * time through the vault).
  */
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../store/db.js';
 import { jobs } from '../store/schema.js';
 
@@ -119,12 +119,28 @@ export function createVideoJobsStore(db: Database) {
       return row ? toJob(row) : undefined;
     },
 
-    /** Jobs a runner must (re)take after a start: not finished, oldest first. */
+    /**
+     * Jobs a runner must (re)take: unfinished ones, and finished ones (of the last day) whose
+     * webhook was never attempted because the process stopped in between. Oldest first.
+     */
     async listUnfinished(): Promise<string[]> {
       const rows = await db
         .select({ id: jobs.id })
         .from(jobs)
-        .where(and(eq(jobs.kind, VIDEO_JOB_KIND), inArray(jobs.status, ['queued', 'running'])))
+        .where(
+          and(
+            eq(jobs.kind, VIDEO_JOB_KIND),
+            or(
+              inArray(jobs.status, ['queued', 'running']),
+              and(
+                inArray(jobs.status, ['completed', 'failed']),
+                sql`${jobs.payload}->>'webhookUrl' is not null`,
+                sql`(${jobs.result} is null or ${jobs.result}->'webhook' is null)`,
+                sql`${jobs.updatedAt} > now() - interval '1 day'`,
+              ),
+            ),
+          ),
+        )
         .orderBy(asc(jobs.createdAt));
       return rows.map((row) => row.id);
     },

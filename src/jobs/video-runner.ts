@@ -120,6 +120,8 @@ export function createVideoRunner(deps: VideoRunnerDeps) {
       { id: `msg_${job.id}_${job.status}`, type: video.status === 'completed' ? 'video.completed' : 'video.failed', data: video },
       signal,
     );
+    // Stopped mid-delivery: leave it unrecorded so the next runner's sweep sends it.
+    if (signal.aborted && !delivery.delivered) return;
     await deps.store.update(job.id, { result: { ...job.result, webhook: delivery } });
   }
 
@@ -166,7 +168,12 @@ export function createVideoRunner(deps: VideoRunnerDeps) {
     /** Runs (or resumes) a job; returns when it is finished or the signal aborts. Never throws. */
     async run(jobId: string, signal: AbortSignal): Promise<void> {
       const job = await deps.store.findById(jobId);
-      if (!job || (job.status !== 'queued' && job.status !== 'running')) return;
+      if (!job) return;
+      if (job.status !== 'queued' && job.status !== 'running') {
+        // Finished, but the process stopped before its webhook was attempted: send it now.
+        if (job.payload.webhookUrl && !job.result?.webhook) await notify(job.id, signal).catch((error: unknown) => log.warn({ err: error, job_id: job.id }, 'webhook not sent'));
+        return;
+      }
       const adapter = deps.adapters[job.payload.service as ServiceId];
       let integrationId: string | null = job.payload.integrationId;
       try {
