@@ -23,16 +23,20 @@ import { usageRoutes } from './metering/usage.routes.js';
 import { adminPricesRoutes } from './metering/prices.routes.js';
 import { auditRoutes } from './platform/audit.routes.js';
 import type { Logger } from './platform/logger.js';
+import type { JobQueue } from './jobs/job-queue.js';
 import type { PlatformServices } from './services.js';
 import { integrationsRoutes } from './vault/integrations.routes.js';
 import { teamIntegrationsRoutes } from './vault/team-integrations.routes.js';
 
 export interface AppOptions {
-  config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'> & Partial<Pick<Config, 'images'>>;
+  config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'> &
+    Partial<Pick<Config, 'images' | 'allowPrivateUpstreams' | 'webhooks'>>;
   logger: Logger;
   services: PlatformServices;
   readiness: ReadinessProbe;
   isDraining: () => boolean;
+  /** Where new video jobs go (see jobs/job-runtime.ts); absent: /v1/videos is not served. */
+  jobQueue?: JobQueue;
 }
 
 export function createApp(options: AppOptions) {
@@ -83,6 +87,17 @@ export function createApp(options: AppOptions) {
         providerBaseUrls: config.providerBaseUrls,
         ...(config.images ? { images: config.images } : {}),
         local: services.local,
+        ...(options.jobQueue
+          ? {
+              videos: {
+                store: services.videoJobs,
+                queue: options.jobQueue,
+                allowPrivateUpstreams: config.allowPrivateUpstreams === true,
+                webhooks: { secretConfigured: config.webhooks?.secret !== undefined, allowPrivate: config.webhooks?.allowPrivate === true },
+                onEnqueueFailed: (jobId: string, error: unknown) => logger.warn({ err: error, job_id: jobId }, 'video job not enqueued; the sweep will pick it up'),
+              },
+            }
+          : {}),
       },
       aiAuthed,
     ),

@@ -81,6 +81,14 @@ const envSchema = z.object({
   SWITCHBOARD_LOCAL_THREADS: integer(1).optional(),
   SWITCHBOARD_LOCAL_MAX_QUEUE: integer(0).default(8),
   SWITCHBOARD_LOCAL_MAX_TOKENS: integer(1).default(1024),
+  SWITCHBOARD_VIDEO_POLL_INTERVAL_MS: integer(10).default(5_000),
+  SWITCHBOARD_VIDEO_DEADLINE_SECONDS: integer(1).default(3_600),
+  SWITCHBOARD_JOBS_IN_SERVE: z.enum(['auto', 'true', 'false']).default('auto'),
+  SWITCHBOARD_JOB_CONCURRENCY: integer(1).default(10),
+  SWITCHBOARD_WEBHOOK_SECRET: z.string().min(16).optional(),
+  SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: booleanFromEnv.default(false),
+  SWITCHBOARD_WEBHOOK_MAX_ATTEMPTS: integer(1).default(5),
+  SWITCHBOARD_WEBHOOK_RETRY_BASE_MS: integer(1).default(1_000),
   ...Object.fromEntries(serviceIds.map((service) => [`SWITCHBOARD_${service.toUpperCase()}_BASE_URL`, url.optional()])),
 });
 
@@ -130,6 +138,14 @@ export interface Config {
     maxQueue: number;
     maxTokens: number;
   };
+  jobs: {
+    /** Whether `serve` runs jobs itself: 'auto' means only without REDIS_URL (then `worker` processes do). */
+    runInServe: boolean;
+    concurrency: number;
+    videoPollIntervalMs: number;
+    videoDeadlineSeconds: number;
+  };
+  webhooks: { secret: string | undefined; allowPrivate: boolean; maxAttempts: number; retryBaseMs: number };
 }
 
 export class ConfigError extends Error {
@@ -211,6 +227,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       threads: e.SWITCHBOARD_LOCAL_THREADS,
       maxQueue: e.SWITCHBOARD_LOCAL_MAX_QUEUE,
       maxTokens: e.SWITCHBOARD_LOCAL_MAX_TOKENS,
+    },
+    jobs: {
+      runInServe: e.SWITCHBOARD_JOBS_IN_SERVE === 'auto' ? !e.REDIS_URL : e.SWITCHBOARD_JOBS_IN_SERVE === 'true',
+      concurrency: e.SWITCHBOARD_JOB_CONCURRENCY,
+      videoPollIntervalMs: e.SWITCHBOARD_VIDEO_POLL_INTERVAL_MS,
+      videoDeadlineSeconds: e.SWITCHBOARD_VIDEO_DEADLINE_SECONDS,
+    },
+    webhooks: {
+      secret: e.SWITCHBOARD_WEBHOOK_SECRET,
+      allowPrivate: e.SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE,
+      maxAttempts: e.SWITCHBOARD_WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.SWITCHBOARD_WEBHOOK_RETRY_BASE_MS,
     },
   };
 }

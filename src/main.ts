@@ -1,5 +1,5 @@
 /**
- * The `switchboard` CLI: `serve`, `migrate`, `users create`, `keys generate`. Every command works
+ * The `switchboard` CLI: `serve`, `worker`, `migrate`, `users create`, `keys generate`. Every command works
  * on the embedded default and on DATABASE_URL; on the embedded default the CLI borrows the
  * database a running server owns, or starts and stops it itself.
  */
@@ -14,6 +14,7 @@ import { isAppError } from './platform/errors.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { packageVersion } from './platform/package-info.js';
 import { startServer } from './server.js';
+import { startWorker } from './worker.js';
 import { connectDatabase } from './store/db.js';
 import { runMigrations } from './store/migrate.js';
 import { openStore } from './store/open-store.js';
@@ -61,6 +62,25 @@ async function serveCommand(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
+async function workerCommand(): Promise<void> {
+  const { config, logger } = setup();
+  const running = await startWorker(config, logger);
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    running.shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'worker shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
 async function migrateCommand(): Promise<void> {
   const { config, logger } = setup({ logLevel: process.env.LOG_LEVEL ?? 'warn', oneShot: true });
   const result = await withStore(config, logger, (url) => runMigrations(url));
@@ -97,6 +117,7 @@ const program = new Command()
   .showHelpAfterError();
 
 program.command('serve').description('Serve the management API (/api) and the AI gateway (/v1) on PORT (default 8080)').action(serveCommand);
+program.command('worker').description('Run queued jobs (video generation) from the queue on Redis (needs REDIS_URL; without it serve runs jobs)').action(workerCommand);
 program.command('migrate').description('Apply pending database migrations (under an advisory lock)').action(migrateCommand);
 
 const users = program.command('users').description('Manage users');

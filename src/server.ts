@@ -23,6 +23,7 @@ import { packageVersion } from './platform/package-info.js';
 import { createLocalInvalidationBus, createRedisInvalidationBus, type InvalidationBus } from './platform/invalidation.js';
 import { createMailer } from './platform/mailer.js';
 import { connectRedis, type RedisConnections } from './platform/redis.js';
+import { startJobRuntime } from './jobs/job-runtime.js';
 
 export interface RunningServer {
   url: string;
@@ -89,7 +90,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     },
   };
 
-  const app = createApp({ config, logger, services, readiness, isDraining: () => draining });
+  // Video jobs: run here without Redis (in-process), else only enqueued for `switchboard worker`.
+  const jobs = await startJobRuntime({ config, services, logger, consume: config.jobs.runInServe });
+  const app = createApp({ config, logger, services, readiness, isDraining: () => draining, jobQueue: jobs.queue });
   const server = await new Promise<Server>((resolve, reject) => {
     const created = serveHono({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(created as Server));
     (created as Server).once('error', reject);
@@ -132,6 +135,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       }
     }
     server.closeAllConnections();
+    // Running jobs stop polling and stay in the table; the next runner resumes them.
+    await withTimeout(jobs.close(), 10_000, 'jobs').catch((error: unknown) => logger.warn({ err: error }, 'jobs did not stop in time'));
     await services.recorder.close();
     // Each step is bounded: a pool whose connection died mid-query (pool.end() waits for every
     // checked-out client) must not keep the process from exiting.

@@ -27,6 +27,7 @@ import { createPriceOverrides } from './metering/price-overrides.js';
 import { createUsageRecorder } from './metering/usage-recorder.js';
 import { createUsageSpool } from './metering/usage-spool.js';
 import { createUsageStore } from './metering/usage.store.js';
+import { createVideoJobsStore } from './jobs/video-jobs.store.js';
 import { createAuditLog } from './platform/audit.js';
 import { systemClock } from './platform/clock.js';
 import type { InvalidationBus } from './platform/invalidation.js';
@@ -128,6 +129,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     catalog,
     priceOverrides: createPriceOverrides({ db, catalog, audit, bus, logger: logger.child({ component: 'prices' }) }),
     usageStore,
+    videoJobs: createVideoJobsStore(db),
     secretCache,
     providers: { ...providerRegistry, images: { ...providerRegistry.images, midjourney: createMidjourneyImagesAdapter(config.images.midjourney) } },
     activity,

@@ -11,6 +11,7 @@ import type { AppEnv, Principal } from '../http/context.js';
 import type { ActivityTracker } from '../metering/activity-tracker.js';
 import type { PriceCatalog } from '../metering/price-catalog.js';
 import type { UsageRecorder } from '../metering/usage-recorder.js';
+import type { NewUsageRecord } from '../metering/usage.store.js';
 import { AppError, toAppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { IntegrationHealth } from '../vault/integration-health.js';
@@ -143,36 +144,18 @@ export function openCall(
     meter(outcome) {
       if (metered) return;
       metered = true;
-      const usage = outcome.usage ?? {};
-      // Local models cost nothing per token (TODO when the catalog learns `local/*`: price it there).
-      const cost: ReturnType<GatewayDeps['catalog']['costOf']> = target.service === 'local' ? { costMicros: 0, priced: true } : deps.catalog.costOf(target.service, target.model, usage);
-      deps.recorder.record({
-        id: newId(),
-        requestId,
-        userId: principal.userId,
-        teamId: principal.teamId ?? null,
-        keyId: principal.keyId ?? null,
-        integrationId,
-        service: target.service,
-        model: target.model,
-        operation: options.operation,
-        stream: options.stream === true,
-        inputTokens: usage.inputTokens ?? null,
-        outputTokens: usage.outputTokens ?? null,
-        cachedInputTokens: usage.cachedInputTokens ?? null,
-        imageCount: usage.images ?? null,
-        videoSeconds: usage.videoSeconds ?? null,
-        costMicros: cost.costMicros,
-        priced: cost.priced,
-        catalogVersion: cost.catalogVersion ?? null,
-        estimated: outcome.estimated === true,
-        status: outcome.status,
-        errorCode: outcome.error?.code ?? outcome.errorCode ?? null,
-        errorSource: outcome.error?.source ?? null,
-        fallback: outcome.fallback === true || target.service === 'local',
-        latencyMs: Math.round(performance.now() - started),
-        ttftMs: outcome.ttftMs ?? null,
-      });
+      deps.recorder.record(
+        buildUsageRecord(deps.catalog, {
+          requestId,
+          principal,
+          integrationId,
+          target,
+          operation: options.operation,
+          stream: options.stream === true,
+          latencyMs: Math.round(performance.now() - started),
+          outcome,
+        }),
+      );
     },
     fail(error) {
       const appError = isAbort(error) ? undefined : toAppError(error);
@@ -188,6 +171,55 @@ export function openCall(
     throw call.fail(new AppError('model_not_allowed', { param: 'model', message: `This platform key may not use "${options.model}".` }));
   }
   return call;
+}
+
+export interface UsageRecordInput {
+  requestId: string;
+  principal: Pick<Principal, 'userId' | 'teamId' | 'keyId'>;
+  integrationId: string | null;
+  target: ModelTarget;
+  operation: Operation;
+  stream: boolean;
+  latencyMs: number;
+  outcome: Outcome;
+}
+
+/**
+ * One usage record, priced from the catalog. Exported so that work finished outside a request
+ * (video jobs, metered by the job runner when they complete) is recorded exactly like a call.
+ */
+export function buildUsageRecord(catalog: Pick<PriceCatalog, 'costOf'>, input: UsageRecordInput): NewUsageRecord {
+  const { outcome, principal, target } = input;
+  const usage = outcome.usage ?? {};
+  // A local model costs nothing, whether or not it reported token counts.
+  const cost = target.service === 'local' ? { costMicros: 0, priced: true, catalogVersion: undefined } : catalog.costOf(target.service, target.model, usage);
+  return {
+    id: newId(),
+    requestId: input.requestId,
+    userId: principal.userId,
+    teamId: principal.teamId ?? null,
+    keyId: principal.keyId ?? null,
+    integrationId: input.integrationId,
+    service: target.service,
+    model: target.model,
+    operation: input.operation,
+    stream: input.stream,
+    inputTokens: usage.inputTokens ?? null,
+    outputTokens: usage.outputTokens ?? null,
+    cachedInputTokens: usage.cachedInputTokens ?? null,
+    imageCount: usage.images ?? null,
+    videoSeconds: usage.videoSeconds ?? null,
+    costMicros: cost.costMicros,
+    priced: cost.priced,
+    catalogVersion: cost.catalogVersion ?? null,
+    estimated: outcome.estimated === true,
+    status: outcome.status,
+    errorCode: outcome.error?.code ?? outcome.errorCode ?? null,
+    errorSource: outcome.error?.source ?? null,
+    fallback: outcome.fallback === true || target.service === 'local',
+    latencyMs: input.latencyMs,
+    ttftMs: outcome.ttftMs ?? null,
+  };
 }
 
 /**

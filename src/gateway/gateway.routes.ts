@@ -7,12 +7,15 @@ import { createMessagesHandler } from './messages/messages.handler.js';
 import { createImagesHandler, type ImageLimits } from './images.js';
 import { createModelsHandler, type ModelLister } from './models.js';
 import type { ProviderRegistry } from './providers/registry.js';
+import { videoRoutes, type VideoRoutesDeps } from './videos.js';
 
 export interface GatewayRoutesDeps extends GatewayDeps {
   providers: ProviderRegistry;
   images?: ImageLimits;
   /** GET /v1/models. */
   models?: ModelLister;
+  /** Video jobs (store, queue, webhook policy); absent: /v1/videos is not served. */
+  videos?: Pick<VideoRoutesDeps, 'store' | 'queue' | 'allowPrivateUpstreams' | 'webhooks' | 'onEnqueueFailed'>;
 }
 
 /** The AI API under /v1 (OpenAI-compatible, and Anthropic-compatible at /v1/messages). */
@@ -24,5 +27,6 @@ export function gatewayRoutes(deps: GatewayRoutesDeps, requireAuth: MiddlewareHa
   router.post('/messages', createMessagesHandler({ ...deps, adapters: deps.providers.chat }));
   router.post('/images/generations', createImagesHandler({ ...deps, adapters: deps.providers.images }));
   if (deps.models) router.get('/models', createModelsHandler(deps.models));
+  if (deps.videos) router.route('/', videoRoutes({ ...deps, ...deps.videos, adapters: deps.providers.video }));
   return router;
 }

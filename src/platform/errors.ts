@@ -46,6 +46,7 @@ export const errorCatalog = {
   last_owner: entry(409, 'user', false, 'A team must keep at least one owner.'),
   payload_too_large: entry(413, 'user', false, 'The request body is too large.'),
   unsupported_media_type: entry(415, 'user', false, 'Send the request body as application/json.'),
+  video_not_ready: entry(409, 'user', true, 'The video is not ready: wait until its status is "completed".'),
   rate_limited: entry(429, 'user', true, 'Too many requests. Retry after the time in the Retry-After header.'),
 
   // The caller's own provider key or account at the provider needs attention.
@@ -61,6 +62,8 @@ export const errorCatalog = {
   provider_overloaded: entry(503, 'provider', true, 'The provider is overloaded. Retry later.'),
   provider_timeout: entry(504, 'provider', true, 'The provider did not answer in time.'),
   provider_unreachable: entry(502, 'provider', true, 'The provider could not be reached.'),
+  video_generation_failed: entry(502, 'provider', false, 'The provider could not generate the video.'),
+  video_deadline_exceeded: entry(504, 'provider', false, 'The provider did not finish the video before the deadline.'),
   provider_stream_interrupted: entry(502, 'provider', true, 'The provider ended the stream before it was complete.'),
 
   // We failed.

@@ -200,6 +200,7 @@ export interface VideoCreateRequest {
   prompt: string;
   seconds?: string | number;
   size?: string;
+  /** A reference image as an https URL or data URL (`input_reference.image_url`); uploads are refused. */
   input_reference?: string;
 }
 
@@ -216,5 +217,10 @@ export interface VideoAdapter {
   parseCreateResponse(body: unknown, ctx: CallContext): { taskId: string };
   buildPollRequest(taskId: string, ctx: CallContext): UpstreamRequest;
   parsePollResponse(body: unknown, request: VideoCreateRequest, ctx: CallContext): VideoTaskState;
+  /**
+   * How to download a finished video: the provider's content endpoint (with the key) or the
+   * output URL the poll returned (a pre-signed URL on another host: without the key).
+   */
+  buildContentRequest(taskId: string, videoUrl: string | undefined, ctx: CallContext): UpstreamRequest;
   mapError(response: UpstreamErrorResponse, ctx: CallContext): AppError;
 }

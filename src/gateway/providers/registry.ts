@@ -15,6 +15,8 @@ import { openaiAdapter } from './openai/openai.adapter.js';
 import { openaiEmbeddingsAdapter } from './openai/openai.embeddings.js';
 import { openaiCompatibleAdapter } from './openai_compatible/compat.adapter.js';
 import { openaiCompatibleEmbeddingsAdapter } from './openai_compatible/compat.embeddings.js';
+import { openaiCompatibleVideoAdapter, openaiVideoAdapter } from './openai/openai-video.adapter.js';
+import { runwayAdapter } from './runway/runway.adapter.js';
 import type { ChatAdapter, EmbeddingsAdapter, ImagesAdapter, ServiceId, VideoAdapter } from './provider.js';
 import { anthropicKeyCheck } from './anthropic/anthropic.key-check.js';
 import { cohereKeyCheck } from './cohere/cohere.key-check.js';
@@ -49,7 +51,11 @@ export const imagesAdapters: Partial<Record<ServiceId, ImagesAdapter>> = {
   local: localImagesAdapter,
 };
 
-export const videoAdapters: Partial<Record<ServiceId, VideoAdapter>> = {};
+export const videoAdapters: Partial<Record<ServiceId, VideoAdapter>> = {
+  openai: openaiVideoAdapter,
+  runway: runwayAdapter,
+  openai_compatible: openaiCompatibleVideoAdapter,
+};
 
 export interface ProviderRegistry {
   chat: Partial<Record<ServiceId, ChatAdapter>>;
