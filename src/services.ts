@@ -120,6 +120,20 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     clock: systemClock,
     publicUrl: config.publicUrl,
   });
+  const local = createLocalText(config.local, logger);
+  // GET /v1/models lists local models without a network call per request: the local server's list
+  // is read at start and once a minute. The built-in image generator is always there.
+  let localModelIds: readonly string[] = ['pattern'];
+  const refreshLocalModels = () =>
+    local.listModels().then(
+      (models) => (localModelIds = ['pattern', ...models.map((model) => model.id.replace(/^local\//, ''))]),
+      () => undefined,
+    );
+  if (config.local.llmUrl || config.local.modelPath) {
+    void refreshLocalModels();
+    setInterval(() => void refreshLocalModels(), 60_000).unref();
+  }
+
   return {
     metrics,
     bus,
@@ -136,7 +150,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     authenticator,
     platformKeys: createPlatformKeysService({ db, store: platformKeysStore, audit, clock: systemClock, bus }),
     resolveModel: createModelResolver(catalog),
-    modelLister: createModelLister({ db, catalog, bus, cacheTtlSeconds: config.secretCacheTtlSeconds || 300 }),
+    modelLister: createModelLister({ db, catalog, bus, cacheTtlSeconds: config.secretCacheTtlSeconds || 300, localModels: () => localModelIds }),
     accounts: createAccountsService({
       db,
       store: accountsStore,
@@ -157,7 +171,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     teamIntegrations: createTeamIntegrationsService({ integrations, access: teams, health: integrationHealth }),
     admin: createAdminService({ db, store: createAdminStore(db), audit, bus, clock: systemClock }),
     upstream,
-    local: createLocalText(config.local, logger),
+    local,
     recorder: createUsageRecorder({
       store: createUsageStore(usageDb),
       spool: createUsageSpool({ dir: path.join(config.dataDir, 'usage-spool'), logger: logger.child({ component: 'usage-spool' }) }),

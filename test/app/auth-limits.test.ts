@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRedisUrl } from '../helpers/test-redis.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -190,14 +191,8 @@ describe('per-account backoff after failed logins', () => {
 });
 
 describe('limits shared through Redis', () => {
-  const redisUrl = process.env.SWITCHBOARD_TEST_REDIS_URL;
-  const required = process.env.SWITCHBOARD_TEST_REQUIRE_SERVICES === '1';
-  if (!redisUrl && !required) {
-    console.warn('[switchboard tests] SWITCHBOARD_TEST_REDIS_URL is not set: the Redis-backed limit test is skipped (.ci/run provides Redis).');
-  }
-
-  it.skipIf(!redisUrl && !required)('counts the per-IP auth limit in Redis, so every replica shares it', async () => {
-    if (!redisUrl) throw new Error('SWITCHBOARD_TEST_REQUIRE_SERVICES=1 but SWITCHBOARD_TEST_REDIS_URL is not set: the Redis limit test cannot run.');
+  it('counts the per-IP auth limit in Redis, so every replica shares it', async () => {
+    const redisUrl = testRedisUrl();
     const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();
     const env = { REDIS_URL: redisUrl, SWITCHBOARD_RATE_LIMIT_AUTH_PER_IP: '5' };

@@ -83,6 +83,16 @@ describe('(a) a local OpenAI-compatible server (SWITCHBOARD_LOCAL_LLM_URL)', () 
     expect((upstream.body as { model: string }).model).toBe('gpt-4o-mini');
   });
 
+  it('lists the local server\'s models and the built-in image generator in GET /v1/models', async () => {
+    let ids: string[] = [];
+    for (let attempt = 0; attempt < 50 && !ids.includes('local/gpt-4o-mini'); attempt += 1) {
+      ids = (await sdk(server, user.token).models.list()).data.map((model) => model.id);
+      if (!ids.includes('local/gpt-4o-mini')) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(ids).toEqual(expect.arrayContaining(['local/gpt-4o-mini', 'local/pattern']));
+    expect(ids.filter((id) => !id.startsWith('local/'))).toEqual([]);
+  });
+
   it('streams through the SDK, every chunk labelled, and the raw stream ends with [DONE]', async () => {
     const { data: stream, response } = await sdk(server, user.token)
       .chat.completions.create({

@@ -53,9 +53,9 @@ async function integrate(token: string, body: Record<string, unknown>, path = '/
 const appQueries = async () => (await server.running.services.metrics.dbQueries.get()).values.find((value) => value.labels.pool === 'app')?.value ?? 0;
 
 describe('GET /v1/models', () => {
-  it('lists nothing without integrations, then the catalog and the provider’s own models of each integrated service', async () => {
+  it('lists only the built-in local generator without integrations, then the catalog and the provider’s own models of each integrated service', async () => {
     const user = await server.signIn();
-    expect(await ids(sdk(user.token))).toEqual([]);
+    expect(await ids(sdk(user.token))).toEqual(['local/pattern']);
 
     const openaiId = await integrate(user.token, { service: 'openai', api_key: OPENAI_KEY });
     const page = await sdk(user.token).models.list();
@@ -64,7 +64,7 @@ describe('GET /v1/models', () => {
     const listed = await ids(sdk(user.token));
     // Catalog models of the service, and the fine-tune only the provider's list knows.
     expect(listed).toEqual(expect.arrayContaining(['openai/gpt-4o-mini', 'openai/gpt-5', 'openai/dall-e-3', 'openai/sora-2', 'openai/ft:gpt-4o-mini:acme::custom']));
-    expect(listed.every((id) => id.startsWith('openai/'))).toBe(true);
+    expect(listed.every((id) => id.startsWith('openai/') || id === 'local/pattern')).toBe(true);
     expect(new Set(listed).size).toBe(listed.length);
     expect([...listed].sort()).toEqual(listed);
     // A dated catalog price gives the model its date.
@@ -79,7 +79,7 @@ describe('GET /v1/models', () => {
     expect(afterDelete.some((id) => id.startsWith('openai/'))).toBe(false);
     expect(afterDelete).toContain('anthropic/claude-haiku-4-5');
     expect((await server.api(`/api/integrations/${anthropicId}`, { method: 'DELETE', token: user.token })).status).toBe(204);
-    expect(await ids(sdk(user.token))).toEqual([]);
+    expect(await ids(sdk(user.token))).toEqual(['local/pattern']);
   });
 
   it('applies a platform key’s model allow-list', async () => {
@@ -100,7 +100,7 @@ describe('GET /v1/models', () => {
     const owner = await server.signIn();
     const team = (await (await server.api('/api/teams', { token: owner.token, body: { name: 'models team' } })).json()) as { id: string };
     await integrate(owner.token, { service: 'openai', api_key: TEAM_KEY }, `/api/teams/${team.id}/integrations`);
-    expect(await ids(sdk(owner.token))).toEqual([]);
+    expect(await ids(sdk(owner.token))).toEqual(['local/pattern']);
     const asTeam = await ids(sdk(owner.token, { 'x-switchboard-team': team.id }));
     expect(asTeam).toEqual(expect.arrayContaining(['openai/gpt-4o-mini', 'openai/ft:gpt-4o-mini:acme::custom']));
     const stranger = await server.signIn();
