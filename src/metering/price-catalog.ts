@@ -41,6 +41,7 @@ const PriceSchema = z
 const PriceFileSchema = z.object({
   $comment: z.string().optional(),
   as_of: z.string().optional(),
+  sources_note: z.string().optional(),
   sources: z.record(z.string(), z.string()).optional(),
   models: z.record(z.string().regex(/^[a-z_]+\/.+$/, 'keys are "service/model"'), z.union([PriceSchema, z.array(PriceSchema).min(1)])),
 });
