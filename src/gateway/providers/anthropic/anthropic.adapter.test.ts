@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { errorBody, everyByte, runStream, splitAt, thrown, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
+import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, StreamTranslator } from '../provider.js';
 import { anthropicAdapter } from './anthropic.adapter.js';
 import { toFinishReason } from './from-anthropic-response.js';
@@ -12,18 +11,9 @@ import { parseRetryAfter } from '../retry-after.js';
 import type { AnthropicMessagesRequest } from './to-anthropic-request.js';
 
 const API_KEY = 'sk-ant-api03-FIXTUREkey0123456789abcdefghijklmnopqrstuvwxyzABCDEFG-h1j2k3AA';
-const ctx: CallContext = {
-  model: 'claude-sonnet-4-6',
-  apiKey: API_KEY,
-  baseUrl: 'https://api.anthropic.com',
-  requestId: 'req_sb_01',
-  createdAt: 1767225600,
-  includeUsage: false,
-};
+const ctx: CallContext = fixtureContext({ model: 'claude-sonnet-4-6', apiKey: API_KEY, baseUrl: 'https://api.anthropic.com' });
 
-const fixtureUrl = (name: string): URL => new URL(`./__fixtures__/${name}`, import.meta.url);
-const readJson = <T>(name: string): T => JSON.parse(readFileSync(fixtureUrl(name), 'utf8')) as T;
-const readBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(fixtureUrl(name)));
+const { readJson, readBytes } = createFixtureReader(import.meta.url);
 
 interface PairFixture {
   description: string;
@@ -47,7 +37,7 @@ const bodyOf = (request: ChatCompletionRequest): AnthropicMessagesRequest =>
 describe('anthropic buildChatRequest', () => {
   it.each(pairs)('builds the exact upstream request for %s', (_name, fixture) => {
     const upstream = anthropicAdapter.buildChatRequest(fixture.request, { ...ctx, model: fixture.model ?? ctx.model });
-    expect({ ...upstream, body: JSON.parse(upstream.body ?? 'null') }).toEqual(fixture.upstreamRequest);
+    expect(withParsedBody(upstream)).toEqual(fixture.upstreamRequest);
   });
 
   it('asks for a stream only when the client does', () => {
@@ -411,21 +401,14 @@ describe('anthropic stream translator', () => {
   });
 });
 
-const withKey = (text: string): string => text.split('{{API_KEY}}').join(API_KEY);
+const withKey = (text: string): string => withApiKey(text, API_KEY);
 const errorCases = readJson<ErrorFixture[]>('errors.json').map((c) => [c.name, c] as const);
 
 describe('anthropic mapError', () => {
   it.each(errorCases)('maps %s', (_name, fixture) => {
     const body = withKey(errorBody(fixture));
     const error = anthropicAdapter.mapError({ status: fixture.status, headers: fixture.headers, body }, ctx);
-    expect(error).toBeInstanceOf(AppError);
-    expect({ code: error.code, status: error.status, retryable: error.retryable }).toEqual({
-      code: fixture.expected.code,
-      status: fixture.expected.status,
-      retryable: fixture.expected.retryable,
-    });
-    expect(error.retryAfterSeconds).toBe(fixture.expected.retryAfterSeconds);
-    if (fixture.expected.message !== undefined) expect(error.publicMessage).toBe(fixture.expected.message);
+    expectMappedError(error, fixture.expected);
   });
 
   it('never lets the api key reach an AppError message or cause', () => {

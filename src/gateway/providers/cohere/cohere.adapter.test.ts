@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { errorBody, everyByte, runStream, splitAt, thrown, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
+import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, EmbeddingsRequest, StreamTranslator } from '../provider.js';
 import { cohereAdapter, cohereEmbeddingsAdapter } from './cohere.adapter.js';
 import { toBase64Float32 } from './cohere-embeddings.js';
@@ -12,18 +11,9 @@ import { toFinishReason } from './from-cohere-response.js';
 import type { CohereChatRequest } from './to-cohere-request.js';
 
 const API_KEY = 'co-FIXTUREkey0123456789abcdefghijklmnopqrstu';
-const ctx: CallContext = {
-  model: 'command-a-03-2025',
-  apiKey: API_KEY,
-  baseUrl: 'https://api.cohere.com',
-  requestId: 'req_sb_01',
-  createdAt: 1767225600,
-  includeUsage: false,
-};
+const ctx: CallContext = fixtureContext({ model: 'command-a-03-2025', apiKey: API_KEY, baseUrl: 'https://api.cohere.com' });
 
-const fixtureUrl = (name: string): URL => new URL(`./__fixtures__/${name}`, import.meta.url);
-const readJson = <T>(name: string): T => JSON.parse(readFileSync(fixtureUrl(name), 'utf8')) as T;
-const readBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(fixtureUrl(name)));
+const { readJson, readBytes } = createFixtureReader(import.meta.url);
 
 interface PairFixture<Req = ChatCompletionRequest> {
   description: string;
@@ -46,7 +36,7 @@ const bodyOf = (request: ChatCompletionRequest): CohereChatRequest =>
 describe('cohere buildChatRequest', () => {
   it.each(pairs)('builds the exact upstream request for %s', (_name, fixture) => {
     const upstream = cohereAdapter.buildChatRequest(fixture.request, { ...ctx, model: fixture.model ?? ctx.model });
-    expect({ ...upstream, body: JSON.parse(upstream.body ?? 'null') }).toEqual(fixture.upstreamRequest);
+    expect(withParsedBody(upstream)).toEqual(fixture.upstreamRequest);
   });
 
   it('sends a minimal request with nothing the client did not ask for', () => {
@@ -308,20 +298,13 @@ describe('cohere stream translator', () => {
   });
 });
 
-const withKey = (text: string): string => text.split('{{API_KEY}}').join(API_KEY);
+const withKey = (text: string): string => withApiKey(text, API_KEY);
 const errorCases = readJson<ErrorFixture[]>('errors.json').map((c) => [c.name, c] as const);
 
 describe('cohere mapError', () => {
   it.each(errorCases)('maps %s', (_name, fixture) => {
     const error = cohereAdapter.mapError({ status: fixture.status, headers: fixture.headers, body: withKey(errorBody(fixture)) }, ctx);
-    expect(error).toBeInstanceOf(AppError);
-    expect({ code: error.code, status: error.status, retryable: error.retryable }).toEqual({
-      code: fixture.expected.code,
-      status: fixture.expected.status,
-      retryable: fixture.expected.retryable,
-    });
-    expect(error.retryAfterSeconds).toBe(fixture.expected.retryAfterSeconds);
-    if (fixture.expected.message !== undefined) expect(error.publicMessage).toBe(fixture.expected.message);
+    expectMappedError(error, fixture.expected);
   });
 
   it('never lets the api key reach an AppError message or cause', () => {
@@ -347,7 +330,7 @@ describe('cohere embeddings', () => {
 
   it('builds the exact upstream request', () => {
     const upstream = cohereEmbeddingsAdapter.buildEmbeddingsRequest(fixture.request, embedCtx);
-    expect({ ...upstream, body: JSON.parse(upstream.body ?? 'null') }).toEqual(fixture.upstreamRequest);
+    expect(withParsedBody(upstream)).toEqual(fixture.upstreamRequest);
   });
 
   it('normalises the response, with billed input tokens as usage', () => {
