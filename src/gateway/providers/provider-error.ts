@@ -8,7 +8,8 @@
  */
 import { AppError, errorCatalog, type ErrorCode } from '../../platform/errors.js';
 import { scrubSecrets } from '../../platform/redact.js';
-import type { UpstreamErrorResponse } from './provider.js';
+import type { CallContext, UpstreamErrorResponse } from './provider.js';
+import { parseRetryAfter } from './retry-after.js';
 
 export const MAX_MESSAGE_CHARS = 500;
 
@@ -94,4 +95,38 @@ export function providerError(parts: ProviderErrorParts): AppError {
       ...(unparsedBody !== undefined && { body: scrubSecrets(unparsedBody.slice(0, MAX_MESSAGE_CHARS), [apiKey]) }),
     },
   });
+}
+
+/** What a mapper made of an error body: the code, the provider's message and the (scrubbed) fields for the cause. */
+export interface ReadProviderError {
+  code: ErrorCode;
+  providerMessage: string | undefined;
+  details: object | undefined;
+}
+
+/**
+ * An error HTTP response as an AppError. `isParsed` says the body was the provider's JSON; a
+ * retry delay from the body, when the provider gives one there, wins over `Retry-After`.
+ */
+export function responseError(
+  provider: string,
+  response: UpstreamErrorResponse,
+  ctx: Pick<CallContext, 'apiKey' | 'createdAt'>,
+  read: ReadProviderError & { isParsed: boolean; retryAfterSeconds?: number | undefined },
+): AppError {
+  return providerError({
+    provider,
+    code: read.code,
+    providerMessage: read.providerMessage,
+    apiKey: ctx.apiKey,
+    status: response.status,
+    retryAfterSeconds: read.retryAfterSeconds ?? parseRetryAfter(headerValue(response.headers, 'retry-after'), ctx.createdAt),
+    details: read.details,
+    unparsedBody: read.isParsed ? undefined : response.body,
+  });
+}
+
+/** An error event inside a stream, which has no HTTP status of its own. */
+export function streamEventError(provider: string, ctx: Pick<CallContext, 'apiKey'>, read: ReadProviderError): AppError {
+  return providerError({ provider, code: read.code, providerMessage: read.providerMessage, apiKey: ctx.apiKey, status: undefined, details: read.details });
 }

@@ -11,8 +11,7 @@
  * truncated, and never when the body is not Anthropic's JSON (proxies answer with HTML).
  */
 import type { AppError, ErrorCode } from '../../../platform/errors.js';
-import { parseRetryAfter } from '../retry-after.js';
-import { codeForHttpStatus, headerValue, providerError, scrubbedText } from '../provider-error.js';
+import { codeForHttpStatus, responseError, scrubbedText, streamEventError } from '../provider-error.js';
 import type { CallContext, UpstreamErrorResponse } from '../provider.js';
 
 const PROVIDER = 'anthropic';
@@ -55,30 +54,20 @@ const QUOTA_MESSAGES = [/credit balance is too low/i, /you have reached your spe
 
 export function mapAnthropicError(response: UpstreamErrorResponse, ctx: Pick<CallContext, 'apiKey' | 'createdAt'>): AppError {
   const info = parseErrorBody(response.body);
-  const code = classifyAnthropicError(response.status, info);
-  const retryAfterSeconds = parseRetryAfter(headerValue(response.headers, 'retry-after'), ctx.createdAt);
-  return providerError({
-    provider: PROVIDER,
-    code,
+  return responseError(PROVIDER, response, ctx, {
+    code: classifyAnthropicError(response.status, info),
     providerMessage: info?.message,
-    apiKey: ctx.apiKey,
-    status: response.status,
-    retryAfterSeconds,
     details: scrubbedInfo(info, ctx.apiKey),
-    unparsedBody: info === undefined ? response.body : undefined,
+    isParsed: info !== undefined,
   });
 }
 
 /** The payload of an SSE `error` event, which has the same shape as an error response body. */
 export function mapAnthropicStreamError(payload: unknown, ctx: Pick<CallContext, 'apiKey'>): AppError {
   const info = errorInfo(payload);
-  const code = classifyAnthropicError(undefined, info);
-  return providerError({
-    provider: PROVIDER,
-    code,
+  return streamEventError(PROVIDER, ctx, {
+    code: classifyAnthropicError(undefined, info),
     providerMessage: info?.message,
-    apiKey: ctx.apiKey,
-    status: undefined,
     details: scrubbedInfo(info, ctx.apiKey),
   });
 }

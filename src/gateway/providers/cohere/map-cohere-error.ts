@@ -10,8 +10,7 @@
  * scrubbed of the caller's key and key-shaped strings, truncated, and only from a JSON body.
  */
 import { AppError, type ErrorCode } from '../../../platform/errors.js';
-import { parseRetryAfter } from '../retry-after.js';
-import { codeForHttpStatus, headerValue, providerError, scrubbedText } from '../provider-error.js';
+import { codeForHttpStatus, responseError, scrubbedText } from '../provider-error.js';
 import type { CallContext, UpstreamErrorResponse } from '../provider.js';
 
 const PROVIDER = 'cohere';
@@ -26,20 +25,14 @@ const QUOTA_MESSAGES = [/calls\s*\/\s*month/i, /per month/i, /monthly/i, /insuff
 
 export function mapCohereError(response: UpstreamErrorResponse, ctx: Pick<CallContext, 'apiKey' | 'createdAt'>): AppError {
   const info = parseErrorBody(response.body);
-  const code = classifyCohereError(response.status, info?.message);
-  const retryAfterSeconds = parseRetryAfter(headerValue(response.headers, 'retry-after'), ctx.createdAt);
-  return providerError({
-    provider: PROVIDER,
-    code,
+  return responseError(PROVIDER, response, ctx, {
+    code: classifyCohereError(response.status, info?.message),
     providerMessage: info?.message,
-    apiKey: ctx.apiKey,
-    status: response.status,
-    retryAfterSeconds,
     details: {
       ...(info?.id !== undefined && { id: info.id }),
       ...(info?.message !== undefined && { message: scrubbedText(info.message, ctx.apiKey) }),
     },
-    unparsedBody: info === undefined ? response.body : undefined,
+    isParsed: info !== undefined,
   });
 }
 

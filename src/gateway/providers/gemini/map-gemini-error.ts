@@ -11,8 +11,7 @@
  * when the body is not Gemini's JSON (proxies answer with HTML).
  */
 import type { AppError, ErrorCode } from '../../../platform/errors.js';
-import { parseRetryAfter } from '../retry-after.js';
-import { codeForHttpStatus, headerValue, providerError, scrubbedText } from '../provider-error.js';
+import { codeForHttpStatus, responseError, scrubbedText, streamEventError } from '../provider-error.js';
 import type { CallContext, UpstreamErrorResponse } from '../provider.js';
 
 const PROVIDER = 'gemini';
@@ -41,30 +40,22 @@ const CODE_BY_STATUS: Readonly<Record<string, ErrorCode>> = {
 
 export function mapGeminiError(response: UpstreamErrorResponse, ctx: Pick<CallContext, 'apiKey' | 'createdAt'>): AppError {
   const info = parseErrorBody(response.body);
-  const code = classifyGeminiError(response.status, info);
-  const retryAfterSeconds = info?.retryDelaySeconds ?? parseRetryAfter(headerValue(response.headers, 'retry-after'), ctx.createdAt);
-  return providerError({
-    provider: PROVIDER,
-    code,
+  return responseError(PROVIDER, response, ctx, {
+    code: classifyGeminiError(response.status, info),
     providerMessage: info?.message,
-    apiKey: ctx.apiKey,
-    status: response.status,
-    retryAfterSeconds,
     details: scrubbedInfo(info, ctx.apiKey),
-    unparsedBody: info === undefined ? response.body : undefined,
+    isParsed: info !== undefined,
+    // google.rpc.RetryInfo in the body, when present, is the delay Google asks for.
+    retryAfterSeconds: info?.retryDelaySeconds,
   });
 }
 
 /** A `data: {"error": …}` event inside a stream. */
 export function mapGeminiStreamError(payload: unknown, ctx: Pick<CallContext, 'apiKey'>): AppError {
   const info = errorInfo(payload);
-  const code = classifyGeminiError(info?.code, info);
-  return providerError({
-    provider: PROVIDER,
-    code,
+  return streamEventError(PROVIDER, ctx, {
+    code: classifyGeminiError(info?.code, info),
     providerMessage: info?.message,
-    apiKey: ctx.apiKey,
-    status: undefined,
     details: scrubbedInfo(info, ctx.apiKey),
   });
 }
