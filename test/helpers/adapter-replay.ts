@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { AppError, type ErrorCode } from '../../src/platform/errors.js';
+import type { ChatCompletionRequest } from '../../src/gateway/chat-types.js';
 import type { CallContext, StreamTranslator, UpstreamRequest } from '../../src/gateway/providers/provider.js';
 import { SseParser } from '../../src/gateway/sse.js';
 
@@ -84,4 +85,25 @@ export function createFixtureReader(testFileUrl: string, transform: (text: strin
 export const withParsedBody = (upstream: UpstreamRequest): Omit<UpstreamRequest, 'body'> & { body: unknown } => ({
   ...upstream,
   body: JSON.parse(upstream.body ?? 'null') as unknown,
+});
+
+/**
+ * A recorded request/response pair (`__fixtures__/<name>.json`): the client's request, the exact
+ * upstream request it must become, the provider's answer and the normalised result.
+ */
+export interface PairFixture<Req = ChatCompletionRequest> {
+  description: string;
+  model?: string;
+  baseUrl?: string;
+  request: Req;
+  upstreamRequest: { method: string; url: string; headers: Record<string, string>; body: unknown };
+  upstreamResponse: unknown;
+  expected: { body?: unknown; usage: unknown; finishReason?: string };
+}
+
+/** One user message saying "Hi" to `model`, plus whatever parameters a test adds. */
+export const minimalChatRequest = (model: string, extra: Record<string, unknown> = {}): ChatCompletionRequest => ({
+  model,
+  messages: [{ role: 'user', content: 'Hi' }],
+  ...extra,
 });

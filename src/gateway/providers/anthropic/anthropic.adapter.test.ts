@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
+import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, minimalChatRequest, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture, type PairFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, StreamTranslator } from '../provider.js';
 import { anthropicAdapter } from './anthropic.adapter.js';
 import { toFinishReason } from './from-anthropic-response.js';
@@ -15,22 +15,10 @@ const ctx: CallContext = fixtureContext({ model: 'claude-sonnet-4-6', apiKey: AP
 
 const { readJson, readBytes } = createFixtureReader(import.meta.url);
 
-interface PairFixture {
-  description: string;
-  model?: string;
-  request: ChatCompletionRequest;
-  upstreamRequest: { method: string; url: string; headers: Record<string, string>; body: unknown };
-  upstreamResponse: unknown;
-  expected: { body: unknown; usage: unknown; finishReason: string };
-}
 const PAIRS = ['text-system', 'tool-calls', 'images', 'structured-output', 'refusal', 'thinking'] as const;
 const pairs = PAIRS.map((name) => [name, readJson<PairFixture>(`${name}.json`)] as const);
 
-const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => ({
-  model: 'anthropic/claude-sonnet-4-6',
-  messages: [{ role: 'user', content: 'Hi' }],
-  ...extra,
-});
+const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => minimalChatRequest('anthropic/claude-sonnet-4-6', extra);
 const bodyOf = (request: ChatCompletionRequest): AnthropicMessagesRequest =>
   JSON.parse(anthropicAdapter.buildChatRequest(request, ctx).body ?? 'null') as AnthropicMessagesRequest;
 

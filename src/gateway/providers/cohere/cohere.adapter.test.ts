@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
+import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, minimalChatRequest, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture, type PairFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, EmbeddingsRequest, StreamTranslator } from '../provider.js';
 import { cohereAdapter, cohereEmbeddingsAdapter } from './cohere.adapter.js';
 import { toBase64Float32 } from './cohere-embeddings.js';
@@ -15,21 +15,9 @@ const ctx: CallContext = fixtureContext({ model: 'command-a-03-2025', apiKey: AP
 
 const { readJson, readBytes } = createFixtureReader(import.meta.url);
 
-interface PairFixture<Req = ChatCompletionRequest> {
-  description: string;
-  model?: string;
-  request: Req;
-  upstreamRequest: { method: string; url: string; headers: Record<string, string>; body: unknown };
-  upstreamResponse: unknown;
-  expected: { body: unknown; usage: unknown; finishReason?: string };
-}
 const pairs = (['text-system', 'tool-calls', 'thinking'] as const).map((name) => [name, readJson<PairFixture>(`${name}.json`)] as const);
 
-const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => ({
-  model: 'cohere/command-a-03-2025',
-  messages: [{ role: 'user', content: 'Hi' }],
-  ...extra,
-});
+const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => minimalChatRequest('cohere/command-a-03-2025', extra);
 const bodyOf = (request: ChatCompletionRequest): CohereChatRequest =>
   JSON.parse(cohereAdapter.buildChatRequest(request, ctx).body ?? 'null') as CohereChatRequest;
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
+import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, minimalChatRequest, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture, type PairFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, EmbeddingsRequest, StreamTranslator } from '../provider.js';
 import { geminiAdapter, geminiEmbeddingsAdapter } from './gemini.adapter.js';
 import type { GeminiGenerateContentRequest } from './to-gemini-request.js';
@@ -14,23 +14,11 @@ const ctx: CallContext = fixtureContext({ model: 'gemini-2.5-flash', apiKey: API
 const { readJson, readBytes } = createFixtureReader(import.meta.url);
 const withKey = <T>(value: T): T => JSON.parse(JSON.stringify(value).split('{{API_KEY}}').join(API_KEY)) as T;
 
-interface PairFixture {
-  description: string;
-  model?: string;
-  request: ChatCompletionRequest;
-  upstreamRequest: { method: string; url: string; headers: Record<string, string>; body: unknown };
-  upstreamResponse: unknown;
-  expected: { body: unknown; usage: unknown; finishReason: string };
-}
 const PAIRS = ['text-system', 'tool-calls', 'images-json', 'safety'] as const;
 const pairs = PAIRS.map((name) => [name, readJson<PairFixture>(`${name}.json`)] as const);
 const modelOf = (request: ChatCompletionRequest): string => request.model.replace(/^gemini\//, '');
 
-const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => ({
-  model: 'gemini/gemini-2.5-flash',
-  messages: [{ role: 'user', content: 'Hi' }],
-  ...extra,
-});
+const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => minimalChatRequest('gemini/gemini-2.5-flash', extra);
 const bodyOf = (request: ChatCompletionRequest, model = ctx.model): GeminiGenerateContentRequest =>
   JSON.parse(geminiAdapter.buildChatRequest(request, { ...ctx, model }).body ?? 'null') as GeminiGenerateContentRequest;
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
+import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, minimalChatRequest, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture, type PairFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, StreamTranslator } from '../provider.js';
 import { openaiAdapter } from './openai.adapter.js';
 
@@ -28,23 +28,10 @@ const dataPayloads = (name: string): string[] =>
     .filter((block) => block.startsWith('data: ') && !block.includes('\n'))
     .map((block) => block.slice('data: '.length));
 
-interface PairFixture {
-  description: string;
-  model?: string;
-  baseUrl?: string;
-  request: ChatCompletionRequest;
-  upstreamRequest: { method: string; url: string; headers: Record<string, string>; body: unknown };
-  upstreamResponse: unknown;
-  expected: { usage: unknown; finishReason: string };
-}
 const pairs = (['text', 'tool-calls', 'compatible-minimal'] as const).map((name) => [name, readJson<PairFixture>(`${name}.json`)] as const);
 const ctxOf = (fixture: PairFixture): CallContext => ({ ...ctx, model: fixture.model ?? ctx.model, baseUrl: fixture.baseUrl ?? ctx.baseUrl });
 
-const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => ({
-  model: 'openai/gpt-4o-mini',
-  messages: [{ role: 'user', content: 'Hi' }],
-  ...extra,
-});
+const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => minimalChatRequest('openai/gpt-4o-mini', extra);
 const bodyOf = (request: ChatCompletionRequest): Record<string, unknown> =>
   JSON.parse(openaiAdapter.buildChatRequest(request, ctx).body ?? 'null') as Record<string, unknown>;
 
