@@ -107,3 +107,11 @@ export const minimalChatRequest = (model: string, extra: Record<string, unknown>
   messages: [{ role: 'user', content: 'Hi' }],
   ...extra,
 });
+
+/** The SSE bytes with every line end rewritten to `eol` (JSON's own "\n" escapes are two characters, not line ends). */
+export function withLineEndings(bytes: Uint8Array, eol: '\n' | '\r\n' | '\r'): Uint8Array {
+  return new Uint8Array(Buffer.from(Buffer.from(bytes).toString('utf8').replace(/\n/g, eol), 'utf8'));
+}
+
+/** The translator's payloads as the JSON objects a client receives. */
+export const parsePayloads = (payloads: string[]): unknown[] => payloads.map((payload) => JSON.parse(payload) as unknown);

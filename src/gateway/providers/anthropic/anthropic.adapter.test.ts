@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, minimalChatRequest, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture, type PairFixture } from '../../../../test/helpers/adapter-replay.js';
+import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, minimalChatRequest, parsePayloads, runStream, splitAt, thrown, withApiKey, withLineEndings, withParsedBody, type ErrorFixture, type PairFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, StreamTranslator } from '../provider.js';
 import { anthropicAdapter } from './anthropic.adapter.js';
 import { toFinishReason } from './from-anthropic-response.js';
@@ -285,7 +285,7 @@ describe('anthropic stream translator', () => {
   it('translates a text stream fed one byte at a time, with the usage chunk last', () => {
     const translator = newTranslator({ includeUsage: true });
     const payloads = runStream(everyByte(textStream), translator);
-    expect(payloads.map((p) => JSON.parse(p) as unknown)).toEqual(textChunks);
+    expect(parsePayloads(payloads)).toEqual(textChunks);
     expect(translator.usage()).toEqual({ inputTokens: 6156, outputTokens: 15, cachedInputTokens: 4096, cacheWriteTokens: 2048 });
     expect(translator.finishReason()).toBe('stop');
   });
@@ -294,27 +294,25 @@ describe('anthropic stream translator', () => {
     const emoji = Buffer.from(textStream).indexOf(Buffer.from('🚀'));
     const eventEnd = Buffer.from(textStream).indexOf('\n\n');
     const payloads = runStream(splitAt(textStream, [emoji + 1, emoji + 3, eventEnd + 1]), newTranslator({ includeUsage: true }));
-    expect(payloads.map((p) => JSON.parse(p) as unknown)).toEqual(textChunks);
+    expect(parsePayloads(payloads)).toEqual(textChunks);
   });
 
   it('translates tool calls with running indexes, skipping thinking, and omits usage unless asked', () => {
     const translator = newTranslator();
     const payloads = runStream([toolStream], translator);
-    expect(payloads.map((p) => JSON.parse(p) as unknown)).toEqual(toolChunks);
+    expect(parsePayloads(payloads)).toEqual(toolChunks);
     expect(payloads.every((p) => !('usage' in (JSON.parse(p) as object)))).toBe(true);
     expect(translator.usage()).toEqual({ inputTokens: 472, outputTokens: 89, cachedInputTokens: 0, cacheWriteTokens: 0 });
     expect(translator.finishReason()).toBe('tool_calls');
   });
 
   it('property: any chunking, with LF, CRLF or CR line endings, gives the same chunks', () => {
-    const text = Buffer.from(toolStream).toString('utf8');
     fc.assert(
       fc.property(
         fc.constantFrom('\n', '\r\n', '\r'),
         fc.array(fc.nat({ max: 4 * toolStream.length }), { maxLength: 60 }),
         (eol, cuts) => {
-          const bytes = new Uint8Array(Buffer.from(text.replace(/\n/g, eol), 'utf8'));
-          expect(runStream(splitAt(bytes, cuts), newTranslator()).map((p) => JSON.parse(p) as unknown)).toEqual(toolChunks);
+          expect(parsePayloads(runStream(splitAt(withLineEndings(toolStream, eol), cuts), newTranslator()))).toEqual(toolChunks);
         },
       ),
       { numRuns: 300 },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, minimalChatRequest, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture, type PairFixture } from '../../../../test/helpers/adapter-replay.js';
+import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, minimalChatRequest, parsePayloads, runStream, splitAt, thrown, withApiKey, withLineEndings, withParsedBody, type ErrorFixture, type PairFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, EmbeddingsRequest, StreamTranslator } from '../provider.js';
 import { cohereAdapter, cohereEmbeddingsAdapter } from './cohere.adapter.js';
 import { toBase64Float32 } from './cohere-embeddings.js';
@@ -191,7 +191,6 @@ describe('cohere parseChatResponse', () => {
 
 const newTranslator = (overrides: Partial<CallContext> = {}): StreamTranslator =>
   cohereAdapter.createStreamTranslator(minimal({ stream: true }), { ...ctx, ...overrides });
-const parsed = (payloads: string[]): unknown[] => payloads.map((p) => JSON.parse(p) as unknown);
 const deltas = (payloads: string[]) => payloads.map((p) => (JSON.parse(p) as { choices: [{ delta: unknown }] }).choices[0]?.delta);
 
 describe('cohere stream translator', () => {
@@ -202,7 +201,7 @@ describe('cohere stream translator', () => {
 
   it('translates a text stream fed one byte at a time, with the usage chunk last', () => {
     const translator = newTranslator({ includeUsage: true });
-    expect(parsed(runStream(everyByte(textStream), translator))).toEqual(textChunks);
+    expect(parsePayloads(runStream(everyByte(textStream), translator))).toEqual(textChunks);
     expect(translator.usage()).toEqual({ inputTokens: 9, outputTokens: 12 });
     expect(translator.finishReason()).toBe('stop');
   });
@@ -211,25 +210,22 @@ describe('cohere stream translator', () => {
     const emoji = Buffer.from(textStream).indexOf(Buffer.from('🚀'));
     const eventEnd = Buffer.from(textStream).indexOf('\n\n');
     const payloads = runStream(splitAt(textStream, [emoji + 1, emoji + 3, eventEnd + 1]), newTranslator({ includeUsage: true }));
-    expect(parsed(payloads)).toEqual(textChunks);
+    expect(parsePayloads(payloads)).toEqual(textChunks);
   });
 
   it('streams the tool plan as content and tool calls with their arguments, and omits usage unless asked', () => {
     const translator = newTranslator();
     const payloads = runStream([toolStream], translator);
-    expect(parsed(payloads)).toEqual(toolChunks);
+    expect(parsePayloads(payloads)).toEqual(toolChunks);
     expect(payloads.every((p) => !('usage' in (JSON.parse(p) as object)))).toBe(true);
     expect(translator.usage()).toEqual({ inputTokens: 37, outputTokens: 41 });
     expect(translator.finishReason()).toBe('tool_calls');
   });
 
   it('property: any chunking, with LF, CRLF or CR line endings, gives the same chunks', () => {
-    const text = Buffer.from(toolStream).toString('utf8');
     fc.assert(
       fc.property(fc.constantFrom('\n', '\r\n', '\r'), fc.array(fc.nat({ max: 4 * toolStream.length }), { maxLength: 60 }), (eol, cuts) => {
-        // Only line ends are rewritten: the JSON's own "\n" escapes are two characters, not newlines.
-        const bytes = new Uint8Array(Buffer.from(text.replace(/\n/g, eol), 'utf8'));
-        expect(parsed(runStream(splitAt(bytes, cuts), newTranslator()))).toEqual(toolChunks);
+        expect(parsePayloads(runStream(splitAt(withLineEndings(toolStream, eol), cuts), newTranslator()))).toEqual(toolChunks);
       }),
       { numRuns: 300 },
     );
