@@ -66,6 +66,38 @@ export function checkMessageFields(message: ChatMessage, path: string, unsupport
   if (isSet(fields.function_call)) throw unsupported(`${path}.function_call`, 'The deprecated `function_call`');
 }
 
+/** One translation per role; system and developer messages are one role to every provider here. */
+export interface MessageTranslation<T> {
+  system(message: Extract<ChatMessage, { role: 'system' | 'developer' }>, path: string): T;
+  user(message: Extract<ChatMessage, { role: 'user' }>, path: string): T;
+  assistant(message: Extract<ChatMessage, { role: 'assistant' }>, path: string): T;
+  tool(message: Extract<ChatMessage, { role: 'tool' }>, path: string): T;
+}
+
+/**
+ * Translates the messages in order, each by its role, after refusing the fields no provider here
+ * takes; a role outside OpenAI's (the deprecated "function", or an unknown one) is an error.
+ */
+export function translateMessages<T>(messages: ChatMessage[], unsupported: Unsupported, translate: MessageTranslation<T>): T[] {
+  return messages.map((message, i) => {
+    const path = `messages[${i}]`;
+    checkMessageFields(message, path, unsupported);
+    switch (message.role) {
+      case 'system':
+      case 'developer':
+        return translate.system(message, path);
+      case 'user':
+        return translate.user(message, path);
+      case 'assistant':
+        return translate.assistant(message, path);
+      case 'tool':
+        return translate.tool(message, path);
+      default:
+        throw unknownRoleError(message, path, unsupported);
+    }
+  });
+}
+
 /** The error for a message whose role no switch handled. */
 export function unknownRoleError(message: never, path: string, unsupported: Unsupported): AppError {
   const role = (message as { role?: unknown }).role;

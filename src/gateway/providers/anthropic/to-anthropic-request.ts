@@ -22,7 +22,6 @@ import {
   assistantTexts,
   checkFunctionToolCall,
   checkKnownParameters,
-  checkMessageFields,
   checkNoDeprecatedFunctions,
   checkNoLogitBias,
   checkNoLogprobs,
@@ -36,7 +35,7 @@ import {
   systemText,
   textOnlyParts,
   toStopSequences,
-  unknownRoleError,
+  translateMessages,
   unknownToolChoiceError,
   unsupportedBy,
 } from '../chat-request-checks.js';
@@ -328,26 +327,13 @@ function toAnthropicToolChoice(
 export function toAnthropicMessages(messages: ChatMessage[]): { system?: string; messages: AnthropicMessage[] } {
   const systemTexts: string[] = [];
   const turns: AnthropicMessage[] = [];
-  messages.forEach((message, i) => {
-    const path = `messages[${i}]`;
-    checkMessageFields(message, path, unsupported);
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        systemTexts.push(...systemText(message.content, path));
-        return;
-      case 'user':
-        appendTurn(turns, 'user', userBlocks(message.content, path));
-        return;
-      case 'assistant':
-        appendTurn(turns, 'assistant', assistantBlocks(message, path));
-        return;
-      case 'tool':
-        appendTurn(turns, 'user', [toolResultBlock(message.content, message.tool_call_id, path)]);
-        return;
-      default:
-        throw unknownRoleError(message, path, unsupported);
-    }
+  translateMessages<void>(messages, unsupported, {
+    system: (message, path) => {
+      systemTexts.push(...systemText(message.content, path));
+    },
+    user: (message, path) => appendTurn(turns, 'user', userBlocks(message.content, path)),
+    assistant: (message, path) => appendTurn(turns, 'assistant', assistantBlocks(message, path)),
+    tool: (message, path) => appendTurn(turns, 'user', [toolResultBlock(message.content, message.tool_call_id, path)]),
   });
   return { ...(systemTexts.length > 0 && { system: systemTexts.join('\n\n') }), messages: turns };
 }

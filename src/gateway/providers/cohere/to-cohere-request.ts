@@ -15,7 +15,6 @@ import {
   assistantTexts,
   checkFunctionToolCall,
   checkKnownParameters,
-  checkMessageFields,
   checkNoDeprecatedFunctions,
   checkNoLogitBias,
   checkNoLogprobs,
@@ -26,7 +25,7 @@ import {
   jsonSchemaOf,
   textOnlyParts,
   toStopSequences,
-  unknownRoleError,
+  translateMessages,
   unknownToolChoiceError,
   unsupportedBy,
 } from '../chat-request-checks.js';
@@ -230,22 +229,11 @@ function toCohereToolChoice(choice: ChatToolChoice | null | undefined, hasTools:
 
 /** Cohere v2 keeps OpenAI's roles and order; developer messages are system messages. */
 export function toCohereMessages(messages: ChatMessage[]): CohereMessage[] {
-  return messages.map((message, i) => {
-    const path = `messages[${i}]`;
-    checkMessageFields(message, path, unsupported);
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        return { role: 'system', content: textOnly(message.content, path, 'System') };
-      case 'user':
-        return { role: 'user', content: userContent(message.content, path) };
-      case 'assistant':
-        return assistantMessage(message, path);
-      case 'tool':
-        return { role: 'tool', tool_call_id: message.tool_call_id, content: textOnly(message.content, path, 'Tool') };
-      default:
-        throw unknownRoleError(message, path, unsupported);
-    }
+  return translateMessages<CohereMessage>(messages, unsupported, {
+    system: (message, path) => ({ role: 'system', content: textOnly(message.content, path, 'System') }),
+    user: (message, path) => ({ role: 'user', content: userContent(message.content, path) }),
+    assistant: assistantMessage,
+    tool: (message, path) => ({ role: 'tool', tool_call_id: message.tool_call_id, content: textOnly(message.content, path, 'Tool') }),
   });
 }
 

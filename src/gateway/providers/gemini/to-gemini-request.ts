@@ -17,7 +17,6 @@ import {
   assistantTexts,
   checkFunctionToolCall,
   checkKnownParameters,
-  checkMessageFields,
   checkNoDeprecatedFunctions,
   checkNoLogitBias,
   checkNoLogprobs,
@@ -31,7 +30,7 @@ import {
   systemText,
   textOnlyParts,
   toStopSequences,
-  unknownRoleError,
+  translateMessages,
   unknownToolChoiceError,
   unsupportedBy,
 } from '../chat-request-checks.js';
@@ -280,31 +279,19 @@ export function toGeminiContents(messages: ChatMessage[]): {
   const systemTexts: string[] = [];
   const contents: GeminiContent[] = [];
   const toolNames = new Map<string, string>();
-  messages.forEach((message, i) => {
-    const path = `messages[${i}]`;
-    checkMessageFields(message, path, unsupported);
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        systemTexts.push(...systemText(message.content, path));
-        return;
-      case 'user':
-        append(contents, 'user', userParts(message.content, path));
-        return;
-      case 'assistant':
-        append(contents, 'model', modelParts(message, path, toolNames));
-        return;
-      case 'tool': {
-        const name = toolNames.get(message.tool_call_id);
-        if (name === undefined) {
-          throw invalid(`${path}.tool_call_id`, `No earlier assistant tool call has the id "${String(message.tool_call_id)}".`);
-        }
-        append(contents, 'user', [{ functionResponse: { name, response: { output: toolOutput(message.content, path) } } }]);
-        return;
+  translateMessages<void>(messages, unsupported, {
+    system: (message, path) => {
+      systemTexts.push(...systemText(message.content, path));
+    },
+    user: (message, path) => append(contents, 'user', userParts(message.content, path)),
+    assistant: (message, path) => append(contents, 'model', modelParts(message, path, toolNames)),
+    tool: (message, path) => {
+      const name = toolNames.get(message.tool_call_id);
+      if (name === undefined) {
+        throw invalid(`${path}.tool_call_id`, `No earlier assistant tool call has the id "${String(message.tool_call_id)}".`);
       }
-      default:
-        throw unknownRoleError(message, path, unsupported);
-    }
+      append(contents, 'user', [{ functionResponse: { name, response: { output: toolOutput(message.content, path) } } }]);
+    },
   });
   if (contents.length === 0) throw invalid('messages', 'Gemini needs at least one user or assistant message besides system messages.');
   return {
