@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import type { FakeProvider } from '../fakes/fake-server.js';
+import { createIntegration, openaiSdk, usageRows, type UsageRow } from '../helpers/gateway-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let server: TestServer;
@@ -17,37 +18,13 @@ const ALICE_OPENAI_KEY = 'sk-alice-openai-000000000000000000001';
 const BOB_OPENAI_KEY = 'sk-bob-openai-0000000000000000000002';
 const ALICE_ANTHROPIC_KEY = 'sk-ant-alice-00000000000000000000003';
 
-interface UsageRow {
-  request_id: string;
-  service: string;
-  model: string;
-  integration_id: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_micros: number | null;
-  priced: boolean;
-  status: number;
-  error_source: string | null;
-  stream: boolean;
-  ttft_ms: number | null;
-}
 
-async function addIntegration(token: string, body: Record<string, unknown>): Promise<{ id: string; key_last4: string }> {
-  const response = await server.api('/api/integrations', { token, body });
-  expect(response.status).toBe(201);
-  return (await response.json()) as { id: string; key_last4: string };
-}
+const addIntegration = (token: string, body: Record<string, unknown>): Promise<{ id: string; key_last4: string }> =>
+  createIntegration(server, token, body);
 
-function sdk(token: string): OpenAI {
-  return new OpenAI({ apiKey: token, baseURL: `${server.url}/v1`, maxRetries: 0 });
-}
+const sdk = (token: string): OpenAI => openaiSdk(server, token);
 
-async function usageOf(token: string): Promise<UsageRow[]> {
-  await server.running.services.recorder.flush();
-  const response = await server.api('/api/usage?limit=100', { token });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { data: UsageRow[] }).data;
-}
+const usageOf = (token: string): Promise<UsageRow[]> => usageRows(server, token);
 
 let alice: { token: string; openaiIntegration: string; anthropicIntegration: string };
 let bob: { token: string; openaiIntegration: string };

@@ -10,6 +10,7 @@ import { fakeEmbedding } from '../fakes/embeddings.js';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { startFakeCompatible } from '../fakes/openai-compatible.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
+import { createIntegration, openaiSdk, usageRows, type UsageRow } from '../helpers/gateway-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const ALICE_KEY = 'sk-alice-embeddings-00000000000000000001';
@@ -21,39 +22,16 @@ let openaiFake: FakeProvider;
 let compatFake: FakeProvider;
 let alice: { token: string; integration: string };
 
-interface UsageRow {
-  request_id: string;
-  service: string;
-  model: string;
-  operation: string;
-  team_id: string | null;
-  integration_id: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_micros: number | null;
-  priced: boolean;
-  status: number;
-  error_code: string | null;
-}
 interface ErrorBody {
   error: { message: string; type: string; code: string; source: string; param: string | null };
 }
 
-const sdk = (token: string, headers: Record<string, string> = {}) =>
-  new OpenAI({ apiKey: token, baseURL: `${server.url}/v1`, maxRetries: 0, defaultHeaders: headers });
+const sdk = (token: string, headers: Record<string, string> = {}): OpenAI => openaiSdk(server, token, headers);
 
-async function addIntegration(token: string, body: Record<string, unknown>, path = '/api/integrations'): Promise<string> {
-  const response = await server.api(path, { token, body });
-  expect(response.status, await response.clone().text()).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-}
+const addIntegration = async (token: string, body: Record<string, unknown>, path?: string): Promise<string> =>
+  (await createIntegration(server, token, body, path)).id;
 
-async function usageOf(token: string, headers: Record<string, string> = {}): Promise<UsageRow[]> {
-  await server.running.services.recorder.flush();
-  const response = await server.api('/api/usage?limit=100', { token, headers });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { data: UsageRow[] }).data;
-}
+const usageOf = (token: string, headers: Record<string, string> = {}): Promise<UsageRow[]> => usageRows(server, token, headers);
 
 const rowFor = async (token: string, response: Response) =>
   (await usageOf(token)).find((row) => row.request_id === response.headers.get('x-request-id'));

@@ -12,6 +12,7 @@ import type { FakeProvider } from '../fakes/fake-server.js';
 import { startFakeMidjourney, type FakeMidjourney } from '../fakes/midjourney.js';
 import { startFakeOpenAIImages } from '../fakes/openai-images.js';
 import { parseMultipart, startFakeStability } from '../fakes/stability.js';
+import { createIntegration, openaiSdk, usageRows, type UsageRow } from '../helpers/gateway-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const OPENAI_KEY = 'sk-alice-openai-images-0000000000000001';
@@ -32,36 +33,12 @@ let alice: { token: string; integrations: Record<string, string> };
 let bob: { token: string };
 let carol: { token: string };
 
-interface UsageRow {
-  request_id: string;
-  service: string;
-  model: string;
-  operation: string;
-  integration_id: string | null;
-  image_count: number | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_micros: number | null;
-  priced: boolean;
-  status: number;
-  error_code: string | null;
-  fallback: boolean;
-}
 
-const sdk = (token: string) => new OpenAI({ apiKey: token, baseURL: `${server.url}/v1`, maxRetries: 0 });
+const sdk = (token: string): OpenAI => openaiSdk(server, token);
 
-async function addIntegration(token: string, body: Record<string, unknown>): Promise<string> {
-  const response = await server.api('/api/integrations', { token, body });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-}
+const addIntegration = async (token: string, body: Record<string, unknown>): Promise<string> => (await createIntegration(server, token, body)).id;
 
-async function usageOf(token: string): Promise<UsageRow[]> {
-  await server.running.services.recorder.flush();
-  const response = await server.api('/api/usage?limit=100', { token });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { data: UsageRow[] }).data;
-}
+const usageOf = (token: string): Promise<UsageRow[]> => usageRows(server, token);
 
 async function generate(token: string, body: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
   const response = await server.api('/v1/images/generations', { token, body });

@@ -15,32 +15,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNodeLlamaCpp } from '../../src/gateway/local/llama-runtime.js';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { openAIAnswer, startFakeOpenAI } from '../fakes/openai.js';
+import { openaiSdk, usageRows, type UsageRow } from '../helpers/gateway-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { writeTinyGguf } from '../helpers/tiny-gguf.js';
 
 const LOCAL_SERVER_KEY = 'sk-local-ollama-0000000000000000000009';
 
-interface UsageRow {
-  service: string;
-  model: string;
-  integration_id: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_micros: number | null;
-  priced: boolean;
-  fallback: boolean;
-  status: number;
-  stream: boolean;
-}
 
-const sdk = (server: TestServer, token: string) => new OpenAI({ apiKey: token, baseURL: `${server.url}/v1`, maxRetries: 0 });
+const sdk = (server: TestServer, token: string): OpenAI => openaiSdk(server, token);
 
-async function usageOf(server: TestServer, token: string): Promise<UsageRow[]> {
-  await server.running.services.recorder.flush();
-  const response = await server.api('/api/usage?limit=100', { token });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { data: UsageRow[] }).data;
-}
+const usageOf = (server: TestServer, token: string): Promise<UsageRow[]> => usageRows(server, token);
 
 /** The raw SSE body, split into its `data:` payloads. */
 async function ssePayloads(response: Response): Promise<string[]> {

@@ -8,6 +8,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeCohere } from '../fakes/cohere.js';
 import type { FakeProvider } from '../fakes/fake-server.js';
+import { createIntegration, openaiSdk, usageRows, type UsageRow } from '../helpers/gateway-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const ALICE_COHERE_KEY = 'co-alice-cohere-0000000000000000000000001';
@@ -17,36 +18,13 @@ let server: TestServer;
 let cohere: FakeProvider;
 let alice: { token: string; integration: string };
 
-interface UsageRow {
-  request_id: string;
-  service: string;
-  model: string;
-  operation: string;
-  integration_id: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_micros: number | null;
-  priced: boolean;
-  status: number;
-  error_code: string | null;
-  error_source: string | null;
-  stream: boolean;
-}
 
-async function addIntegration(token: string, apiKey: string): Promise<string> {
-  const response = await server.api('/api/integrations', { token, body: { service: 'cohere', api_key: apiKey } });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-}
+const addIntegration = async (token: string, apiKey: string): Promise<string> =>
+  (await createIntegration(server, token, { service: 'cohere', api_key: apiKey })).id;
 
-const sdk = (token: string): OpenAI => new OpenAI({ apiKey: token, baseURL: `${server.url}/v1`, maxRetries: 0 });
+const sdk = (token: string): OpenAI => openaiSdk(server, token);
 
-async function usageOf(token: string): Promise<UsageRow[]> {
-  await server.running.services.recorder.flush();
-  const response = await server.api('/api/usage?limit=100', { token });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { data: UsageRow[] }).data;
-}
+const usageOf = (token: string): Promise<UsageRow[]> => usageRows(server, token);
 
 const weatherTool: OpenAI.ChatCompletionTool = {
   type: 'function',

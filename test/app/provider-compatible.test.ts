@@ -8,6 +8,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { compatibleAnswer, startFakeCompatible } from '../fakes/openai-compatible.js';
+import { createIntegration, openaiSdk, usageRows, type UsageRow } from '../helpers/gateway-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const VLLM_KEY = 'sk-vllm-compat-key-0000000000000000000042';
@@ -21,35 +22,16 @@ let user: { token: string; integration: string };
 let vllmUser: { token: string; integration: string };
 let oldUser: { token: string };
 
-interface UsageRow {
-  request_id: string;
-  service: string;
-  model: string;
-  operation: string;
-  stream: boolean;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_micros: number | null;
-  priced: boolean;
-  status: number;
-  error_code: string | null;
-  error_source: string | null;
-}
 
-const sdk = (token: string) => new OpenAI({ apiKey: token, baseURL: `${server.url}/v1`, maxRetries: 0 });
+const sdk = (token: string): OpenAI => openaiSdk(server, token);
 
 async function integrate(baseUrl: string, apiKey: string) {
   const { token } = await server.signIn();
-  const response = await server.api('/api/integrations', { token, body: { service: 'openai_compatible', api_key: apiKey, base_url: baseUrl } });
-  expect(response.status).toBe(201);
-  return { token, integration: ((await response.json()) as { id: string }).id };
+  const { id } = await createIntegration(server, token, { service: 'openai_compatible', api_key: apiKey, base_url: baseUrl });
+  return { token, integration: id };
 }
 
-async function usageOf(token: string): Promise<UsageRow[]> {
-  await server.running.services.recorder.flush();
-  const response = await server.api('/api/usage?limit=100', { token });
-  return ((await response.json()) as { data: UsageRow[] }).data;
-}
+const usageOf = (token: string): Promise<UsageRow[]> => usageRows(server, token);
 
 const tools: OpenAI.ChatCompletionTool[] = [
   { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },

@@ -12,6 +12,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeVideoBytes, parseMultipartFields, startFakeOpenAIVideos, type FakeOpenAIVideos } from '../fakes/openai-videos.js';
 import { startFakeRunway, type FakeRunway } from '../fakes/runway.js';
+import { createIntegration, openaiSdk, usageRows, type UsageRow } from '../helpers/gateway-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const ALICE_OPENAI_KEY = 'sk-alice-video-openai-00000000000000000001';
@@ -28,26 +29,10 @@ const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
 let alice: { token: string; userId: string };
 let bob: { token: string };
 
-interface UsageRow {
-  request_id: string;
-  service: string;
-  model: string;
-  operation: string;
-  video_seconds: number | null;
-  cost_micros: number | null;
-  status: number;
-  error_source: string | null;
-  integration_id: string | null;
-}
 
-const sdk = (token: string) => new OpenAI({ apiKey: token, baseURL: `${server.url}/v1`, maxRetries: 0 });
+const sdk = (token: string): OpenAI => openaiSdk(server, token);
 
-async function usageOf(token: string): Promise<UsageRow[]> {
-  await server.running.services.recorder.flush();
-  const response = await server.api('/api/usage?limit=100', { token });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { data: UsageRow[] }).data;
-}
+const usageOf = (token: string): Promise<UsageRow[]> => usageRows(server, token);
 
 /** Polls the video through the SDK until it is finished, noting every progress value seen. */
 async function waitForVideo(client: OpenAI, id: string): Promise<{ video: OpenAI.Videos.Video; progress: number[] }> {
@@ -62,11 +47,7 @@ async function waitForVideo(client: OpenAI, id: string): Promise<{ video: OpenAI
   }
 }
 
-async function addIntegration(token: string, body: Record<string, unknown>): Promise<string> {
-  const response = await server.api('/api/integrations', { token, body });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-}
+const addIntegration = async (token: string, body: Record<string, unknown>): Promise<string> => (await createIntegration(server, token, body)).id;
 
 beforeAll(async () => {
   openaiFake = await startFakeOpenAIVideos({ keys: [ALICE_OPENAI_KEY, BOB_OPENAI_KEY], pollsToComplete: 5 });

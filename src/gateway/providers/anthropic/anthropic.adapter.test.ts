@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { errorBody, everyByte, runStream, splitAt, thrown, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
+import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, minimalChatRequest, parsePayloads, runStream, splitAt, thrown, withApiKey, withLineEndings, withParsedBody, type ErrorFixture, type PairFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, StreamTranslator } from '../provider.js';
 import { anthropicAdapter } from './anthropic.adapter.js';
 import { toFinishReason } from './from-anthropic-response.js';
@@ -12,42 +11,21 @@ import { parseRetryAfter } from '../retry-after.js';
 import type { AnthropicMessagesRequest } from './to-anthropic-request.js';
 
 const API_KEY = 'sk-ant-api03-FIXTUREkey0123456789abcdefghijklmnopqrstuvwxyzABCDEFG-h1j2k3AA';
-const ctx: CallContext = {
-  model: 'claude-sonnet-4-6',
-  apiKey: API_KEY,
-  baseUrl: 'https://api.anthropic.com',
-  requestId: 'req_sb_01',
-  createdAt: 1767225600,
-  includeUsage: false,
-};
+const ctx: CallContext = fixtureContext({ model: 'claude-sonnet-4-6', apiKey: API_KEY, baseUrl: 'https://api.anthropic.com' });
 
-const fixtureUrl = (name: string): URL => new URL(`./__fixtures__/${name}`, import.meta.url);
-const readJson = <T>(name: string): T => JSON.parse(readFileSync(fixtureUrl(name), 'utf8')) as T;
-const readBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(fixtureUrl(name)));
+const { readJson, readBytes } = createFixtureReader(import.meta.url);
 
-interface PairFixture {
-  description: string;
-  model?: string;
-  request: ChatCompletionRequest;
-  upstreamRequest: { method: string; url: string; headers: Record<string, string>; body: unknown };
-  upstreamResponse: unknown;
-  expected: { body: unknown; usage: unknown; finishReason: string };
-}
 const PAIRS = ['text-system', 'tool-calls', 'images', 'structured-output', 'refusal', 'thinking'] as const;
 const pairs = PAIRS.map((name) => [name, readJson<PairFixture>(`${name}.json`)] as const);
 
-const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => ({
-  model: 'anthropic/claude-sonnet-4-6',
-  messages: [{ role: 'user', content: 'Hi' }],
-  ...extra,
-});
+const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => minimalChatRequest('anthropic/claude-sonnet-4-6', extra);
 const bodyOf = (request: ChatCompletionRequest): AnthropicMessagesRequest =>
   JSON.parse(anthropicAdapter.buildChatRequest(request, ctx).body ?? 'null') as AnthropicMessagesRequest;
 
 describe('anthropic buildChatRequest', () => {
   it.each(pairs)('builds the exact upstream request for %s', (_name, fixture) => {
     const upstream = anthropicAdapter.buildChatRequest(fixture.request, { ...ctx, model: fixture.model ?? ctx.model });
-    expect({ ...upstream, body: JSON.parse(upstream.body ?? 'null') }).toEqual(fixture.upstreamRequest);
+    expect(withParsedBody(upstream)).toEqual(fixture.upstreamRequest);
   });
 
   it('asks for a stream only when the client does', () => {
@@ -307,7 +285,7 @@ describe('anthropic stream translator', () => {
   it('translates a text stream fed one byte at a time, with the usage chunk last', () => {
     const translator = newTranslator({ includeUsage: true });
     const payloads = runStream(everyByte(textStream), translator);
-    expect(payloads.map((p) => JSON.parse(p) as unknown)).toEqual(textChunks);
+    expect(parsePayloads(payloads)).toEqual(textChunks);
     expect(translator.usage()).toEqual({ inputTokens: 6156, outputTokens: 15, cachedInputTokens: 4096, cacheWriteTokens: 2048 });
     expect(translator.finishReason()).toBe('stop');
   });
@@ -316,27 +294,25 @@ describe('anthropic stream translator', () => {
     const emoji = Buffer.from(textStream).indexOf(Buffer.from('🚀'));
     const eventEnd = Buffer.from(textStream).indexOf('\n\n');
     const payloads = runStream(splitAt(textStream, [emoji + 1, emoji + 3, eventEnd + 1]), newTranslator({ includeUsage: true }));
-    expect(payloads.map((p) => JSON.parse(p) as unknown)).toEqual(textChunks);
+    expect(parsePayloads(payloads)).toEqual(textChunks);
   });
 
   it('translates tool calls with running indexes, skipping thinking, and omits usage unless asked', () => {
     const translator = newTranslator();
     const payloads = runStream([toolStream], translator);
-    expect(payloads.map((p) => JSON.parse(p) as unknown)).toEqual(toolChunks);
+    expect(parsePayloads(payloads)).toEqual(toolChunks);
     expect(payloads.every((p) => !('usage' in (JSON.parse(p) as object)))).toBe(true);
     expect(translator.usage()).toEqual({ inputTokens: 472, outputTokens: 89, cachedInputTokens: 0, cacheWriteTokens: 0 });
     expect(translator.finishReason()).toBe('tool_calls');
   });
 
   it('property: any chunking, with LF, CRLF or CR line endings, gives the same chunks', () => {
-    const text = Buffer.from(toolStream).toString('utf8');
     fc.assert(
       fc.property(
         fc.constantFrom('\n', '\r\n', '\r'),
         fc.array(fc.nat({ max: 4 * toolStream.length }), { maxLength: 60 }),
         (eol, cuts) => {
-          const bytes = new Uint8Array(Buffer.from(text.replace(/\n/g, eol), 'utf8'));
-          expect(runStream(splitAt(bytes, cuts), newTranslator()).map((p) => JSON.parse(p) as unknown)).toEqual(toolChunks);
+          expect(parsePayloads(runStream(splitAt(withLineEndings(toolStream, eol), cuts), newTranslator()))).toEqual(toolChunks);
         },
       ),
       { numRuns: 300 },
@@ -411,21 +387,14 @@ describe('anthropic stream translator', () => {
   });
 });
 
-const withKey = (text: string): string => text.split('{{API_KEY}}').join(API_KEY);
+const withKey = (text: string): string => withApiKey(text, API_KEY);
 const errorCases = readJson<ErrorFixture[]>('errors.json').map((c) => [c.name, c] as const);
 
 describe('anthropic mapError', () => {
   it.each(errorCases)('maps %s', (_name, fixture) => {
     const body = withKey(errorBody(fixture));
     const error = anthropicAdapter.mapError({ status: fixture.status, headers: fixture.headers, body }, ctx);
-    expect(error).toBeInstanceOf(AppError);
-    expect({ code: error.code, status: error.status, retryable: error.retryable }).toEqual({
-      code: fixture.expected.code,
-      status: fixture.expected.status,
-      retryable: fixture.expected.retryable,
-    });
-    expect(error.retryAfterSeconds).toBe(fixture.expected.retryAfterSeconds);
-    if (fixture.expected.message !== undefined) expect(error.publicMessage).toBe(fixture.expected.message);
+    expectMappedError(error, fixture.expected);
   });
 
   it('never lets the api key reach an AppError message or cause', () => {

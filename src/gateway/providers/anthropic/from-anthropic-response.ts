@@ -11,10 +11,20 @@
  * because this adapter never offers server tools.
  */
 import { AppError } from '../../../platform/errors.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatFinishReason, ChatToolCall, ChatUsage } from '../../chat-types.js';
+import type { ChatCompletion, ChatFinishReason, ChatToolCall } from '../../chat-types.js';
 import type { SseEvent } from '../../sse.js';
 import type { CallContext, ChatResult, NormalizedUsage, StreamTranslator } from '../provider.js';
 import { mapAnthropicStreamError } from './map-anthropic-error.js';
+import {
+  chunkJson,
+  createToolCallNumbering,
+  isRecord,
+  parseEventData,
+  toChatUsage,
+  usageChunkJson,
+  type ChunkDelta,
+  type ChunkEnvelope,
+} from '../chat-stream-chunks.js';
 
 const PROVIDER = 'anthropic';
 
@@ -83,18 +93,6 @@ export function toNormalizedUsage(usage: AnthropicUsage | undefined): Normalized
   };
 }
 
-/** OpenAI usage needs both counts; with either unknown there is no honest usage object to give. */
-export function toChatUsage(usage: NormalizedUsage): ChatUsage | undefined {
-  const { inputTokens, outputTokens, cachedInputTokens } = usage;
-  if (inputTokens === undefined || outputTokens === undefined) return undefined;
-  return {
-    prompt_tokens: inputTokens,
-    completion_tokens: outputTokens,
-    total_tokens: inputTokens + outputTokens,
-    ...(cachedInputTokens !== undefined && { prompt_tokens_details: { cached_tokens: cachedInputTokens } }),
-  };
-}
-
 export const toCompletionId = (messageId: string): string => `chatcmpl-${messageId}`;
 
 export function fromAnthropicResponse(body: unknown, ctx: Pick<CallContext, 'createdAt'>): ChatResult {
@@ -148,8 +146,6 @@ function isAnthropicMessage(body: unknown): body is AnthropicMessageResponse {
   );
 }
 
-type ChunkDelta = ChatCompletionChunk['choices'][number]['delta'];
-
 /**
  * One translator per upstream stream. Anthropic's event flow is message_start, then per content
  * block a start, deltas and a stop, then message_delta (stop reason, cumulative usage) and
@@ -158,28 +154,16 @@ type ChunkDelta = ChatCompletionChunk['choices'][number]['delta'];
 export function createAnthropicStreamTranslator(
   ctx: Pick<CallContext, 'createdAt' | 'includeUsage' | 'model' | 'requestId' | 'apiKey'>,
 ): StreamTranslator {
-  let id = toCompletionId(ctx.requestId);
-  let model = ctx.model;
+  const envelope: ChunkEnvelope = { id: toCompletionId(ctx.requestId), createdAt: ctx.createdAt, model: ctx.model, includeUsage: ctx.includeUsage };
   let hasStarted = false;
   let hasStopped = false;
   let hasSentFinish = false;
   let usage: AnthropicUsage = {};
   let finishReason: ChatFinishReason | undefined;
   /** Anthropic numbers all content blocks; OpenAI numbers tool calls only. */
-  const toolIndexByBlock = new Map<number, number>();
+  const toolCalls = createToolCallNumbering();
 
-  const chunk = (delta: ChunkDelta, finish: ChatFinishReason | null = null): string => {
-    const payload: ChatCompletionChunk = {
-      id,
-      object: 'chat.completion.chunk',
-      created: ctx.createdAt,
-      model,
-      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-      // OpenAI sends `usage: null` on every chunk but the last when usage was asked for.
-      ...(ctx.includeUsage && { usage: null }),
-    };
-    return JSON.stringify(payload);
-  };
+  const chunk = (delta: ChunkDelta, finish: ChatFinishReason | null = null): string => chunkJson(envelope, 0, delta, finish);
 
   /** The role chunk opens every OpenAI stream; emitted once, even if message_start went missing. */
   const start = (): string[] => {
@@ -188,24 +172,12 @@ export function createAnthropicStreamTranslator(
     return [chunk({ role: 'assistant', content: '' })];
   };
 
-  const usageChunk = (): string[] => {
-    const chatUsage = toChatUsage(toNormalizedUsage(usage));
-    if (!ctx.includeUsage || chatUsage === undefined) return [];
-    const payload: ChatCompletionChunk = {
-      id,
-      object: 'chat.completion.chunk',
-      created: ctx.createdAt,
-      model,
-      choices: [],
-      usage: chatUsage,
-    };
-    return [JSON.stringify(payload)];
-  };
+  const usageChunk = (): string[] => usageChunkJson(envelope, toChatUsage(toNormalizedUsage(usage)));
 
   const onMessageStart = (data: Record<string, unknown>): string[] => {
     const message = isRecord(data.message) ? data.message : {};
-    if (typeof message.id === 'string') id = toCompletionId(message.id);
-    if (typeof message.model === 'string') model = message.model;
+    if (typeof message.id === 'string') envelope.id = toCompletionId(message.id);
+    if (typeof message.model === 'string') envelope.model = message.model;
     if (isRecord(message.usage)) usage = mergeUsage(usage, message.usage);
     return start();
   };
@@ -217,15 +189,7 @@ export function createAnthropicStreamTranslator(
       return [...start(), chunk({ content: block.text })];
     }
     if (block.type !== 'tool_use') return [];
-    const toolIndex = toolIndexByBlock.size;
-    toolIndexByBlock.set(blockIndex, toolIndex);
-    const call = {
-      index: toolIndex,
-      id: typeof block.id === 'string' ? block.id : '',
-      type: 'function' as const,
-      function: { name: typeof block.name === 'string' ? block.name : '', arguments: '' },
-    };
-    return [...start(), chunk({ tool_calls: [call] })];
+    return [...start(), chunk(toolCalls.open(blockIndex, block.id, block.name))];
   };
 
   const onBlockDelta = (data: Record<string, unknown>): string[] => {
@@ -234,9 +198,8 @@ export function createAnthropicStreamTranslator(
       return [...start(), chunk({ content: delta.text })];
     }
     if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string' && delta.partial_json !== '') {
-      const toolIndex = typeof data.index === 'number' ? toolIndexByBlock.get(data.index) : undefined;
-      if (toolIndex === undefined) return [];
-      return [...start(), chunk({ tool_calls: [{ index: toolIndex, function: { arguments: delta.partial_json } }] })];
+      const argumentsDelta = toolCalls.append(typeof data.index === 'number' ? data.index : undefined, delta.partial_json);
+      return argumentsDelta === undefined ? [] : [...start(), chunk(argumentsDelta)];
     }
     // thinking_delta, signature_delta, citations_delta: nothing in Chat Completions carries them.
     return [];
@@ -256,7 +219,7 @@ export function createAnthropicStreamTranslator(
   return {
     onEvent(event: SseEvent): string[] {
       if (hasStopped) return [];
-      const data = parseEventData(event);
+      const data = parseEventData(event, PROVIDER);
       const type = typeof data.type === 'string' ? data.type : event.event;
       switch (type) {
         case 'message_start':
@@ -301,20 +264,4 @@ function mergeUsage(current: AnthropicUsage, update: Record<string, unknown>): A
     if (typeof value === 'number') next[key] = value;
   }
   return next;
-}
-
-function parseEventData(event: SseEvent): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(event.data);
-    if (isRecord(parsed)) return parsed;
-  } catch {
-    // Fall through: a payload that is not a JSON object is a broken stream.
-  }
-  throw new AppError('provider_error', {
-    message: `${PROVIDER}: the stream sent an event whose data is not a JSON object.`,
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

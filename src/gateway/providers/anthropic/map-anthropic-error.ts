@@ -10,13 +10,11 @@
  * Provider text reaches `publicMessage` only scrubbed of the caller's key and key-shaped strings,
  * truncated, and never when the body is not Anthropic's JSON (proxies answer with HTML).
  */
-import { AppError, errorCatalog, type ErrorCode } from '../../../platform/errors.js';
-import { parseRetryAfter } from '../retry-after.js';
-import { scrubSecrets } from '../../../platform/redact.js';
+import type { AppError, ErrorCode } from '../../../platform/errors.js';
+import { codeForHttpStatus, responseError, scrubbedText, streamEventError } from '../provider-error.js';
 import type { CallContext, UpstreamErrorResponse } from '../provider.js';
 
 const PROVIDER = 'anthropic';
-const MAX_MESSAGE_CHARS = 500;
 
 interface AnthropicErrorInfo {
   type?: string;
@@ -56,27 +54,21 @@ const QUOTA_MESSAGES = [/credit balance is too low/i, /you have reached your spe
 
 export function mapAnthropicError(response: UpstreamErrorResponse, ctx: Pick<CallContext, 'apiKey' | 'createdAt'>): AppError {
   const info = parseErrorBody(response.body);
-  const code = classifyAnthropicError(response.status, info);
-  const retryAfterSeconds = parseRetryAfter(headerValue(response.headers, 'retry-after'), ctx.createdAt);
-  return new AppError(code, {
-    message: publicMessage(code, info, ctx.apiKey, response.status),
-    ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
-    cause: {
-      provider: PROVIDER,
-      status: response.status,
-      ...scrubbedInfo(info, ctx.apiKey),
-      ...(info === undefined && { body: scrubSecrets(response.body.slice(0, MAX_MESSAGE_CHARS), [ctx.apiKey]) }),
-    },
+  return responseError(PROVIDER, response, ctx, {
+    code: classifyAnthropicError(response.status, info),
+    providerMessage: info?.message,
+    details: scrubbedInfo(info, ctx.apiKey),
+    isParsed: info !== undefined,
   });
 }
 
 /** The payload of an SSE `error` event, which has the same shape as an error response body. */
 export function mapAnthropicStreamError(payload: unknown, ctx: Pick<CallContext, 'apiKey'>): AppError {
   const info = errorInfo(payload);
-  const code = classifyAnthropicError(undefined, info);
-  return new AppError(code, {
-    message: publicMessage(code, info, ctx.apiKey, undefined),
-    cause: { provider: PROVIDER, midStream: true, ...scrubbedInfo(info, ctx.apiKey) },
+  return streamEventError(PROVIDER, ctx, {
+    code: classifyAnthropicError(undefined, info),
+    providerMessage: info?.message,
+    details: scrubbedInfo(info, ctx.apiKey),
   });
 }
 
@@ -84,7 +76,8 @@ export function classifyAnthropicError(status: number | undefined, info: Anthrop
   if (isQuotaError(status, info)) return 'provider_quota_exceeded';
   const byType = info?.type === undefined ? undefined : CODE_BY_TYPE[info.type];
   if (byType !== undefined) return byType;
-  if (status !== undefined) return codeForStatus(status);
+  // 529 is Anthropic's "overloaded"; any other 4xx means Anthropic judged the request invalid.
+  if (status !== undefined) return codeForHttpStatus(status, { 402: 'provider_quota_exceeded', 529: 'provider_overloaded' });
   return info?.type === 'invalid_request_error' ? 'provider_bad_request' : 'provider_error';
 }
 
@@ -94,34 +87,6 @@ function isQuotaError(status: number | undefined, info: AnthropicErrorInfo | und
   if (info.errorCode !== undefined && QUOTA_ERROR_CODES.has(info.errorCode)) return true;
   const message = info.message;
   return info.type === 'invalid_request_error' && message !== undefined && QUOTA_MESSAGES.some((re) => re.test(message));
-}
-
-function codeForStatus(status: number): ErrorCode {
-  switch (status) {
-    case 401:
-      return 'provider_key_rejected';
-    case 402:
-      return 'provider_quota_exceeded';
-    case 403:
-      return 'provider_permission_denied';
-    case 404:
-      // The path is fixed (/v1/messages), so a 404 from Anthropic is about the model.
-      return 'provider_model_not_found';
-    case 408:
-    case 504:
-      return 'provider_timeout';
-    case 413:
-      return 'payload_too_large';
-    case 429:
-      return 'provider_rate_limited';
-    case 503:
-    case 529:
-      return 'provider_overloaded';
-    default:
-      if (status >= 500) return 'provider_error';
-      // Any other 4xx: Anthropic judged the request invalid.
-      return status >= 400 ? 'provider_bad_request' : 'provider_error';
-  }
 }
 
 function parseErrorBody(body: string): AnthropicErrorInfo | undefined {
@@ -146,38 +111,11 @@ function errorInfo(payload: unknown): AnthropicErrorInfo | undefined {
   };
 }
 
-function publicMessage(
-  code: ErrorCode,
-  info: AnthropicErrorInfo | undefined,
-  apiKey: string,
-  status: number | undefined,
-): string {
-  const providerMessage = info?.message?.trim();
-  if (providerMessage !== undefined && providerMessage !== '') {
-    return `${PROVIDER}: ${truncate(scrubSecrets(providerMessage, [apiKey]))}`;
-  }
-  const suffix = status === undefined ? '' : ` (${PROVIDER} answered HTTP ${status})`;
-  return `${errorCatalog[code].message}${suffix}`;
-}
-
 /** The cause is logged (through redaction); scrub here too so no path depends on the logger alone. */
 function scrubbedInfo(info: AnthropicErrorInfo | undefined, apiKey: string): AnthropicErrorInfo | undefined {
   if (info?.message === undefined) return info;
-  return { ...info, message: truncate(scrubSecrets(info.message, [apiKey])) };
+  return { ...info, message: scrubbedText(info.message, apiKey) };
 }
-
-function truncate(text: string): string {
-  return text.length <= MAX_MESSAGE_CHARS ? text : `${text.slice(0, MAX_MESSAGE_CHARS)}…`;
-}
-
-function headerValue(headers: UpstreamErrorResponse['headers'], name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== name) continue;
-    return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
-}
-
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -10,7 +10,6 @@
  * HARMLESS_PARAMETERS with the reason it may be left out, or rejected with `unsupported_parameter`.
  * An unknown parameter is rejected too, so a parameter OpenAI adds later is never dropped unnoticed.
  */
-import { AppError } from '../../../platform/errors.js';
 import type {
   ChatCompletionRequest,
   ChatContentPart,
@@ -19,12 +18,33 @@ import type {
   ChatToolCall,
   ChatToolChoice,
 } from '../../chat-types.js';
+import {
+  assistantTexts,
+  checkFunctionToolCall,
+  checkKnownParameters,
+  checkNoDeprecatedFunctions,
+  checkNoLogitBias,
+  checkNoLogprobs,
+  checkTextOutputOnly,
+  checkToolChoiceWithoutTools,
+  invalid,
+  isSet,
+  jsonSchemaOf,
+  parseBase64DataUrl,
+  parseToolArguments,
+  systemText,
+  textOnlyParts,
+  toStopSequences,
+  translateMessages,
+  unknownToolChoiceError,
+  unsupportedBy,
+} from '../chat-request-checks.js';
 import type { CallContext, UpstreamRequest } from '../provider.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** Anthropic requires `max_tokens`; OpenAI does not. Used when the client sets no limit. */
 export const DEFAULT_MAX_TOKENS = 4096;
-const PROVIDER = 'anthropic';
+const unsupported = unsupportedBy('anthropic');
 
 export type AnthropicImageMediaType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
 const IMAGE_MEDIA_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
@@ -171,7 +191,7 @@ export function toAnthropicRequest(request: ChatCompletionRequest, ctx: CallCont
 
 /** The Messages request body for `request`, addressed to the provider's own `model` id. */
 export function toAnthropicBody(request: ChatCompletionRequest, model: string): AnthropicMessagesRequest {
-  checkKnownParameters(request);
+  checkKnownParameters(request, unsupported, TRANSLATED_PARAMETERS, HARMLESS_PARAMETERS);
   checkDefaultOnlyParameters(request);
   const { system, messages } = toAnthropicMessages(request.messages);
   const body: AnthropicMessagesRequest = {
@@ -199,51 +219,20 @@ export function toAnthropicBody(request: ChatCompletionRequest, model: string): 
   return body;
 }
 
-function unsupported(param: string, what: string): AppError {
-  return new AppError('unsupported_parameter', {
-    param,
-    message: `${what} is not supported by provider ${PROVIDER}.`,
-  });
-}
-
-function invalid(param: string, message: string): AppError {
-  return new AppError('invalid_request', { param, message });
-}
-
-function checkKnownParameters(request: ChatCompletionRequest): void {
-  for (const key of Object.keys(request)) {
-    if (!TRANSLATED_PARAMETERS.has(key) && !HARMLESS_PARAMETERS.has(key)) {
-      throw unsupported(key, `Parameter \`${key}\``);
-    }
-  }
-}
-
-const isSet = (value: unknown): boolean => value !== undefined && value !== null;
-
 /** Parameters Anthropic has no equivalent for: accepted only when they ask for OpenAI's default. */
 function checkDefaultOnlyParameters(request: ChatCompletionRequest): void {
   const r = request as Record<string, unknown>;
   if (isSet(r.n) && r.n !== 1) throw unsupported('n', '`n` other than 1 (several choices)');
-  if (isSet(r.logprobs) && r.logprobs !== false) throw unsupported('logprobs', '`logprobs`');
-  if (isSet(r.top_logprobs) && r.top_logprobs !== 0) throw unsupported('top_logprobs', '`top_logprobs`');
+  checkNoLogprobs(r, unsupported);
   for (const penalty of ['presence_penalty', 'frequency_penalty'] as const) {
     if (isSet(r[penalty]) && r[penalty] !== 0) throw unsupported(penalty, `A non-zero \`${penalty}\``);
   }
-  if (isSet(r.logit_bias) && Object.keys(r.logit_bias as object).length > 0) {
-    throw unsupported('logit_bias', '`logit_bias`');
-  }
+  checkNoLogitBias(r, unsupported);
   // Anthropic has no seed, so the determinism a seed asks for cannot be honoured.
   if (isSet(r.seed)) throw unsupported('seed', '`seed`');
-  if (isSet(r.verbosity) && r.verbosity !== 'medium') throw unsupported('verbosity', '`verbosity` other than "medium"');
-  const modalities = r.modalities;
-  if (isSet(modalities) && !(Array.isArray(modalities) && modalities.every((m) => m === 'text'))) {
-    throw unsupported('modalities', 'Output modalities other than "text"');
-  }
-  if (isSet(r.audio)) throw unsupported('audio', 'Audio output (`audio`)');
-  if (isSet(r.web_search_options)) throw unsupported('web_search_options', '`web_search_options`');
+  checkTextOutputOnly(r, unsupported);
   if (isSet(r.moderation)) throw unsupported('moderation', '`moderation`');
-  if (isSet(r.functions)) throw unsupported('functions', 'The deprecated `functions` parameter (use `tools`)');
-  if (isSet(r.function_call)) throw unsupported('function_call', 'The deprecated `function_call` parameter (use `tool_choice`)');
+  checkNoDeprecatedFunctions(r, unsupported);
 }
 
 /** OpenAI allows 0–2; Anthropic 0–1. Rescaling would change sampling, so values above 1 are refused. */
@@ -251,12 +240,6 @@ function toTemperature(temperature: number | null | undefined): number | undefin
   if (temperature == null) return undefined;
   if (temperature > 1) throw unsupported('temperature', '`temperature` above 1 (Anthropic accepts 0 to 1)');
   return temperature;
-}
-
-function toStopSequences(stop: string | string[] | null | undefined): string[] | undefined {
-  if (stop == null) return undefined;
-  const sequences = typeof stop === 'string' ? [stop] : stop;
-  return sequences.length > 0 ? sequences : undefined;
 }
 
 /**
@@ -288,17 +271,7 @@ function toOutputFormat(
   responseFormat: ChatCompletionRequest['response_format'] | null,
 ): { type: 'json_schema'; schema: Record<string, unknown> } | undefined {
   if (responseFormat == null || responseFormat.type === 'text') return undefined;
-  if (responseFormat.type === 'json_schema') {
-    const spec = (responseFormat.json_schema ?? {}) as { schema?: unknown; description?: unknown };
-    if (!isPlainObject(spec.schema)) {
-      throw unsupported('response_format.json_schema.schema', 'A `json_schema` response format without a schema');
-    }
-    // The description instructs the model; Anthropic's output format has no field for it.
-    if (typeof spec.description === 'string' && spec.description !== '') {
-      throw unsupported('response_format.json_schema.description', '`response_format.json_schema.description`');
-    }
-    return { type: 'json_schema', schema: spec.schema };
-  }
+  if (responseFormat.type === 'json_schema') return { type: 'json_schema', schema: jsonSchemaOf(responseFormat, unsupported) };
   throw unsupported('response_format', `\`response_format\` of type "${String(responseFormat.type)}"`);
 }
 
@@ -329,10 +302,9 @@ function toAnthropicToolChoice(
   parallelToolCalls: boolean | null | undefined,
   hasTools: boolean,
 ): AnthropicToolChoice | undefined {
-  // Without tools there is nothing to choose from: "none"/"auto" are already what happens.
   if (!hasTools) {
-    if (choice == null || choice === 'none' || choice === 'auto') return undefined;
-    throw invalid('tool_choice', '`tool_choice` requires `tools`.');
+    checkToolChoiceWithoutTools(choice);
+    return undefined;
   }
   const disableParallel = parallelToolCalls === false ? { disable_parallel_tool_use: true } : {};
   if (choice == null || choice === 'auto') {
@@ -343,8 +315,7 @@ function toAnthropicToolChoice(
   if (typeof choice === 'object' && choice.type === 'function') {
     return { type: 'tool', name: choice.function.name, ...disableParallel };
   }
-  const kind = typeof choice === 'object' ? (choice as { type?: unknown }).type : choice;
-  throw unsupported('tool_choice', `\`tool_choice\` "${String(kind)}"`);
+  throw unknownToolChoiceError(choice, unsupported);
 }
 
 /**
@@ -356,39 +327,15 @@ function toAnthropicToolChoice(
 export function toAnthropicMessages(messages: ChatMessage[]): { system?: string; messages: AnthropicMessage[] } {
   const systemTexts: string[] = [];
   const turns: AnthropicMessage[] = [];
-  messages.forEach((message, i) => {
-    const path = `messages[${i}]`;
-    rejectUnsupportedMessageFields(message, path);
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        systemTexts.push(...systemText(message.content, path));
-        return;
-      case 'user':
-        appendTurn(turns, 'user', userBlocks(message.content, path));
-        return;
-      case 'assistant':
-        appendTurn(turns, 'assistant', assistantBlocks(message, path));
-        return;
-      case 'tool':
-        appendTurn(turns, 'user', [toolResultBlock(message.content, message.tool_call_id, path)]);
-        return;
-      default: {
-        const role = (message as { role?: unknown }).role;
-        if (role === 'function') throw unsupported(`${path}.role`, 'The deprecated "function" role (use "tool")');
-        throw invalid(`${path}.role`, `Unknown message role "${String(role)}".`);
-      }
-    }
+  translateMessages<void>(messages, unsupported, {
+    system: (message, path) => {
+      systemTexts.push(...systemText(message.content, path));
+    },
+    user: (message, path) => appendTurn(turns, 'user', userBlocks(message.content, path)),
+    assistant: (message, path) => appendTurn(turns, 'assistant', assistantBlocks(message, path)),
+    tool: (message, path) => appendTurn(turns, 'user', [toolResultBlock(message.content, message.tool_call_id, path)]),
   });
   return { ...(systemTexts.length > 0 && { system: systemTexts.join('\n\n') }), messages: turns };
-}
-
-/** Anthropic has no participant names and no assistant audio; dropping them would change the conversation. */
-function rejectUnsupportedMessageFields(message: ChatMessage, path: string): void {
-  const fields = message as Record<string, unknown>;
-  if (isSet(fields.name)) throw unsupported(`${path}.name`, 'Message `name`');
-  if (isSet(fields.audio)) throw unsupported(`${path}.audio`, 'Assistant `audio`');
-  if (isSet(fields.function_call)) throw unsupported(`${path}.function_call`, 'The deprecated `function_call`');
 }
 
 function appendTurn(turns: AnthropicMessage[], role: AnthropicMessage['role'], blocks: AnthropicContentBlock[]): void {
@@ -402,15 +349,6 @@ function appendTurn(turns: AnthropicMessage[], role: AnthropicMessage['role'], b
 /** Anthropic rejects empty text blocks; an empty string says nothing, so it is skipped. */
 function textBlocks(text: string): AnthropicTextBlock[] {
   return text === '' ? [] : [{ type: 'text', text }];
-}
-
-function systemText(content: string | ChatContentPart[], path: string): string[] {
-  if (typeof content === 'string') return content === '' ? [] : [content];
-  return content.flatMap((part, j) => {
-    if (part.type !== 'text') throw invalid(`${path}.content[${j}]`, 'System messages may only contain text.');
-    const text = (part as { text: string }).text;
-    return text === '' ? [] : [text];
-  });
 }
 
 function userBlocks(content: string | ChatContentPart[], path: string): AnthropicContentBlock[] {
@@ -431,18 +369,6 @@ function userPartBlocks(part: ChatContentPart, path: string): AnthropicContentBl
     default:
       throw unsupported(`${path}.type`, `Content parts of type "${part.type}"`);
   }
-}
-
-interface DataUrl {
-  mediaType: string;
-  data: string;
-}
-
-/** `data:<media type>;base64,<data>`; anything else (e.g. percent-encoded) is not a usable image. */
-function parseBase64DataUrl(url: string): DataUrl | undefined {
-  const match = /^data:([^;,]+)((?:;[^;,]*)*);base64,(.*)$/s.exec(url);
-  if (match === null) return undefined;
-  return { mediaType: (match[1] ?? '').trim().toLowerCase(), data: match[3] ?? '' };
 }
 
 function imageBlock(url: string, param: string): AnthropicImageBlock {
@@ -477,24 +403,13 @@ function assistantBlocks(
   message: Extract<ChatMessage, { role: 'assistant' }>,
   path: string,
 ): AnthropicContentBlock[] {
-  const blocks: AnthropicContentBlock[] = [];
-  const content = message.content;
-  if (typeof content === 'string') blocks.push(...textBlocks(content));
-  else if (Array.isArray(content)) {
-    content.forEach((part, j) => {
-      // A refusal part is text the assistant said; it stays part of the conversation.
-      if (part.type === 'text') blocks.push(...textBlocks((part as { text: string }).text));
-      else if (part.type === 'refusal') blocks.push(...textBlocks(String((part as Record<string, unknown>).refusal ?? '')));
-      else throw invalid(`${path}.content[${j}]`, 'Assistant messages may only contain text and refusal parts.');
-    });
-  }
-  if (typeof message.refusal === 'string') blocks.push(...textBlocks(message.refusal));
+  const blocks: AnthropicContentBlock[] = assistantTexts(message, path).flatMap(textBlocks);
   (message.tool_calls ?? []).forEach((call, k) => blocks.push(toolUseBlock(call, `${path}.tool_calls[${k}]`)));
   return blocks;
 }
 
 function toolUseBlock(call: ChatToolCall, path: string): AnthropicToolUseBlock {
-  if (call.type !== 'function') throw unsupported(`${path}.type`, `Tool calls of type "${String(call.type)}"`);
+  checkFunctionToolCall(call, path, unsupported);
   return {
     type: 'tool_use',
     id: call.id,
@@ -503,32 +418,8 @@ function toolUseBlock(call: ChatToolCall, path: string): AnthropicToolUseBlock {
   };
 }
 
-/**
- * Anthropic takes tool input as an object, OpenAI as a JSON string. An empty string is what clients
- * accumulate for a call without arguments, so it is read as `{}`. The message never quotes the
- * arguments: they are prompt content.
- */
-export function parseToolArguments(args: string, param: string): Record<string, unknown> {
-  if (args.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(args);
-  } catch {
-    throw invalid(param, `${param} is not valid JSON.`);
-  }
-  if (!isPlainObject(parsed)) throw invalid(param, `${param} must be a JSON object.`);
-  return parsed;
-}
-
 function toolResultBlock(content: string | ChatContentPart[], toolCallId: string, path: string): AnthropicToolResultBlock {
   if (typeof content === 'string') return { type: 'tool_result', tool_use_id: toolCallId, content };
-  const parts = content.flatMap((part, j) => {
-    if (part.type !== 'text') throw invalid(`${path}.content[${j}]`, 'Tool messages may only contain text.');
-    return textBlocks((part as { text: string }).text);
-  });
+  const parts = textOnlyParts(content, path, 'Tool').flatMap(textBlocks);
   return { type: 'tool_result', tool_use_id: toolCallId, content: parts };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

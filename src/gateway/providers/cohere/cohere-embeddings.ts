@@ -12,6 +12,7 @@
  * sent because OpenAI rejects over-long input instead of silently cutting it, as Cohere would.
  */
 import { AppError } from '../../../platform/errors.js';
+import { unsupportedBy } from '../chat-request-checks.js';
 import type { CallContext, EmbeddingsRequest, EmbeddingsResult, UpstreamRequest } from '../provider.js';
 
 const PROVIDER = 'cohere';
@@ -33,9 +34,7 @@ export interface CohereEmbedRequest {
   output_dimension?: number;
 }
 
-function unsupported(param: string, what: string): AppError {
-  return new AppError('unsupported_parameter', { param, message: `${what} is not supported by provider ${PROVIDER}.` });
-}
+const unsupported = unsupportedBy(PROVIDER);
 
 export function toCohereEmbedRequest(request: EmbeddingsRequest, ctx: CallContext): UpstreamRequest {
   return {

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { errorBody, everyByte, runStream, splitAt, thrown, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
+import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, minimalChatRequest, parsePayloads, runStream, splitAt, thrown, withApiKey, withLineEndings, withParsedBody, type ErrorFixture, type PairFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, EmbeddingsRequest, StreamTranslator } from '../provider.js';
 import { cohereAdapter, cohereEmbeddingsAdapter } from './cohere.adapter.js';
 import { toBase64Float32 } from './cohere-embeddings.js';
@@ -12,41 +11,20 @@ import { toFinishReason } from './from-cohere-response.js';
 import type { CohereChatRequest } from './to-cohere-request.js';
 
 const API_KEY = 'co-FIXTUREkey0123456789abcdefghijklmnopqrstu';
-const ctx: CallContext = {
-  model: 'command-a-03-2025',
-  apiKey: API_KEY,
-  baseUrl: 'https://api.cohere.com',
-  requestId: 'req_sb_01',
-  createdAt: 1767225600,
-  includeUsage: false,
-};
+const ctx: CallContext = fixtureContext({ model: 'command-a-03-2025', apiKey: API_KEY, baseUrl: 'https://api.cohere.com' });
 
-const fixtureUrl = (name: string): URL => new URL(`./__fixtures__/${name}`, import.meta.url);
-const readJson = <T>(name: string): T => JSON.parse(readFileSync(fixtureUrl(name), 'utf8')) as T;
-const readBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(fixtureUrl(name)));
+const { readJson, readBytes } = createFixtureReader(import.meta.url);
 
-interface PairFixture<Req = ChatCompletionRequest> {
-  description: string;
-  model?: string;
-  request: Req;
-  upstreamRequest: { method: string; url: string; headers: Record<string, string>; body: unknown };
-  upstreamResponse: unknown;
-  expected: { body: unknown; usage: unknown; finishReason?: string };
-}
 const pairs = (['text-system', 'tool-calls', 'thinking'] as const).map((name) => [name, readJson<PairFixture>(`${name}.json`)] as const);
 
-const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => ({
-  model: 'cohere/command-a-03-2025',
-  messages: [{ role: 'user', content: 'Hi' }],
-  ...extra,
-});
+const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => minimalChatRequest('cohere/command-a-03-2025', extra);
 const bodyOf = (request: ChatCompletionRequest): CohereChatRequest =>
   JSON.parse(cohereAdapter.buildChatRequest(request, ctx).body ?? 'null') as CohereChatRequest;
 
 describe('cohere buildChatRequest', () => {
   it.each(pairs)('builds the exact upstream request for %s', (_name, fixture) => {
     const upstream = cohereAdapter.buildChatRequest(fixture.request, { ...ctx, model: fixture.model ?? ctx.model });
-    expect({ ...upstream, body: JSON.parse(upstream.body ?? 'null') }).toEqual(fixture.upstreamRequest);
+    expect(withParsedBody(upstream)).toEqual(fixture.upstreamRequest);
   });
 
   it('sends a minimal request with nothing the client did not ask for', () => {
@@ -213,7 +191,6 @@ describe('cohere parseChatResponse', () => {
 
 const newTranslator = (overrides: Partial<CallContext> = {}): StreamTranslator =>
   cohereAdapter.createStreamTranslator(minimal({ stream: true }), { ...ctx, ...overrides });
-const parsed = (payloads: string[]): unknown[] => payloads.map((p) => JSON.parse(p) as unknown);
 const deltas = (payloads: string[]) => payloads.map((p) => (JSON.parse(p) as { choices: [{ delta: unknown }] }).choices[0]?.delta);
 
 describe('cohere stream translator', () => {
@@ -224,7 +201,7 @@ describe('cohere stream translator', () => {
 
   it('translates a text stream fed one byte at a time, with the usage chunk last', () => {
     const translator = newTranslator({ includeUsage: true });
-    expect(parsed(runStream(everyByte(textStream), translator))).toEqual(textChunks);
+    expect(parsePayloads(runStream(everyByte(textStream), translator))).toEqual(textChunks);
     expect(translator.usage()).toEqual({ inputTokens: 9, outputTokens: 12 });
     expect(translator.finishReason()).toBe('stop');
   });
@@ -233,25 +210,22 @@ describe('cohere stream translator', () => {
     const emoji = Buffer.from(textStream).indexOf(Buffer.from('🚀'));
     const eventEnd = Buffer.from(textStream).indexOf('\n\n');
     const payloads = runStream(splitAt(textStream, [emoji + 1, emoji + 3, eventEnd + 1]), newTranslator({ includeUsage: true }));
-    expect(parsed(payloads)).toEqual(textChunks);
+    expect(parsePayloads(payloads)).toEqual(textChunks);
   });
 
   it('streams the tool plan as content and tool calls with their arguments, and omits usage unless asked', () => {
     const translator = newTranslator();
     const payloads = runStream([toolStream], translator);
-    expect(parsed(payloads)).toEqual(toolChunks);
+    expect(parsePayloads(payloads)).toEqual(toolChunks);
     expect(payloads.every((p) => !('usage' in (JSON.parse(p) as object)))).toBe(true);
     expect(translator.usage()).toEqual({ inputTokens: 37, outputTokens: 41 });
     expect(translator.finishReason()).toBe('tool_calls');
   });
 
   it('property: any chunking, with LF, CRLF or CR line endings, gives the same chunks', () => {
-    const text = Buffer.from(toolStream).toString('utf8');
     fc.assert(
       fc.property(fc.constantFrom('\n', '\r\n', '\r'), fc.array(fc.nat({ max: 4 * toolStream.length }), { maxLength: 60 }), (eol, cuts) => {
-        // Only line ends are rewritten: the JSON's own "\n" escapes are two characters, not newlines.
-        const bytes = new Uint8Array(Buffer.from(text.replace(/\n/g, eol), 'utf8'));
-        expect(parsed(runStream(splitAt(bytes, cuts), newTranslator()))).toEqual(toolChunks);
+        expect(parsePayloads(runStream(splitAt(withLineEndings(toolStream, eol), cuts), newTranslator()))).toEqual(toolChunks);
       }),
       { numRuns: 300 },
     );
@@ -308,20 +282,13 @@ describe('cohere stream translator', () => {
   });
 });
 
-const withKey = (text: string): string => text.split('{{API_KEY}}').join(API_KEY);
+const withKey = (text: string): string => withApiKey(text, API_KEY);
 const errorCases = readJson<ErrorFixture[]>('errors.json').map((c) => [c.name, c] as const);
 
 describe('cohere mapError', () => {
   it.each(errorCases)('maps %s', (_name, fixture) => {
     const error = cohereAdapter.mapError({ status: fixture.status, headers: fixture.headers, body: withKey(errorBody(fixture)) }, ctx);
-    expect(error).toBeInstanceOf(AppError);
-    expect({ code: error.code, status: error.status, retryable: error.retryable }).toEqual({
-      code: fixture.expected.code,
-      status: fixture.expected.status,
-      retryable: fixture.expected.retryable,
-    });
-    expect(error.retryAfterSeconds).toBe(fixture.expected.retryAfterSeconds);
-    if (fixture.expected.message !== undefined) expect(error.publicMessage).toBe(fixture.expected.message);
+    expectMappedError(error, fixture.expected);
   });
 
   it('never lets the api key reach an AppError message or cause', () => {
@@ -347,7 +314,7 @@ describe('cohere embeddings', () => {
 
   it('builds the exact upstream request', () => {
     const upstream = cohereEmbeddingsAdapter.buildEmbeddingsRequest(fixture.request, embedCtx);
-    expect({ ...upstream, body: JSON.parse(upstream.body ?? 'null') }).toEqual(fixture.upstreamRequest);
+    expect(withParsedBody(upstream)).toEqual(fixture.upstreamRequest);
   });
 
   it('normalises the response, with billed input tokens as usage', () => {

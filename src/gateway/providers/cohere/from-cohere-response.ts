@@ -15,10 +15,20 @@
  * per its pricing docs) wins over `tokens` (which include tokens Cohere adds itself).
  */
 import { AppError } from '../../../platform/errors.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatFinishReason, ChatToolCall, ChatUsage } from '../../chat-types.js';
+import type { ChatCompletion, ChatFinishReason, ChatToolCall } from '../../chat-types.js';
 import type { SseEvent } from '../../sse.js';
 import type { CallContext, ChatResult, NormalizedUsage, StreamTranslator } from '../provider.js';
 import { mapCohereStreamError } from './map-cohere-error.js';
+import {
+  chunkJson,
+  createToolCallNumbering,
+  isRecord,
+  parseEventData,
+  toChatUsage,
+  usageChunkJson,
+  type ChunkDelta,
+  type ChunkEnvelope,
+} from '../chat-stream-chunks.js';
 
 const PROVIDER = 'cohere';
 
@@ -80,13 +90,6 @@ export function toNormalizedUsage(usage: CohereUsage | null | undefined): Normal
   };
 }
 
-/** OpenAI usage needs both counts; with either unknown there is no honest usage object to give. */
-export function toChatUsage(usage: NormalizedUsage): ChatUsage | undefined {
-  const { inputTokens, outputTokens } = usage;
-  if (inputTokens === undefined || outputTokens === undefined) return undefined;
-  return { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: inputTokens + outputTokens };
-}
-
 export const toCompletionId = (id: string): string => `chatcmpl-${id}`;
 
 /** Removes undefined counters so "unknown" is absent, not a key holding undefined. */
@@ -135,8 +138,6 @@ function isCohereResponse(body: unknown): body is CohereChatResponse {
   return content === undefined || content === null || (Array.isArray(content) && content.every((p) => isRecord(p) && typeof p.type === 'string'));
 }
 
-type ChunkDelta = ChatCompletionChunk['choices'][number]['delta'];
-
 /**
  * One translator per upstream stream: message-start, then content-start/delta/end per content
  * block (text or thinking), or tool-plan-delta and tool-call-start/delta/end per call, then
@@ -145,7 +146,7 @@ type ChunkDelta = ChatCompletionChunk['choices'][number]['delta'];
 export function createCohereStreamTranslator(
   ctx: Pick<CallContext, 'createdAt' | 'includeUsage' | 'model' | 'requestId' | 'apiKey'>,
 ): StreamTranslator {
-  let id = toCompletionId(ctx.requestId);
+  const envelope: ChunkEnvelope = { id: toCompletionId(ctx.requestId), createdAt: ctx.createdAt, model: ctx.model, includeUsage: ctx.includeUsage };
   let hasStarted = false;
   let hasEnded = false;
   let usage: NormalizedUsage = {};
@@ -153,19 +154,9 @@ export function createCohereStreamTranslator(
   /** Content indexes that are thinking blocks, whose deltas are not part of the answer. */
   const thinkingIndexes = new Set<number>();
   /** Cohere numbers tool calls by its own index; OpenAI by order of appearance. */
-  const toolIndexByCohere = new Map<number, number>();
+  const toolCalls = createToolCallNumbering();
 
-  const chunk = (delta: ChunkDelta, finish: ChatFinishReason | null = null): string => {
-    const payload: ChatCompletionChunk = {
-      id,
-      object: 'chat.completion.chunk',
-      created: ctx.createdAt,
-      model: ctx.model,
-      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-      ...(ctx.includeUsage && { usage: null }),
-    };
-    return JSON.stringify(payload);
-  };
+  const chunk = (delta: ChunkDelta, finish: ChatFinishReason | null = null): string => chunkJson(envelope, 0, delta, finish);
 
   const start = (): string[] => {
     if (hasStarted) return [];
@@ -195,26 +186,18 @@ export function createCohereStreamTranslator(
     const call = messageOf(data).tool_calls;
     if (!isRecord(call)) return [];
     const fn = isRecord(call.function) ? call.function : {};
-    const toolIndex = toolIndexByCohere.size;
-    toolIndexByCohere.set(typeof data.index === 'number' ? data.index : toolIndex, toolIndex);
     const args = typeof fn.arguments === 'string' ? fn.arguments : '';
-    const opening = {
-      index: toolIndex,
-      id: typeof call.id === 'string' ? call.id : '',
-      type: 'function' as const,
-      function: { name: typeof fn.name === 'string' ? fn.name : '', arguments: args },
-    };
-    return [...start(), chunk({ tool_calls: [opening] })];
+    const upstreamIndex = typeof data.index === 'number' ? data.index : toolCalls.count();
+    return [...start(), chunk(toolCalls.open(upstreamIndex, call.id, fn.name, args))];
   };
 
   const onToolCallDelta = (data: Record<string, unknown>): string[] => {
     const call = messageOf(data).tool_calls;
     const fn = isRecord(call) && isRecord(call.function) ? call.function : {};
     if (typeof fn.arguments !== 'string' || fn.arguments === '') return [];
-    const cohereIndex = typeof data.index === 'number' ? data.index : toolIndexByCohere.size - 1;
-    const toolIndex = toolIndexByCohere.get(cohereIndex);
-    if (toolIndex === undefined) return [];
-    return [...start(), chunk({ tool_calls: [{ index: toolIndex, function: { arguments: fn.arguments } }] })];
+    const upstreamIndex = typeof data.index === 'number' ? data.index : toolCalls.count() - 1;
+    const argumentsDelta = toolCalls.append(upstreamIndex, fn.arguments);
+    return argumentsDelta === undefined ? [] : [...start(), chunk(argumentsDelta)];
   };
 
   const onMessageEnd = (data: Record<string, unknown>): string[] => {
@@ -226,22 +209,18 @@ export function createCohereStreamTranslator(
     finishReason = toFinishReason(reason);
     const out = [...start(), chunk({}, finishReason ?? 'stop')];
     finishReason ??= 'stop';
-    const chatUsage = toChatUsage(usage);
-    if (ctx.includeUsage && chatUsage !== undefined) {
-      const payload: ChatCompletionChunk = { id, object: 'chat.completion.chunk', created: ctx.createdAt, model: ctx.model, choices: [], usage: chatUsage };
-      out.push(JSON.stringify(payload));
-    }
+    out.push(...usageChunkJson(envelope, toChatUsage(usage)));
     return out;
   };
 
   return {
     onEvent(event: SseEvent): string[] {
       if (hasEnded || event.data.trim() === '[DONE]') return [];
-      const data = parseEventData(event);
+      const data = parseEventData(event, PROVIDER);
       const type = typeof data.type === 'string' ? data.type : event.event;
       switch (type) {
         case 'message-start':
-          if (typeof data.id === 'string' && data.id !== '') id = toCompletionId(data.id);
+          if (typeof data.id === 'string' && data.id !== '') envelope.id = toCompletionId(data.id);
           return start();
         case 'content-start':
           return onContentStart(data);
@@ -274,18 +253,4 @@ export function createCohereStreamTranslator(
 function messageOf(data: Record<string, unknown>): Record<string, unknown> {
   const delta = isRecord(data.delta) ? data.delta : {};
   return isRecord(delta.message) ? delta.message : {};
-}
-
-function parseEventData(event: SseEvent): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(event.data);
-    if (isRecord(parsed)) return parsed;
-  } catch {
-    // Fall through: a payload that is not a JSON object is a broken stream.
-  }
-  throw new AppError('provider_error', { message: `${PROVIDER}: the stream sent an event whose data is not a JSON object.` });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -10,11 +10,28 @@
  * HARMLESS_PARAMETERS with the reason it may be left out, or refused with `unsupported_parameter`.
  * An unknown parameter is refused too, so nothing a client asks for is dropped unnoticed.
  */
-import { AppError } from '../../../platform/errors.js';
 import type { ChatCompletionRequest, ChatContentPart, ChatMessage, ChatTool, ChatToolCall, ChatToolChoice } from '../../chat-types.js';
+import {
+  assistantTexts,
+  checkFunctionToolCall,
+  checkKnownParameters,
+  checkNoDeprecatedFunctions,
+  checkNoLogitBias,
+  checkNoLogprobs,
+  checkTextOutputOnly,
+  checkToolChoiceWithoutTools,
+  invalid,
+  isSet,
+  jsonSchemaOf,
+  textOnlyParts,
+  toStopSequences,
+  translateMessages,
+  unknownToolChoiceError,
+  unsupportedBy,
+} from '../chat-request-checks.js';
 import type { CallContext, UpstreamRequest } from '../provider.js';
 
-const PROVIDER = 'cohere';
+const unsupported = unsupportedBy('cohere');
 
 export interface CohereTextContent {
   type: 'text';
@@ -126,7 +143,7 @@ export function toCohereRequest(request: ChatCompletionRequest, ctx: CallContext
 }
 
 export function toCohereBody(request: ChatCompletionRequest, model: string): CohereChatRequest {
-  checkKnownParameters(request);
+  checkKnownParameters(request, unsupported, TRANSLATED_PARAMETERS, HARMLESS_PARAMETERS);
   checkDefaultOnlyParameters(request);
   const body: CohereChatRequest = { model, messages: toCohereMessages(request.messages) };
   const tools = toCohereTools(request.tools);
@@ -141,11 +158,8 @@ export function toCohereBody(request: ChatCompletionRequest, model: string): Coh
   if (responseFormat !== undefined) body.response_format = responseFormat;
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (maxTokens != null) body.max_tokens = maxTokens;
-  const stop = request.stop;
-  if (stop != null) {
-    const sequences = typeof stop === 'string' ? [stop] : stop;
-    if (sequences.length > 0) body.stop_sequences = sequences;
-  }
+  const stopSequences = toStopSequences(request.stop);
+  if (stopSequences !== undefined) body.stop_sequences = stopSequences;
   if (request.temperature != null) body.temperature = request.temperature;
   const r = request as Record<string, unknown>;
   if (typeof r.seed === 'number') body.seed = r.seed;
@@ -156,62 +170,29 @@ export function toCohereBody(request: ChatCompletionRequest, model: string): Coh
   return body;
 }
 
-function unsupported(param: string, what: string): AppError {
-  return new AppError('unsupported_parameter', { param, message: `${what} is not supported by provider ${PROVIDER}.` });
-}
-
-function invalid(param: string, message: string): AppError {
-  return new AppError('invalid_request', { param, message });
-}
-
-function checkKnownParameters(request: ChatCompletionRequest): void {
-  for (const key of Object.keys(request)) {
-    if (!TRANSLATED_PARAMETERS.has(key) && !HARMLESS_PARAMETERS.has(key)) throw unsupported(key, `Parameter \`${key}\``);
-  }
-}
-
-const isSet = (value: unknown): boolean => value !== undefined && value !== null;
-
 /** Parameters Cohere cannot express: accepted only when they ask for OpenAI's default. */
 function checkDefaultOnlyParameters(request: ChatCompletionRequest): void {
   const r = request as Record<string, unknown>;
   if (isSet(r.n) && r.n !== 1) throw unsupported('n', '`n` other than 1 (several choices)');
   // Cohere has logprobs, but per token id in its own shape; OpenAI's top-logprob lists have no source.
-  if (isSet(r.logprobs) && r.logprobs !== false) throw unsupported('logprobs', '`logprobs`');
-  if (isSet(r.top_logprobs) && r.top_logprobs !== 0) throw unsupported('top_logprobs', '`top_logprobs`');
-  if (isSet(r.logit_bias) && Object.keys(r.logit_bias as object).length > 0) throw unsupported('logit_bias', '`logit_bias`');
+  checkNoLogprobs(r, unsupported);
+  checkNoLogitBias(r, unsupported);
   // Cohere may always call several tools in one turn; it cannot be limited to one.
   if (isSet(r.parallel_tool_calls) && r.parallel_tool_calls !== true) {
     throw unsupported('parallel_tool_calls', '`parallel_tool_calls: false`');
   }
   if (isSet(r.reasoning_effort)) throw unsupported('reasoning_effort', '`reasoning_effort`');
-  if (isSet(r.verbosity) && r.verbosity !== 'medium') throw unsupported('verbosity', '`verbosity` other than "medium"');
-  const modalities = r.modalities;
-  if (isSet(modalities) && !(Array.isArray(modalities) && modalities.every((m) => m === 'text'))) {
-    throw unsupported('modalities', 'Output modalities other than "text"');
-  }
-  if (isSet(r.audio)) throw unsupported('audio', 'Audio output (`audio`)');
-  if (isSet(r.web_search_options)) throw unsupported('web_search_options', '`web_search_options`');
+  checkTextOutputOnly(r, unsupported);
   if (isSet(r.service_tier) && r.service_tier !== 'auto' && r.service_tier !== 'default') {
     throw unsupported('service_tier', `\`service_tier\` "${String(r.service_tier)}"`);
   }
-  if (isSet(r.functions)) throw unsupported('functions', 'The deprecated `functions` parameter (use `tools`)');
-  if (isSet(r.function_call)) throw unsupported('function_call', 'The deprecated `function_call` parameter (use `tool_choice`)');
+  checkNoDeprecatedFunctions(r, unsupported);
 }
 
 function toResponseFormat(format: ChatCompletionRequest['response_format'] | null): CohereChatRequest['response_format'] {
   if (format == null || format.type === 'text') return undefined;
   if (format.type === 'json_object') return { type: 'json_object' };
-  if (format.type === 'json_schema') {
-    const spec = (format.json_schema ?? {}) as { schema?: unknown; description?: unknown };
-    if (!isPlainObject(spec.schema)) {
-      throw unsupported('response_format.json_schema.schema', 'A `json_schema` response format without a schema');
-    }
-    if (typeof spec.description === 'string' && spec.description !== '') {
-      throw unsupported('response_format.json_schema.description', '`response_format.json_schema.description`');
-    }
-    return { type: 'json_object', json_schema: spec.schema };
-  }
+  if (format.type === 'json_schema') return { type: 'json_object', json_schema: jsonSchemaOf(format, unsupported) };
   throw unsupported('response_format', `\`response_format\` of type "${String((format as { type?: unknown }).type)}"`);
 }
 
@@ -234,8 +215,8 @@ function toCohereTools(tools: ChatTool[] | undefined | null): CohereTool[] | und
 
 function toCohereToolChoice(choice: ChatToolChoice | null | undefined, hasTools: boolean): 'REQUIRED' | 'NONE' | undefined {
   if (!hasTools) {
-    if (choice == null || choice === 'none' || choice === 'auto') return undefined;
-    throw invalid('tool_choice', '`tool_choice` requires `tools`.');
+    checkToolChoiceWithoutTools(choice);
+    return undefined;
   }
   if (choice == null || choice === 'auto') return undefined;
   if (choice === 'none') return 'NONE';
@@ -243,43 +224,22 @@ function toCohereToolChoice(choice: ChatToolChoice | null | undefined, hasTools:
   if (typeof choice === 'object' && choice.type === 'function') {
     throw unsupported('tool_choice', 'Forcing one named function (`tool_choice.function`)');
   }
-  const kind = typeof choice === 'object' ? (choice as { type?: unknown }).type : choice;
-  throw unsupported('tool_choice', `\`tool_choice\` "${String(kind)}"`);
+  throw unknownToolChoiceError(choice, unsupported);
 }
 
 /** Cohere v2 keeps OpenAI's roles and order; developer messages are system messages. */
 export function toCohereMessages(messages: ChatMessage[]): CohereMessage[] {
-  return messages.map((message, i) => {
-    const path = `messages[${i}]`;
-    const fields = message as Record<string, unknown>;
-    if (isSet(fields.name)) throw unsupported(`${path}.name`, 'Message `name`');
-    if (isSet(fields.audio)) throw unsupported(`${path}.audio`, 'Assistant `audio`');
-    if (isSet(fields.function_call)) throw unsupported(`${path}.function_call`, 'The deprecated `function_call`');
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        return { role: 'system', content: textOnly(message.content, path, 'System') };
-      case 'user':
-        return { role: 'user', content: userContent(message.content, path) };
-      case 'assistant':
-        return assistantMessage(message, path);
-      case 'tool':
-        return { role: 'tool', tool_call_id: message.tool_call_id, content: textOnly(message.content, path, 'Tool') };
-      default: {
-        const role = (message as { role?: unknown }).role;
-        if (role === 'function') throw unsupported(`${path}.role`, 'The deprecated "function" role (use "tool")');
-        throw invalid(`${path}.role`, `Unknown message role "${String(role)}".`);
-      }
-    }
+  return translateMessages<CohereMessage>(messages, unsupported, {
+    system: (message, path) => ({ role: 'system', content: textOnly(message.content, path, 'System') }),
+    user: (message, path) => ({ role: 'user', content: userContent(message.content, path) }),
+    assistant: assistantMessage,
+    tool: (message, path) => ({ role: 'tool', tool_call_id: message.tool_call_id, content: textOnly(message.content, path, 'Tool') }),
   });
 }
 
 function textOnly(content: string | ChatContentPart[], path: string, who: string): string | CohereTextContent[] {
   if (typeof content === 'string') return content;
-  return content.map((part, j) => {
-    if (part.type !== 'text') throw invalid(`${path}.content[${j}]`, `${who} messages may only contain text.`);
-    return { type: 'text', text: (part as { text: string }).text };
-  });
+  return textOnlyParts(content, path, who).map((text) => ({ type: 'text', text }));
 }
 
 function userContent(content: string | ChatContentPart[], path: string): Extract<CohereMessage, { role: 'user' }>['content'] {
@@ -304,30 +264,15 @@ function userContent(content: string | ChatContentPart[], path: string): Extract
  * and what its tool-use guide sends back); without tool calls the text is the content.
  */
 function assistantMessage(message: Extract<ChatMessage, { role: 'assistant' }>, path: string): CohereMessage {
-  const texts: string[] = [];
-  const content = message.content;
-  if (typeof content === 'string') texts.push(content);
-  else if (Array.isArray(content)) {
-    content.forEach((part, j) => {
-      if (part.type === 'text') texts.push((part as { text: string }).text);
-      else if (part.type === 'refusal') texts.push(String((part as Record<string, unknown>).refusal ?? ''));
-      else throw invalid(`${path}.content[${j}]`, 'Assistant messages may only contain text and refusal parts.');
-    });
-  }
-  if (typeof message.refusal === 'string') texts.push(message.refusal);
-  const text = texts.join('');
+  const text = assistantTexts(message, path).join('');
   const calls = (message.tool_calls ?? []).map((call, k) => toolCall(call, `${path}.tool_calls[${k}]`));
   if (calls.length === 0) return { role: 'assistant', content: text };
   return { role: 'assistant', ...(text !== '' && { tool_plan: text }), tool_calls: calls };
 }
 
 function toolCall(call: ChatToolCall, path: string): CohereToolCall {
-  if (call.type !== 'function') throw unsupported(`${path}.type`, `Tool calls of type "${String(call.type)}"`);
+  checkFunctionToolCall(call, path, unsupported);
   // Clients accumulate an empty string for a call without arguments; Cohere expects JSON.
   const args = call.function.arguments.trim() === '' ? '{}' : call.function.arguments;
   return { id: call.id, type: 'function', function: { name: call.function.name, arguments: args } };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

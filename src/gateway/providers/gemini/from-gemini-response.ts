@@ -17,11 +17,12 @@
  * id (`…__thought__<signature>`) so the next request can return it, as Gemini requires.
  */
 import { AppError } from '../../../platform/errors.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatFinishReason, ChatToolCall, ChatUsage } from '../../chat-types.js';
+import type { ChatCompletion, ChatFinishReason, ChatToolCall, ChatUsage } from '../../chat-types.js';
 import type { SseEvent } from '../../sse.js';
 import type { CallContext, ChatResult, NormalizedUsage, StreamTranslator } from '../provider.js';
 import { mapGeminiStreamError } from './map-gemini-error.js';
 import { THOUGHT_SIGNATURE_SEPARATOR } from './to-gemini-request.js';
+import { chunkJson, isRecord, parseEventData, usageChunkJson, type ChunkDelta, type ChunkEnvelope } from '../chat-stream-chunks.js';
 
 const PROVIDER = 'gemini';
 
@@ -179,13 +180,10 @@ function isGeminiResponse(body: unknown): body is GeminiResponse {
   return body.candidates !== undefined || isRecord(body.promptFeedback) || isRecord(body.usageMetadata);
 }
 
-type ChunkDelta = ChatCompletionChunk['choices'][number]['delta'];
-
 export function createGeminiStreamTranslator(
   ctx: Pick<CallContext, 'createdAt' | 'includeUsage' | 'model' | 'requestId' | 'apiKey'>,
 ): StreamTranslator {
-  let id = toCompletionId(ctx.requestId);
-  let model = ctx.model;
+  const envelope: ChunkEnvelope = { id: toCompletionId(ctx.requestId), createdAt: ctx.createdAt, model: ctx.model, includeUsage: ctx.includeUsage };
   let usageMetadata: GeminiUsageMetadata | undefined;
   let finishReason: ChatFinishReason | undefined;
   let toolCallCount = 0;
@@ -194,17 +192,7 @@ export function createGeminiStreamTranslator(
   const finished = new Set<number>();
   const toolIndexByChoice = new Map<number, number>();
 
-  const chunk = (choice: number, delta: ChunkDelta, finish: ChatFinishReason | null = null): string => {
-    const payload: ChatCompletionChunk = {
-      id,
-      object: 'chat.completion.chunk',
-      created: ctx.createdAt,
-      model,
-      choices: [{ index: choice, delta, finish_reason: finish, logprobs: null }],
-      ...(ctx.includeUsage && { usage: null }),
-    };
-    return JSON.stringify(payload);
-  };
+  const chunk = (choice: number, delta: ChunkDelta, finish: ChatFinishReason | null = null): string => chunkJson(envelope, choice, delta, finish);
   const start = (choice: number): string[] => {
     if (started.has(choice)) return [];
     started.add(choice);
@@ -237,11 +225,11 @@ export function createGeminiStreamTranslator(
 
   return {
     onEvent(event: SseEvent): string[] {
-      const data = parseEventData(event);
+      const data = parseEventData(event, PROVIDER);
       if (isRecord(data.error)) throw mapGeminiStreamError(data, ctx);
       const response = data as GeminiResponse;
-      if (typeof response.responseId === 'string' && started.size === 0) id = toCompletionId(response.responseId);
-      if (typeof response.modelVersion === 'string') model = response.modelVersion;
+      if (typeof response.responseId === 'string' && started.size === 0) envelope.id = toCompletionId(response.responseId);
+      if (typeof response.modelVersion === 'string') envelope.model = response.modelVersion;
       if (isRecord(response.usageMetadata)) usageMetadata = response.usageMetadata;
       const candidates = Array.isArray(response.candidates) ? response.candidates.filter(isRecord) : [];
       if (candidates.length === 0 && typeof response.promptFeedback?.blockReason === 'string') {
@@ -255,26 +243,9 @@ export function createGeminiStreamTranslator(
       if (!sawFinish) {
         throw new AppError('provider_stream_interrupted', { message: `${PROVIDER}: the stream ended before a finishReason.` });
       }
-      const chatUsage = toChatUsage(usageMetadata);
-      if (!ctx.includeUsage || chatUsage === undefined) return [];
-      const payload: ChatCompletionChunk = { id, object: 'chat.completion.chunk', created: ctx.createdAt, model, choices: [], usage: chatUsage };
-      return [JSON.stringify(payload)];
+      return usageChunkJson(envelope, toChatUsage(usageMetadata));
     },
     usage: () => toNormalizedUsage(usageMetadata),
     finishReason: () => finishReason,
   };
-}
-
-function parseEventData(event: SseEvent): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(event.data);
-    if (isRecord(parsed)) return parsed;
-  } catch {
-    // Fall through: a payload that is not a JSON object is a broken stream.
-  }
-  throw new AppError('provider_error', { message: `${PROVIDER}: the stream sent an event whose data is not a JSON object.` });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -9,6 +9,7 @@
  * returns the vector as little-endian float32 bytes, base64 encoded, exactly as OpenAI does.
  */
 import { AppError } from '../../../platform/errors.js';
+import { invalid, unsupportedBy } from '../chat-request-checks.js';
 import type { CallContext, EmbeddingsRequest, EmbeddingsResponse, EmbeddingsResult, UpstreamRequest } from '../provider.js';
 
 const PROVIDER = 'gemini';
@@ -44,13 +45,7 @@ interface GeminiEmbedRequest {
   outputDimensionality?: number;
 }
 
-function unsupported(param: string, what: string): AppError {
-  return new AppError('unsupported_parameter', { param, message: `${what} is not supported by provider ${PROVIDER}.` });
-}
-
-function invalid(param: string, message: string): AppError {
-  return new AppError('invalid_request', { param, message });
-}
+const unsupported = unsupportedBy(PROVIDER);
 
 export function toGeminiEmbeddingsRequest(request: EmbeddingsRequest, ctx: CallContext): UpstreamRequest {
   for (const key of Object.keys(request)) {

@@ -1,53 +1,31 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { errorBody, everyByte, runStream, splitAt, thrown, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
+import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, minimalChatRequest, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture, type PairFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, EmbeddingsRequest, StreamTranslator } from '../provider.js';
 import { geminiAdapter, geminiEmbeddingsAdapter } from './gemini.adapter.js';
 import type { GeminiGenerateContentRequest } from './to-gemini-request.js';
 
 const API_KEY = 'AIzaSyFIXTURE-key_0123456789abcdefghijkl';
-const ctx: CallContext = {
-  model: 'gemini-2.5-flash',
-  apiKey: API_KEY,
-  baseUrl: 'https://generativelanguage.googleapis.com',
-  requestId: 'req_sb_01',
-  createdAt: 1767225600,
-  includeUsage: false,
-};
+const ctx: CallContext = fixtureContext({ model: 'gemini-2.5-flash', apiKey: API_KEY, baseUrl: 'https://generativelanguage.googleapis.com' });
 
-const fixtureUrl = (name: string): URL => new URL(`./__fixtures__/${name}`, import.meta.url);
-const readJson = <T>(name: string): T => JSON.parse(readFileSync(fixtureUrl(name), 'utf8')) as T;
-const readBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(fixtureUrl(name)));
+const { readJson, readBytes } = createFixtureReader(import.meta.url);
 const withKey = <T>(value: T): T => JSON.parse(JSON.stringify(value).split('{{API_KEY}}').join(API_KEY)) as T;
 
-interface PairFixture {
-  description: string;
-  model?: string;
-  request: ChatCompletionRequest;
-  upstreamRequest: { method: string; url: string; headers: Record<string, string>; body: unknown };
-  upstreamResponse: unknown;
-  expected: { body: unknown; usage: unknown; finishReason: string };
-}
 const PAIRS = ['text-system', 'tool-calls', 'images-json', 'safety'] as const;
 const pairs = PAIRS.map((name) => [name, readJson<PairFixture>(`${name}.json`)] as const);
 const modelOf = (request: ChatCompletionRequest): string => request.model.replace(/^gemini\//, '');
 
-const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => ({
-  model: 'gemini/gemini-2.5-flash',
-  messages: [{ role: 'user', content: 'Hi' }],
-  ...extra,
-});
+const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => minimalChatRequest('gemini/gemini-2.5-flash', extra);
 const bodyOf = (request: ChatCompletionRequest, model = ctx.model): GeminiGenerateContentRequest =>
   JSON.parse(geminiAdapter.buildChatRequest(request, { ...ctx, model }).body ?? 'null') as GeminiGenerateContentRequest;
 
 describe('gemini buildChatRequest', () => {
   it.each(pairs)('builds the exact upstream request for %s', (_name, fixture) => {
     const upstream = geminiAdapter.buildChatRequest(fixture.request, { ...ctx, model: modelOf(fixture.request) });
-    expect({ ...upstream, body: JSON.parse(upstream.body ?? 'null') }).toEqual(withKey(fixture.upstreamRequest));
+    expect(withParsedBody(upstream)).toEqual(withKey(fixture.upstreamRequest));
   });
 
   it('streams through streamGenerateContent with alt=sse', () => {
@@ -299,21 +277,14 @@ const errorCases = readJson<ErrorFixture[]>('errors.json').map((c) => [c.name, c
 
 describe('gemini mapError', () => {
   it.each(errorCases)('maps %s', (_name, fixture) => {
-    const body = errorBody(fixture).split('{{API_KEY}}').join(API_KEY);
+    const body = withApiKey(errorBody(fixture), API_KEY);
     const error = geminiAdapter.mapError({ status: fixture.status, headers: fixture.headers, body }, ctx);
-    expect(error).toBeInstanceOf(AppError);
-    expect({ code: error.code, status: error.status, retryable: error.retryable }).toEqual({
-      code: fixture.expected.code,
-      status: fixture.expected.status,
-      retryable: fixture.expected.retryable,
-    });
-    expect(error.retryAfterSeconds).toBe(fixture.expected.retryAfterSeconds);
-    if (fixture.expected.message !== undefined) expect(error.publicMessage).toBe(fixture.expected.message);
+    expectMappedError(error, fixture.expected);
   });
 
   it('never lets the api key reach an AppError message or cause', () => {
     const errors = errorCases.map(([, f]) =>
-      geminiAdapter.mapError({ status: f.status, headers: f.headers, body: errorBody(f).split('{{API_KEY}}').join(API_KEY) }, ctx),
+      geminiAdapter.mapError({ status: f.status, headers: f.headers, body: withApiKey(errorBody(f), API_KEY) }, ctx),
     );
     const streamError = thrown(() =>
       newTranslator().onEvent({ event: undefined, data: JSON.stringify({ error: { code: 500, message: `bad ${API_KEY}`, status: 'INTERNAL' } }), id: undefined }),
@@ -340,7 +311,7 @@ describe('gemini embeddings', () => {
 
   it('builds the exact batchEmbedContents request', () => {
     const upstream = geminiEmbeddingsAdapter.buildEmbeddingsRequest(fixture.request, ectx);
-    expect({ ...upstream, body: JSON.parse(upstream.body ?? 'null') }).toEqual(withKey(fixture.upstreamRequest));
+    expect(withParsedBody(upstream)).toEqual(withKey(fixture.upstreamRequest));
   });
 
   it('normalises the response with usage unknown (no usage object, never 0)', () => {

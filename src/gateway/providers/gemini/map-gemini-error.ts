@@ -10,13 +10,11 @@
  * Provider text reaches the public message only scrubbed of the caller's key, truncated, and never
  * when the body is not Gemini's JSON (proxies answer with HTML).
  */
-import { AppError, errorCatalog, type ErrorCode } from '../../../platform/errors.js';
-import { scrubSecrets } from '../../../platform/redact.js';
-import { parseRetryAfter } from '../retry-after.js';
+import type { AppError, ErrorCode } from '../../../platform/errors.js';
+import { codeForHttpStatus, responseError, scrubbedText, streamEventError } from '../provider-error.js';
 import type { CallContext, UpstreamErrorResponse } from '../provider.js';
 
 const PROVIDER = 'gemini';
-const MAX_MESSAGE_CHARS = 500;
 
 interface GeminiErrorInfo {
   code?: number;
@@ -42,27 +40,23 @@ const CODE_BY_STATUS: Readonly<Record<string, ErrorCode>> = {
 
 export function mapGeminiError(response: UpstreamErrorResponse, ctx: Pick<CallContext, 'apiKey' | 'createdAt'>): AppError {
   const info = parseErrorBody(response.body);
-  const code = classifyGeminiError(response.status, info);
-  const retryAfterSeconds = info?.retryDelaySeconds ?? parseRetryAfter(headerValue(response.headers, 'retry-after'), ctx.createdAt);
-  return new AppError(code, {
-    message: publicMessage(code, info, ctx.apiKey, response.status),
-    ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
-    cause: {
-      provider: PROVIDER,
-      status: response.status,
-      ...scrubbedInfo(info, ctx.apiKey),
-      ...(info === undefined && { body: scrubSecrets(response.body.slice(0, MAX_MESSAGE_CHARS), [ctx.apiKey]) }),
-    },
+  return responseError(PROVIDER, response, ctx, {
+    code: classifyGeminiError(response.status, info),
+    providerMessage: info?.message,
+    details: scrubbedInfo(info, ctx.apiKey),
+    isParsed: info !== undefined,
+    // google.rpc.RetryInfo in the body, when present, is the delay Google asks for.
+    retryAfterSeconds: info?.retryDelaySeconds,
   });
 }
 
 /** A `data: {"error": …}` event inside a stream. */
 export function mapGeminiStreamError(payload: unknown, ctx: Pick<CallContext, 'apiKey'>): AppError {
   const info = errorInfo(payload);
-  const code = classifyGeminiError(info?.code, info);
-  return new AppError(code, {
-    message: publicMessage(code, info, ctx.apiKey, undefined),
-    cause: { provider: PROVIDER, midStream: true, ...scrubbedInfo(info, ctx.apiKey) },
+  return streamEventError(PROVIDER, ctx, {
+    code: classifyGeminiError(info?.code, info),
+    providerMessage: info?.message,
+    details: scrubbedInfo(info, ctx.apiKey),
   });
 }
 
@@ -77,29 +71,6 @@ export function classifyGeminiError(status: number | undefined, info: GeminiErro
   const byStatus = info?.status === undefined ? undefined : CODE_BY_STATUS[info.status];
   if (byStatus !== undefined) return byStatus;
   return status === undefined ? 'provider_error' : codeForHttpStatus(status);
-}
-
-function codeForHttpStatus(status: number): ErrorCode {
-  switch (status) {
-    case 400:
-      return 'provider_bad_request';
-    case 401:
-      return 'provider_key_rejected';
-    case 403:
-      return 'provider_permission_denied';
-    case 404:
-      return 'provider_model_not_found';
-    case 408:
-    case 504:
-      return 'provider_timeout';
-    case 413:
-      return 'payload_too_large';
-    case 503:
-      return 'provider_overloaded';
-    default:
-      if (status >= 500) return 'provider_error';
-      return status >= 400 ? 'provider_bad_request' : 'provider_error';
-  }
 }
 
 function parseErrorBody(body: string): GeminiErrorInfo | undefined {
@@ -134,29 +105,10 @@ function errorInfo(payload: unknown): GeminiErrorInfo | undefined {
   };
 }
 
-function publicMessage(code: ErrorCode, info: GeminiErrorInfo | undefined, apiKey: string, status: number | undefined): string {
-  const providerMessage = info?.message?.trim();
-  if (providerMessage !== undefined && providerMessage !== '') return `${PROVIDER}: ${truncate(scrubSecrets(providerMessage, [apiKey]))}`;
-  const suffix = status === undefined ? '' : ` (${PROVIDER} answered HTTP ${status})`;
-  return `${errorCatalog[code].message}${suffix}`;
-}
-
 function scrubbedInfo(info: GeminiErrorInfo | undefined, apiKey: string): Omit<GeminiErrorInfo, 'quotaIds'> | undefined {
   if (info === undefined) return undefined;
   const { quotaIds: _quotaIds, ...rest } = info;
-  return rest.message === undefined ? rest : { ...rest, message: truncate(scrubSecrets(rest.message, [apiKey])) };
-}
-
-function truncate(text: string): string {
-  return text.length <= MAX_MESSAGE_CHARS ? text : `${text.slice(0, MAX_MESSAGE_CHARS)}…`;
-}
-
-function headerValue(headers: UpstreamErrorResponse['headers'], name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== name) continue;
-    return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
+  return rest.message === undefined ? rest : { ...rest, message: scrubbedText(rest.message, apiKey) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

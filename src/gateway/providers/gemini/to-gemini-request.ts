@@ -12,11 +12,31 @@
  * HARMLESS_PARAMETERS with the reason it may be left out, or refused with `unsupported_parameter`.
  * An unknown parameter is refused too, so a parameter OpenAI adds later is never dropped unnoticed.
  */
-import { AppError } from '../../../platform/errors.js';
 import type { ChatCompletionRequest, ChatContentPart, ChatMessage, ChatTool, ChatToolCall, ChatToolChoice } from '../../chat-types.js';
+import {
+  assistantTexts,
+  checkFunctionToolCall,
+  checkKnownParameters,
+  checkNoDeprecatedFunctions,
+  checkNoLogitBias,
+  checkNoLogprobs,
+  checkTextOutputOnly,
+  checkToolChoiceWithoutTools,
+  invalid,
+  isSet,
+  jsonSchemaOf,
+  parseBase64DataUrl,
+  parseToolArguments,
+  systemText,
+  textOnlyParts,
+  toStopSequences,
+  translateMessages,
+  unknownToolChoiceError,
+  unsupportedBy,
+} from '../chat-request-checks.js';
 import type { CallContext, UpstreamRequest } from '../provider.js';
 
-const PROVIDER = 'gemini';
+const unsupported = unsupportedBy('gemini');
 /** Separates a tool call id from the Gemini thought signature it carries (see fromGeminiToolCallId). */
 export const THOUGHT_SIGNATURE_SEPARATOR = '__thought__';
 
@@ -128,7 +148,7 @@ export function toGeminiRequest(request: ChatCompletionRequest, ctx: CallContext
 }
 
 export function toGeminiBody(request: ChatCompletionRequest, model: string): GeminiGenerateContentRequest {
-  checkKnownParameters(request);
+  checkKnownParameters(request, unsupported, TRANSLATED_PARAMETERS, HARMLESS_PARAMETERS);
   checkDefaultOnlyParameters(request);
   const { systemInstruction, contents } = toGeminiContents(request.messages);
   if (/^gemini-3/.test(model)) signUnsignedCalls(contents);
@@ -159,37 +179,13 @@ function signUnsignedCalls(contents: GeminiContent[]): void {
   }
 }
 
-function unsupported(param: string, what: string): AppError {
-  return new AppError('unsupported_parameter', { param, message: `${what} is not supported by provider ${PROVIDER}.` });
-}
-
-function invalid(param: string, message: string): AppError {
-  return new AppError('invalid_request', { param, message });
-}
-
-const isSet = (value: unknown): boolean => value !== undefined && value !== null;
-
-function checkKnownParameters(request: ChatCompletionRequest): void {
-  for (const key of Object.keys(request)) {
-    if (!TRANSLATED_PARAMETERS.has(key) && !HARMLESS_PARAMETERS.has(key)) throw unsupported(key, `Parameter \`${key}\``);
-  }
-}
-
 function checkDefaultOnlyParameters(request: ChatCompletionRequest): void {
   const r = request as Record<string, unknown>;
   // Gemini can return logprobs, but in a shape (logprobsResult) this adapter does not translate yet.
-  if (isSet(r.logprobs) && r.logprobs !== false) throw unsupported('logprobs', '`logprobs`');
-  if (isSet(r.top_logprobs) && r.top_logprobs !== 0) throw unsupported('top_logprobs', '`top_logprobs`');
-  if (isSet(r.logit_bias) && Object.keys(r.logit_bias as object).length > 0) throw unsupported('logit_bias', '`logit_bias`');
-  if (isSet(r.verbosity) && r.verbosity !== 'medium') throw unsupported('verbosity', '`verbosity` other than "medium"');
-  const modalities = r.modalities;
-  if (isSet(modalities) && !(Array.isArray(modalities) && modalities.every((m) => m === 'text'))) {
-    throw unsupported('modalities', 'Output modalities other than "text"');
-  }
-  if (isSet(r.audio)) throw unsupported('audio', 'Audio output (`audio`)');
-  if (isSet(r.web_search_options)) throw unsupported('web_search_options', '`web_search_options`');
-  if (isSet(r.functions)) throw unsupported('functions', 'The deprecated `functions` parameter (use `tools`)');
-  if (isSet(r.function_call)) throw unsupported('function_call', 'The deprecated `function_call` parameter (use `tool_choice`)');
+  checkNoLogprobs(r, unsupported);
+  checkNoLogitBias(r, unsupported);
+  checkTextOutputOnly(r, unsupported);
+  checkNoDeprecatedFunctions(r, unsupported);
   // Gemini may answer with several function calls in one turn and has no switch to prevent it.
   if (request.parallel_tool_calls === false) throw unsupported('parallel_tool_calls', '`parallel_tool_calls: false`');
   const tier = r.service_tier;
@@ -198,24 +194,13 @@ function checkDefaultOnlyParameters(request: ChatCompletionRequest): void {
 
 function toGenerationConfig(request: ChatCompletionRequest, model: string): GeminiGenerationConfig {
   const config: GeminiGenerationConfig = {};
-  const stop = request.stop;
-  if (stop != null) {
-    const sequences = typeof stop === 'string' ? [stop] : stop;
-    if (sequences.length > 0) config.stopSequences = sequences;
-  }
+  const stopSequences = toStopSequences(request.stop);
+  if (stopSequences !== undefined) config.stopSequences = stopSequences;
   const format = request.response_format;
   if (format != null && format.type !== 'text') {
     config.responseMimeType = 'application/json';
-    if (format.type === 'json_schema') {
-      const spec = (format.json_schema ?? {}) as { schema?: unknown; description?: unknown };
-      if (!isPlainObject(spec.schema)) {
-        throw unsupported('response_format.json_schema.schema', 'A `json_schema` response format without a schema');
-      }
-      if (typeof spec.description === 'string' && spec.description !== '') {
-        throw unsupported('response_format.json_schema.description', '`response_format.json_schema.description`');
-      }
-      config.responseJsonSchema = spec.schema;
-    } else if (format.type !== 'json_object') {
+    if (format.type === 'json_schema') config.responseJsonSchema = jsonSchemaOf(format, unsupported);
+    else if (format.type !== 'json_object') {
       throw unsupported('response_format', `\`response_format\` of type "${String(format.type)}"`);
     }
   }
@@ -269,8 +254,8 @@ function toToolConfig(
 ): GeminiGenerateContentRequest['toolConfig'] {
   const choice: ChatToolChoice | null | undefined = request.tool_choice;
   if (declarations === undefined) {
-    if (choice == null || choice === 'none' || choice === 'auto') return undefined;
-    throw invalid('tool_choice', '`tool_choice` requires `tools`.');
+    checkToolChoiceWithoutTools(choice);
+    return undefined;
   }
   const strict = (request.tools ?? []).some((tool) => tool.function.strict === true);
   if (choice == null || choice === 'auto') return strict ? { functionCallingConfig: { mode: 'VALIDATED' } } : undefined;
@@ -279,8 +264,7 @@ function toToolConfig(
   if (typeof choice === 'object' && choice.type === 'function') {
     return { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [choice.function.name] } };
   }
-  const kind = typeof choice === 'object' ? (choice as { type?: unknown }).type : choice;
-  throw unsupported('tool_choice', `\`tool_choice\` "${String(kind)}"`);
+  throw unknownToolChoiceError(choice, unsupported);
 }
 
 /**
@@ -295,37 +279,19 @@ export function toGeminiContents(messages: ChatMessage[]): {
   const systemTexts: string[] = [];
   const contents: GeminiContent[] = [];
   const toolNames = new Map<string, string>();
-  messages.forEach((message, i) => {
-    const path = `messages[${i}]`;
-    const fields = message as Record<string, unknown>;
-    if (isSet(fields.name)) throw unsupported(`${path}.name`, 'Message `name`');
-    if (isSet(fields.audio)) throw unsupported(`${path}.audio`, 'Assistant `audio`');
-    if (isSet(fields.function_call)) throw unsupported(`${path}.function_call`, 'The deprecated `function_call`');
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        systemTexts.push(...systemText(message.content, path));
-        return;
-      case 'user':
-        append(contents, 'user', userParts(message.content, path));
-        return;
-      case 'assistant':
-        append(contents, 'model', modelParts(message, path, toolNames));
-        return;
-      case 'tool': {
-        const name = toolNames.get(message.tool_call_id);
-        if (name === undefined) {
-          throw invalid(`${path}.tool_call_id`, `No earlier assistant tool call has the id "${String(message.tool_call_id)}".`);
-        }
-        append(contents, 'user', [{ functionResponse: { name, response: { output: toolOutput(message.content, path) } } }]);
-        return;
+  translateMessages<void>(messages, unsupported, {
+    system: (message, path) => {
+      systemTexts.push(...systemText(message.content, path));
+    },
+    user: (message, path) => append(contents, 'user', userParts(message.content, path)),
+    assistant: (message, path) => append(contents, 'model', modelParts(message, path, toolNames)),
+    tool: (message, path) => {
+      const name = toolNames.get(message.tool_call_id);
+      if (name === undefined) {
+        throw invalid(`${path}.tool_call_id`, `No earlier assistant tool call has the id "${String(message.tool_call_id)}".`);
       }
-      default: {
-        const role = (message as { role?: unknown }).role;
-        if (role === 'function') throw unsupported(`${path}.role`, 'The deprecated "function" role (use "tool")');
-        throw invalid(`${path}.role`, `Unknown message role "${String(role)}".`);
-      }
-    }
+      append(contents, 'user', [{ functionResponse: { name, response: { output: toolOutput(message.content, path) } } }]);
+    },
   });
   if (contents.length === 0) throw invalid('messages', 'Gemini needs at least one user or assistant message besides system messages.');
   return {
@@ -343,15 +309,6 @@ function append(contents: GeminiContent[], role: GeminiContent['role'], parts: G
 
 function textParts(text: string): GeminiPart[] {
   return text === '' ? [] : [{ text }];
-}
-
-function systemText(content: string | ChatContentPart[], path: string): string[] {
-  if (typeof content === 'string') return content === '' ? [] : [content];
-  return content.flatMap((part, j) => {
-    if (part.type !== 'text') throw invalid(`${path}.content[${j}]`, 'System messages may only contain text.');
-    const text = (part as { text: string }).text;
-    return text === '' ? [] : [text];
-  });
 }
 
 function userParts(content: string | ChatContentPart[], path: string): GeminiPart[] {
@@ -385,12 +342,6 @@ function userPart(part: ChatContentPart, path: string): GeminiPart[] {
     default:
       throw unsupported(`${path}.type`, `Content parts of type "${part.type}"`);
   }
-}
-
-function parseBase64DataUrl(url: string): { mediaType: string; data: string } | undefined {
-  const match = /^data:([^;,]+)((?:;[^;,]*)*);base64,(.*)$/s.exec(url);
-  if (match === null) return undefined;
-  return { mediaType: (match[1] ?? '').trim().toLowerCase(), data: match[3] ?? '' };
 }
 
 const IMAGE_EXTENSIONS: Readonly<Record<string, string>> = {
@@ -437,17 +388,7 @@ function modelParts(
   path: string,
   toolNames: Map<string, string>,
 ): GeminiPart[] {
-  const parts: GeminiPart[] = [];
-  const content = message.content;
-  if (typeof content === 'string') parts.push(...textParts(content));
-  else if (Array.isArray(content)) {
-    content.forEach((part, j) => {
-      if (part.type === 'text') parts.push(...textParts((part as { text: string }).text));
-      else if (part.type === 'refusal') parts.push(...textParts(String((part as Record<string, unknown>).refusal ?? '')));
-      else throw invalid(`${path}.content[${j}]`, 'Assistant messages may only contain text and refusal parts.');
-    });
-  }
-  if (typeof message.refusal === 'string') parts.push(...textParts(message.refusal));
+  const parts: GeminiPart[] = assistantTexts(message, path).flatMap(textParts);
   (message.tool_calls ?? []).forEach((call, k) => {
     parts.push(functionCallPart(call, `${path}.tool_calls[${k}]`));
     toolNames.set(call.id, call.function.name);
@@ -456,7 +397,7 @@ function modelParts(
 }
 
 function functionCallPart(call: ChatToolCall, path: string): GeminiPart {
-  if (call.type !== 'function') throw unsupported(`${path}.type`, `Tool calls of type "${String(call.type)}"`);
+  checkFunctionToolCall(call, path, unsupported);
   const args = parseToolArguments(call.function.arguments, `${path}.function.arguments`);
   const signature = thoughtSignatureOf(call.id);
   return { functionCall: { name: call.function.name, args }, ...(signature !== undefined && { thoughtSignature: signature }) };
@@ -470,28 +411,7 @@ export function thoughtSignatureOf(toolCallId: string): string | undefined {
   return signature === '' ? undefined : signature;
 }
 
-function parseToolArguments(args: string, param: string): Record<string, unknown> {
-  if (args.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(args);
-  } catch {
-    throw invalid(param, `${param} is not valid JSON.`);
-  }
-  if (!isPlainObject(parsed)) throw invalid(param, `${param} must be a JSON object.`);
-  return parsed;
-}
-
 function toolOutput(content: string | ChatContentPart[], path: string): string {
   if (typeof content === 'string') return content;
-  return content
-    .map((part, j) => {
-      if (part.type !== 'text') throw invalid(`${path}.content[${j}]`, 'Tool messages may only contain text.');
-      return (part as { text: string }).text;
-    })
-    .join('');
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return textOnlyParts(content, path, 'Tool').join('');
 }

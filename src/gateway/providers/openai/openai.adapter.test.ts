@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
 import { SseParser } from '../../sse.js';
-import { errorBody, everyByte, runStream, splitAt, thrown, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
+import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, minimalChatRequest, runStream, splitAt, thrown, withApiKey, withLineEndings, withParsedBody, type ErrorFixture, type PairFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, StreamTranslator } from '../provider.js';
 import { openaiAdapter } from './openai.adapter.js';
 
@@ -12,19 +12,10 @@ const API_KEY = 'sk-proj-FIXTUREkey0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH_
 /** How OpenAI echoes a rejected key: the first 8 and last 4 characters, the rest starred. */
 const MASKED_KEY = `${API_KEY.slice(0, 8)}${'*'.repeat(API_KEY.length - 12)}${API_KEY.slice(-4)}`;
 
-const ctx: CallContext = {
-  model: 'gpt-4o-mini',
-  apiKey: API_KEY,
-  baseUrl: 'https://api.openai.com/v1',
-  requestId: 'req_sb_01',
-  createdAt: 1767225600,
-  includeUsage: false,
-};
+const ctx: CallContext = fixtureContext({ model: 'gpt-4o-mini', apiKey: API_KEY, baseUrl: 'https://api.openai.com/v1' });
 
-const fixtureUrl = (name: string): URL => new URL(`./__fixtures__/${name}`, import.meta.url);
-const withKey = (text: string): string => text.split('{{MASKED_KEY}}').join(MASKED_KEY).split('{{API_KEY}}').join(API_KEY);
-const readJson = <T>(name: string): T => JSON.parse(withKey(readFileSync(fixtureUrl(name), 'utf8'))) as T;
-const readBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(fixtureUrl(name)));
+const withKey = (text: string): string => withApiKey(text.split('{{MASKED_KEY}}').join(MASKED_KEY), API_KEY);
+const { fixtureUrl, readJson, readBytes } = createFixtureReader(import.meta.url, withKey);
 
 /**
  * The `data:` payloads of the complete events of a recorded stream, exactly as its bytes carry them
@@ -37,30 +28,17 @@ const dataPayloads = (name: string): string[] =>
     .filter((block) => block.startsWith('data: ') && !block.includes('\n'))
     .map((block) => block.slice('data: '.length));
 
-interface PairFixture {
-  description: string;
-  model?: string;
-  baseUrl?: string;
-  request: ChatCompletionRequest;
-  upstreamRequest: { method: string; url: string; headers: Record<string, string>; body: unknown };
-  upstreamResponse: unknown;
-  expected: { usage: unknown; finishReason: string };
-}
 const pairs = (['text', 'tool-calls', 'compatible-minimal'] as const).map((name) => [name, readJson<PairFixture>(`${name}.json`)] as const);
 const ctxOf = (fixture: PairFixture): CallContext => ({ ...ctx, model: fixture.model ?? ctx.model, baseUrl: fixture.baseUrl ?? ctx.baseUrl });
 
-const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => ({
-  model: 'openai/gpt-4o-mini',
-  messages: [{ role: 'user', content: 'Hi' }],
-  ...extra,
-});
+const minimal = (extra: Record<string, unknown> = {}): ChatCompletionRequest => minimalChatRequest('openai/gpt-4o-mini', extra);
 const bodyOf = (request: ChatCompletionRequest): Record<string, unknown> =>
   JSON.parse(openaiAdapter.buildChatRequest(request, ctx).body ?? 'null') as Record<string, unknown>;
 
 describe('openai buildChatRequest', () => {
   it.each(pairs)('builds the exact upstream request for %s', (_name, fixture) => {
     const upstream = openaiAdapter.buildChatRequest(fixture.request, ctxOf(fixture));
-    expect({ ...upstream, body: JSON.parse(upstream.body ?? 'null') }).toEqual(fixture.upstreamRequest);
+    expect(withParsedBody(upstream)).toEqual(fixture.upstreamRequest);
   });
 
   it('sends the key only as a Bearer authorization header, never in the URL or body', () => {
@@ -191,11 +169,9 @@ describe('openai stream translator', () => {
   });
 
   it('property: any chunking, with LF or CRLF line endings, gives the same payloads', () => {
-    const text = Buffer.from(toolStream).toString('utf8');
     fc.assert(
       fc.property(fc.constantFrom('\n', '\r\n'), fc.array(fc.nat({ max: 4 * toolStream.length }), { maxLength: 60 }), (eol, cuts) => {
-        const bytes = new Uint8Array(Buffer.from(text.replace(/\n/g, eol), 'utf8'));
-        expect(runStream(splitAt(bytes, cuts), newTranslator())).toEqual(toolPayloads.slice(0, -2));
+        expect(runStream(splitAt(withLineEndings(toolStream, eol), cuts), newTranslator())).toEqual(toolPayloads.slice(0, -2));
       }),
       { numRuns: 200 },
     );
@@ -243,14 +219,7 @@ const errorCases = readJson<ErrorFixture[]>('errors.json').map((c) => [c.name, c
 describe('openai mapError', () => {
   it.each(errorCases)('maps %s', (_name, fixture) => {
     const error = openaiAdapter.mapError({ status: fixture.status, headers: fixture.headers, body: errorBody(fixture) }, ctx);
-    expect(error).toBeInstanceOf(AppError);
-    expect({ code: error.code, status: error.status, retryable: error.retryable }).toEqual({
-      code: fixture.expected.code,
-      status: fixture.expected.status,
-      retryable: fixture.expected.retryable,
-    });
-    expect(error.retryAfterSeconds).toBe(fixture.expected.retryAfterSeconds);
-    if (fixture.expected.message !== undefined) expect(error.publicMessage).toBe(fixture.expected.message);
+    expectMappedError(error, fixture.expected);
   });
 
   it('covers every branch of the mapping', () => {

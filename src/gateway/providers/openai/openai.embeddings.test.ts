@@ -1,19 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { thrown } from '../../../../test/helpers/adapter-replay.js';
+import { fixtureContext, thrown, withParsedBody } from '../../../../test/helpers/adapter-replay.js';
 import { base64ToFloats, floatsToBase64 } from '../../embeddings.js';
 import type { CallContext, EmbeddingsRequest } from '../provider.js';
 import { openaiEmbeddingsAdapter as adapter } from './openai.embeddings.js';
 
 const API_KEY = 'sk-proj-FIXTUREkey0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH';
-const ctx: CallContext = {
-  model: 'text-embedding-3-small',
-  apiKey: API_KEY,
-  baseUrl: 'https://api.openai.com/v1',
-  requestId: 'req_sb_01',
-  createdAt: 1767225600,
-  includeUsage: false,
-};
+const ctx: CallContext = fixtureContext({ model: 'text-embedding-3-small', apiKey: API_KEY, baseUrl: 'https://api.openai.com/v1' });
 
 interface Fixture {
   request: EmbeddingsRequest;
@@ -29,7 +22,7 @@ const fixtures = (['embeddings-float.json', 'embeddings-base64.json'] as const).
 describe('openai embeddings adapter', () => {
   it.each(fixtures)('builds the exact upstream request for %s', (_name, fixture) => {
     const upstream = adapter.buildEmbeddingsRequest(fixture.request, ctx);
-    expect({ ...upstream, body: JSON.parse(upstream.body ?? 'null') }).toEqual(fixture.upstreamRequest);
+    expect(withParsedBody(upstream)).toEqual(fixture.upstreamRequest);
     expect(upstream.url).not.toContain(API_KEY);
     expect(upstream.body).not.toContain(API_KEY);
   });

@@ -3,24 +3,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../platform/errors.js';
 import type { ChatCompletionRequest } from '../../chat-types.js';
-import { errorBody, everyByte, runStream, splitAt, thrown, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
+import { createFixtureReader, errorBody, everyByte, expectMappedError, fixtureContext, runStream, splitAt, thrown, withApiKey, withParsedBody, type ErrorFixture } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext } from '../provider.js';
 import { openaiCompatibleAdapter as adapter } from './compat.adapter.js';
 
 const API_KEY = 'sk-compat-FIXTUREkey0123456789abcdefghijklmnopqrstuvwxyz';
 
-const ctx: CallContext = {
-  model: 'llama3.2',
-  apiKey: API_KEY,
-  baseUrl: 'http://127.0.0.1:11434/v1',
-  requestId: 'req_sb_01',
-  createdAt: 1767225600,
-  includeUsage: false,
-};
+const ctx: CallContext = fixtureContext({ model: 'llama3.2', apiKey: API_KEY, baseUrl: 'http://127.0.0.1:11434/v1' });
 
-const fixtureUrl = (name: string): URL => new URL(`./__fixtures__/${name}`, import.meta.url);
-const readJson = <T>(name: string): T => JSON.parse(readFileSync(fixtureUrl(name), 'utf8').split('{{API_KEY}}').join(API_KEY)) as T;
-const readBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(fixtureUrl(name)));
+const { fixtureUrl, readJson, readBytes } = createFixtureReader(import.meta.url, (text) => withApiKey(text, API_KEY));
 const parsed = (payloads: string[]) => payloads.map((p) => JSON.parse(p) as Record<string, unknown>);
 
 interface PairFixture {
@@ -39,7 +30,7 @@ const stream = (includeUsage = false) => adapter.createStreamTranslator({ model:
 describe('openai_compatible buildChatRequest', () => {
   it.each(pairs)('builds the exact upstream request for %s (OpenAI’s request, under the integration base_url)', (_name, fixture) => {
     const upstream = adapter.buildChatRequest(fixture.request, ctxOf(fixture));
-    expect({ ...upstream, body: JSON.parse(upstream.body ?? 'null') }).toEqual(fixture.upstreamRequest);
+    expect(withParsedBody(upstream)).toEqual(fixture.upstreamRequest);
   });
 
   it('asks streams for usage (stream_options.include_usage), like the OpenAI adapter', () => {
@@ -209,14 +200,7 @@ const errorCases = readJson<ErrorFixture[]>('errors.json').map((c) => [c.name, c
 describe('openai_compatible mapError', () => {
   it.each(errorCases)('maps %s', (_name, fixture) => {
     const error = adapter.mapError({ status: fixture.status, headers: fixture.headers, body: errorBody(fixture) }, ctx);
-    expect(error).toBeInstanceOf(AppError);
-    expect({ code: error.code, status: error.status, retryable: error.retryable }).toEqual({
-      code: fixture.expected.code,
-      status: fixture.expected.status,
-      retryable: fixture.expected.retryable,
-    });
-    expect(error.retryAfterSeconds).toBe(fixture.expected.retryAfterSeconds);
-    if (fixture.expected.message !== undefined) expect(error.publicMessage).toBe(fixture.expected.message);
+    expectMappedError(error, fixture.expected);
   });
 
   it('never lets the api key reach an AppError, whatever the body shape', () => {

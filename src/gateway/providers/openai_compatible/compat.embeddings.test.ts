@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fixtureContext, withParsedBody } from '../../../../test/helpers/adapter-replay.js';
 import type { CallContext, EmbeddingsRequest } from '../provider.js';
 import { openaiCompatibleEmbeddingsAdapter as adapter } from './compat.embeddings.js';
 
 const API_KEY = 'ollama-placeholder-key';
-const ctx: CallContext = {
-  model: 'nomic-embed-text',
-  apiKey: API_KEY,
-  baseUrl: 'http://127.0.0.1:11434/v1',
-  requestId: 'req_sb_01',
-  createdAt: 1767225600,
-  includeUsage: false,
-};
+const ctx: CallContext = fixtureContext({ model: 'nomic-embed-text', apiKey: API_KEY, baseUrl: 'http://127.0.0.1:11434/v1' });
 const fixture = JSON.parse(
   readFileSync(new URL('./__fixtures__/embeddings-minimal.json', import.meta.url), 'utf8').split('{{API_KEY}}').join(API_KEY),
 ) as { request: EmbeddingsRequest; upstreamRequest: unknown; upstreamResponse: unknown; expectedBody: unknown; expectedUsage: unknown };
@@ -19,7 +13,7 @@ const fixture = JSON.parse(
 describe('openai_compatible embeddings adapter', () => {
   it('builds the exact upstream request, without encoding_format (floats from every server)', () => {
     const upstream = adapter.buildEmbeddingsRequest(fixture.request, ctx);
-    expect({ ...upstream, body: JSON.parse(upstream.body ?? 'null') }).toEqual(fixture.upstreamRequest);
+    expect(withParsedBody(upstream)).toEqual(fixture.upstreamRequest);
   });
 
   it('fills object, index and model, and leaves missing usage unknown (no usage in the body either)', () => {
