@@ -8,16 +8,19 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimatePromptTokens } from '../../src/gateway/limits/token-estimate.js';
 import type { FakeProvider } from '../fakes/fake-server.js';
+import { startFakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const OPENAI_KEY = 'sk-limits-openai-key-000000000000000001';
 const OTHER_KEY = 'sk-limits-openai-key-000000000000000002';
+const ANTHROPIC_KEY = 'sk-ant-limits-key-0000000000000000000001';
 /** Operator default for keys that set no rpm of their own. */
 const DEFAULT_KEY_RPM = 4;
 
 let fake: FakeProvider;
+let anthropic: FakeProvider;
 let proxy: FaultProxy;
 let server: TestServer;
 let token: string;
@@ -34,18 +37,22 @@ interface UsageRow {
 beforeAll(async () => {
   fake = await startFakeOpenAI({ keys: [OPENAI_KEY, OTHER_KEY] });
   proxy = await startFaultProxy(new URL(fake.baseUrl).origin);
+  anthropic = await startFakeAnthropic({ keys: [ANTHROPIC_KEY] });
   server = await startTestServer({
+    SWITCHBOARD_ANTHROPIC_BASE_URL: anthropic.baseUrl,
     SWITCHBOARD_OPENAI_BASE_URL: `${proxy.origin}${new URL(fake.baseUrl).pathname}`,
     SWITCHBOARD_DEFAULT_KEY_RPM: String(DEFAULT_KEY_RPM),
   });
   ({ token } = await server.signIn());
   expect((await server.api('/api/integrations', { token, body: { service: 'openai', api_key: OPENAI_KEY } })).status).toBe(201);
+  expect((await server.api('/api/integrations', { token, body: { service: 'anthropic', api_key: ANTHROPIC_KEY } })).status).toBe(201);
 });
 
 afterAll(async () => {
   await server?.close();
   await proxy?.close();
   await fake?.close();
+  await anthropic?.close();
 });
 
 async function platformKey(owner: string, rateLimit?: Record<string, number>): Promise<string> {
@@ -221,6 +228,28 @@ describe('interrupted streams are billed prompt + delivered tokens, marked estim
     // At least what this client read; the relay may have written a chunk more before it noticed.
     expect(row.output_tokens).toBeGreaterThanOrEqual(Math.ceil(delivered.length / 4));
     expect(row.output_tokens).toBeLessThan(200);
+  });
+
+  it('an Anthropic stream cut after message_start keeps its reported prompt and estimates the output (/v1/messages)', async () => {
+    anthropic.enqueue({ kind: 'stream-cut', afterEvents: 7 });
+    const response = await fetch(`${server.url}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-request-id': 'limits-anthropic-cut-1' },
+      body: JSON.stringify({ model: 'anthropic/claude-haiku-4-5', max_tokens: 200, messages, stream: true }),
+    });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const events = text.split('\n\n').filter((event) => event.includes('data: '));
+    const reported = events
+      .map((event) => JSON.parse(event.slice(event.indexOf('data: ') + 6)) as { type: string; message?: { usage: { input_tokens: number } }; delta?: { text?: string } })
+      .filter((event) => event.type === 'message_start' || event.type === 'content_block_delta');
+    const inputTokens = reported.find((event) => event.type === 'message_start')?.message?.usage.input_tokens;
+    const delivered = reported.map((event) => event.delta?.text ?? '').join('');
+    expect(inputTokens).toBeGreaterThan(0);
+    expect(delivered.length).toBeGreaterThan(4);
+
+    const row = await eventually(() => usageOf(token, 'limits-anthropic-cut-1'));
+    expect(row).toMatchObject({ estimated: true, input_tokens: inputTokens, output_tokens: Math.ceil(delivered.length / 4), error_source: 'provider' });
   });
 
   it('a complete stream keeps the provider’s counts, not estimated', async () => {
