@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
@@ -122,6 +123,18 @@ async function metric(server: TestServer, name: string): Promise<number> {
   return line ? Number(line.split(' ')[1]) : Number.NaN;
 }
 
+/** Calls with a limited key on both processes until both count in Redis again. */
+async function untilShared(key: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await metric(a, 'switchboard_rate_limit_redis_degraded')) !== 0 || (await metric(b, 'switchboard_rate_limit_redis_degraded')) !== 0) {
+    if (Date.now() > deadline) throw new Error('rate limits did not return to Redis');
+    // Only a call with a limit asks Redis.
+    await chat(a, key);
+    await chat(b, key);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('AI rate limits shared by two processes through Redis', () => {
   it('holds a key’s requests per minute across both processes', async () => {
     const key = await platformKey({ rpm: 7 });
@@ -144,6 +157,24 @@ describe('AI rate limits shared by two processes through Redis', () => {
     expect(next.ok).toBeGreaterThanOrEqual(5);
   });
 
+  it('does not wait on a Redis that stops answering (CLIENT PAUSE) longer than the decision timeout', async () => {
+    const key = await platformKey({ rpm: 1_000 });
+    expect(await chat(a, key)).toBe(200);
+    const admin = new Redis(`redis://127.0.0.1:${redisPort}`, { maxRetriesPerRequest: 1 });
+    try {
+      await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
+      const started = performance.now();
+      expect(await chat(a, key)).toBe(200);
+      expect(await chat(b, key)).toBe(200);
+      // Two calls, each at most one 250 ms wait, well inside the 3 s pause.
+      expect(performance.now() - started).toBeLessThan(1_500);
+      expect(await metric(a, 'switchboard_rate_limit_local_decisions_total')).toBeGreaterThan(0);
+    } finally {
+      admin.disconnect();
+    }
+    await untilShared(key);
+  });
+
   it('keeps serving every AI request when Redis dies under load, with limits per process; auth fails closed; shared again after', async () => {
     const key = await platformKey({ rpm: 100_000, tpm: 10_000_000 });
     let stop = false;
@@ -159,6 +190,7 @@ describe('AI rate limits shared by two processes through Redis', () => {
     const load = Promise.all([worker(a, 0), worker(a, 1), worker(b, 0), worker(b, 1)]);
     await new Promise((resolve) => setTimeout(resolve, 400));
     const beforeOutage = served;
+    const [warnedA, warnedB] = [warnings(a).length, warnings(b).length];
     await killRedis();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     stop = true;
@@ -168,8 +200,8 @@ describe('AI rate limits shared by two processes through Redis', () => {
     expect(served - beforeOutage).toBeGreaterThan(10);
 
     // One warning per process for the outage, and the fallback shows in the metrics.
-    expect(warnings(a)).toHaveLength(1);
-    expect(warnings(b)).toHaveLength(1);
+    expect(warnings(a)).toHaveLength(warnedA + 1);
+    expect(warnings(b)).toHaveLength(warnedB + 1);
     expect(await metric(a, 'switchboard_rate_limit_redis_degraded')).toBe(1);
     expect(await metric(a, 'switchboard_rate_limit_local_decisions_total')).toBeGreaterThan(0);
 
@@ -190,14 +222,7 @@ describe('AI rate limits shared by two processes through Redis', () => {
     // Redis back (empty, as after a restart): limits are shared again.
     redis = await startRedis(redisPort);
     const shared = await platformKey({ rpm: 3 });
-    const deadline = Date.now() + 10_000;
-    while ((await metric(a, 'switchboard_rate_limit_redis_degraded')) !== 0 || (await metric(b, 'switchboard_rate_limit_redis_degraded')) !== 0) {
-      if (Date.now() > deadline) throw new Error('rate limits did not return to Redis');
-      // Only a call with a limit asks Redis.
-      await chat(a, key);
-      await chat(b, key);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await untilShared(key);
     expect(await burst(shared, 8)).toMatchObject({ ok: 3, refused: 5 });
     expect((await a.api('/api/auth/login', { body: { email: 'someone@example.com', password: 'whatever it is' } })).status).toBe(401);
     for (const server of [a, b]) {

@@ -119,7 +119,8 @@ describe('per platform key limits', () => {
 
   it('reserves prompt + max_tokens against tpm up front, then settles to the tokens actually used', async () => {
     const key = await platformKey(token, { tpm: 400, rpm: 100 });
-    // Two at once, each reserving ~300 of 400: exactly one runs.
+    // While one call holding ~300 of 400 runs (the provider takes 600 ms), a second one does not fit.
+    proxy.next({ kind: 'latency', ms: 600 });
     const both = await Promise.all([chat(key, { max_tokens: 290 }), chat(key, { max_tokens: 290 })]);
     expect(both.map((response) => response.status).sort()).toEqual([200, 429]);
     const refused = both.find((response) => response.status === 429)!;
