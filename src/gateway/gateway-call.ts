@@ -134,8 +134,8 @@ export function openCall(
         return { integrationId: null, service, baseUrl: local.baseUrl, apiKey: local.apiKey, guarded: false, rateLimit: null };
       }
       const credential = await resolveCallerCredential(deps.integrations, principal, service);
-      await limits?.admit({ id: credential.integrationId, rateLimit: credential.rateLimit });
       integrationId = credential.integrationId;
+      await limits?.admit({ id: credential.integrationId, rateLimit: credential.rateLimit });
       deps.activity.integrationUsed(credential.integrationId);
       c.header('x-switchboard-integration', credential.integrationId);
       const baseUrl = credential.baseUrl ?? deps.providerBaseUrls[service];
