@@ -87,6 +87,7 @@ export function createApp(options: AppOptions) {
         providerBaseUrls: config.providerBaseUrls,
         ...(config.images ? { images: config.images } : {}),
         local: services.local,
+        rateLimits: services.aiRateLimits,
         ...(options.jobQueue
           ? {
               videos: {

@@ -56,6 +56,12 @@ const envSchema = z.object({
   SWITCHBOARD_TRUSTED_PROXIES: csv.default(['127.0.0.1/8', '::1/128']),
   SWITCHBOARD_RATE_LIMIT_API_PER_IP: integer(0).default(30),
   SWITCHBOARD_RATE_LIMIT_AUTH_PER_IP: integer(0).default(5),
+  SWITCHBOARD_DEFAULT_KEY_RPS: integer(1).optional(),
+  SWITCHBOARD_DEFAULT_KEY_RPM: integer(1).optional(),
+  SWITCHBOARD_DEFAULT_KEY_TPM: integer(1).optional(),
+  SWITCHBOARD_DEFAULT_INTEGRATION_RPS: integer(1).optional(),
+  SWITCHBOARD_DEFAULT_INTEGRATION_RPM: integer(1).optional(),
+  SWITCHBOARD_DEFAULT_INTEGRATION_TPM: integer(1).optional(),
   SWITCHBOARD_ALLOW_PRIVATE_UPSTREAMS: booleanFromEnv.default(false),
   SWITCHBOARD_ACCESS_TOKEN_TTL_SECONDS: integer(30).default(900),
   SWITCHBOARD_REFRESH_TOKEN_TTL_SECONDS: integer(60).default(30 * 24 * 3600),
@@ -114,6 +120,8 @@ export interface Config {
   corsOrigins: string[];
   trustedProxies: string[];
   rateLimits: { apiPerIp: number; authPerIp: number };
+  /** Operator defaults for platform keys and integrations whose `rate_limit` leaves a field unset. */
+  aiRateLimitDefaults: { key: { rps?: number; rpm?: number; tpm?: number }; integration: { rps?: number; rpm?: number; tpm?: number } };
   allowPrivateUpstreams: boolean;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
@@ -156,6 +164,7 @@ export class ConfigError extends Error {
 }
 
 const stripSlash = (value: string) => value.replace(/\/+$/, '');
+const definedOnly = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // Empty strings mean "unset" (a blank line in an .env file must not override a default).
@@ -195,6 +204,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.SWITCHBOARD_CORS_ORIGINS,
     trustedProxies: e.SWITCHBOARD_TRUSTED_PROXIES,
     rateLimits: { apiPerIp: e.SWITCHBOARD_RATE_LIMIT_API_PER_IP, authPerIp: e.SWITCHBOARD_RATE_LIMIT_AUTH_PER_IP },
+    aiRateLimitDefaults: {
+      key: definedOnly({ rps: e.SWITCHBOARD_DEFAULT_KEY_RPS, rpm: e.SWITCHBOARD_DEFAULT_KEY_RPM, tpm: e.SWITCHBOARD_DEFAULT_KEY_TPM }),
+      integration: definedOnly({ rps: e.SWITCHBOARD_DEFAULT_INTEGRATION_RPS, rpm: e.SWITCHBOARD_DEFAULT_INTEGRATION_RPM, tpm: e.SWITCHBOARD_DEFAULT_INTEGRATION_TPM }),
+    },
     allowPrivateUpstreams: e.SWITCHBOARD_ALLOW_PRIVATE_UPSTREAMS,
     accessTokenTtlSeconds: e.SWITCHBOARD_ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.SWITCHBOARD_REFRESH_TOKEN_TTL_SECONDS,

@@ -17,6 +17,7 @@ import { createAccessTokens } from './accounts/tokens.js';
 import { createActivityTracker } from './metering/activity-tracker.js';
 import type { Config } from './config.js';
 import { createModelResolver } from './gateway/model-resolver.js';
+import { createAiRateLimits } from './gateway/limits/ai-rate-limits.js';
 import { createMidjourneyImagesAdapter } from './gateway/providers/midjourney/midjourney-images.adapter.js';
 import { createModelLister } from './gateway/models.js';
 import { keyChecks, providerRegistry } from './gateway/providers/registry.js';
@@ -150,6 +151,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     authenticator,
     platformKeys: createPlatformKeysService({ db, store: platformKeysStore, audit, clock: systemClock, bus }),
     resolveModel: createModelResolver(catalog),
+    aiRateLimits: createAiRateLimits({ redis, logger, metrics, defaults: config.aiRateLimitDefaults }),
     modelLister: createModelLister({ db, catalog, bus, cacheTtlSeconds: config.secretCacheTtlSeconds || 300, localModels: () => localModelIds }),
     accounts: createAccountsService({
       db,

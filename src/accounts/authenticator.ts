@@ -101,6 +101,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       keyId: key.id,
       ...(key.teamId ? { teamId: key.teamId } : {}),
       ...(key.models ? { allowedModels: key.models } : {}),
+      ...(key.rateLimit ? { rateLimit: key.rateLimit } : {}),
     };
   }
 

@@ -7,7 +7,7 @@ import type { PlatformKeysService } from './platform-keys.service.js';
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
 
 const RateLimitSchema = z
-  .object({ rpm: z.number().int().positive().optional(), tpm: z.number().int().positive().optional() })
+  .object({ rps: z.number().int().positive().optional(), rpm: z.number().int().positive().optional(), tpm: z.number().int().positive().optional() })
   .strict();
 
 const CreateKeySchema = z

@@ -17,6 +17,7 @@ import { AppError, toAppError, toErrorBody } from '../platform/errors.js';
 import type { ChatCompletionRequest, ChatFinishReason } from './chat-types.js';
 import { CLIENT_CLOSED_STATUS, credentialHeaders, openCall, readErrorResponse, readJson, type GatewayDeps, type Outcome } from './gateway-call.js';
 import type { ChatAdapter, NormalizedUsage, ServiceId, StreamTranslator } from './providers/provider.js';
+import { deliveredTextChars, estimatePromptTokens, tokensForChars } from './limits/token-estimate.js';
 import { SseParser, type SseEvent } from './sse.js';
 import { classifyUpstreamFailure, type UpstreamResponse } from './upstream-client.js';
 
@@ -46,7 +47,12 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
   return async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
     const request = validateChatRequest(await readJsonObject(c));
     const isStream = request.stream === true;
-    const call = openCall(c, deps, { model: request.model, operation: 'chat', stream: isStream });
+    const call = openCall(c, deps, {
+      model: request.model,
+      operation: 'chat',
+      stream: isStream,
+      estimate: { promptTokens: () => estimatePromptTokens(request), maxOutputTokens: request.max_completion_tokens ?? request.max_tokens },
+    });
     try {
       const adapter = deps.adapters[call.target.service];
       if (!adapter) {
@@ -124,10 +130,28 @@ export function createSseRelay(
   const parser = new SseParser();
   let ttftMs: number | undefined;
   let settled = false;
+  // Text delivered so far: what an interrupted stream is billed for (see token-estimate.ts).
+  let deliveredChars = 0;
   const encode = (payloads: string[]): string => {
     if (payloads.length === 0) return '';
     ttftMs ??= Math.round(performance.now() - started);
+    for (const payload of payloads) deliveredChars += deliveredTextChars(payload);
     return client.encode(payloads);
+  };
+  /**
+   * A stream that ended early is billed the prompt (the gateway fills in its estimate when the
+   * provider never reported it) plus the delivered text, unless the provider's own counts are
+   * already at least that; either estimate marks the usage `estimated`.
+   */
+  const interruptedUsage = (): { usage: NormalizedUsage; estimated: boolean } => {
+    const usage = { ...translator.usage() };
+    const delivered = tokensForChars(deliveredChars);
+    let estimated = usage.inputTokens === undefined;
+    if (usage.outputTokens === undefined || usage.outputTokens < delivered) {
+      usage.outputTokens = delivered;
+      estimated = true;
+    }
+    return { usage, estimated };
   };
   const translate = (events: SseEvent[]): string[] => {
     if (events.length === 1) return translator.onEvent(events[0]!);
@@ -155,7 +179,8 @@ export function createSseRelay(
     settle: (outcome: Omit<Outcome, 'usage' | 'ttftMs'>) => {
       if (settled) return;
       settled = true;
-      finish({ ...outcome, usage: translator.usage(), ...(ttftMs !== undefined ? { ttftMs } : {}) });
+      const counts = outcome.status === 200 ? { usage: translator.usage() } : interruptedUsage();
+      finish({ ...outcome, ...counts, ...(ttftMs !== undefined ? { ttftMs } : {}) });
     },
     get settled() {
       return settled;

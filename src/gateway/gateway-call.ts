@@ -17,6 +17,8 @@ import { newId } from '../platform/ids.js';
 import type { IntegrationHealth } from '../vault/integration-health.js';
 import type { IntegrationsService, ResolvedCredential } from '../vault/integrations.service.js';
 import type { LocalText } from './local/local-text.js';
+import type { AiRateLimits } from './limits/ai-rate-limits.js';
+import { requestBodyTokens } from './limits/token-estimate.js';
 import type { ModelResolver, ModelTarget } from './model-resolver.js';
 import type { CallContext, NormalizedUsage, ServiceId, UpstreamErrorResponse, UpstreamRequest } from './providers/provider.js';
 import { classifyUpstreamFailure, isAbort, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
@@ -41,6 +43,16 @@ export interface GatewayDeps {
   providerBaseUrls: Record<ServiceId, string | undefined>;
   /** Service `local` (no integration): absent in setups without local models. */
   local?: Pick<LocalText, 'credential'>;
+  /** Per platform key and per integration rate limits (absent: none). */
+  rateLimits?: Pick<AiRateLimits, 'open'>;
+}
+
+/** What a call will cost in tokens, for token limits and for billing an interrupted stream. */
+export interface CallTokenEstimate {
+  /** The prompt's tokens, estimated from the request (called only when needed). */
+  promptTokens(): number;
+  /** The most the answer may use (`max_tokens`), when the request says. */
+  maxOutputTokens?: number | null | undefined;
 }
 
 export interface Outcome {
@@ -91,7 +103,7 @@ export interface GatewayCall {
 export function openCall(
   c: Context<AppEnv>,
   deps: GatewayDeps,
-  options: { model: string; operation: Operation; stream?: boolean; target?: ModelTarget },
+  options: { model: string; operation: Operation; stream?: boolean; target?: ModelTarget; estimate?: CallTokenEstimate },
 ): GatewayCall {
   const started = performance.now();
   const principal = c.get('principal');
@@ -100,6 +112,9 @@ export function openCall(
   let integrationId: string | null = null;
   let metered = false;
   let signal: AbortSignal | undefined | null = null;
+  let promptEstimate: number | undefined;
+  const promptTokens = () => (promptEstimate ??= options.estimate?.promptTokens() ?? requestBodyTokens(c.req.header('content-length')));
+  const limits = deps.rateLimits?.open(principal, () => promptTokens() + (options.estimate?.maxOutputTokens ?? 0));
 
   const call: GatewayCall = {
     target,
@@ -112,13 +127,15 @@ export function openCall(
     async credential(service = target.service) {
       if (service === 'local') {
         if (!deps.local) throw new AppError('local_unavailable');
+        await limits?.admit();
         const local = await deps.local.credential(target.model);
         c.header('x-switchboard-fallback', 'local');
         // Operator-configured (loopback allowed): the trusted pool, like the official base URLs.
-        return { integrationId: null, service, baseUrl: local.baseUrl, apiKey: local.apiKey, guarded: false };
+        return { integrationId: null, service, baseUrl: local.baseUrl, apiKey: local.apiKey, guarded: false, rateLimit: null };
       }
       const credential = await resolveCallerCredential(deps.integrations, principal, service);
       integrationId = credential.integrationId;
+      await limits?.admit({ id: credential.integrationId, rateLimit: credential.rateLimit });
       deps.activity.integrationUsed(credential.integrationId);
       c.header('x-switchboard-integration', credential.integrationId);
       const baseUrl = credential.baseUrl ?? deps.providerBaseUrls[service];
@@ -144,6 +161,9 @@ export function openCall(
     meter(outcome) {
       if (metered) return;
       metered = true;
+      // An interrupted stream whose provider never reported the prompt: bill the request's estimate.
+      if (outcome.estimated && outcome.usage && outcome.usage.inputTokens === undefined) outcome = { ...outcome, usage: { ...outcome.usage, inputTokens: promptTokens() } };
+      limits?.settle(outcome.usage);
       deps.recorder.record(
         buildUsageRecord(deps.catalog, {
           requestId,

@@ -95,7 +95,7 @@ export function validateImageRequest(raw: Record<string, unknown>): ImageGenerat
 }
 
 /** The built-in generator needs no key: an empty credential that is never sent anywhere. */
-const LOCAL_CREDENTIAL: CallCredential = { integrationId: '', service: 'local', baseUrl: 'local:', apiKey: '', guarded: false };
+const LOCAL_CREDENTIAL: CallCredential = { integrationId: '', service: 'local', baseUrl: 'local:', apiKey: '', guarded: false, rateLimit: null };
 
 export function createImagesHandler(deps: ImagesDeps) {
   const limits = deps.images ?? defaultImageLimits;

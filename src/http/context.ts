@@ -1,5 +1,6 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Logger } from '../platform/logger.js';
+import type { RateLimitSpec } from '../store/schema.js';
 import type { DirectWriter } from './direct-response.js';
 
 /** Who is calling: resolved once per request by `authenticate`. */
@@ -14,6 +15,8 @@ export interface Principal {
   teamId?: string;
   /** A platform key's model allow-list (`service/model` or `service/*`); absent = any model. */
   allowedModels?: readonly string[];
+  /** A platform key's own rate limits (`rate_limit`); operator defaults fill what it leaves unset. */
+  rateLimit?: RateLimitSpec;
 }
 
 export interface AppVariables {

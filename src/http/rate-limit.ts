@@ -5,6 +5,10 @@
  * Authenticated `/v1` calls are not limited per IP: many legitimate clients share one address.
  * A limit of 0 turns it off. Limits live in Redis when configured (shared by replicas), in
  * process memory otherwise.
+ *
+ * Redis down: the API bucket fails open (per-replica memory), the auth bucket fails closed with
+ * 503 `storage_unavailable` and Retry-After: 1 — a login flood must not get through while the
+ * shared count is unknown (issue 6, item 6).
  */
 import { BurstyRateLimiter, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -22,14 +26,22 @@ export interface IpLimitOptions {
 
 type Consumer = Pick<RateLimiterAbstract, 'consume'>;
 
-/** Spend one point; a 429 AppError when none is left. Storage failures fail open (insurance covers Redis). */
-async function take(limiter: Consumer, key: string): Promise<AppError | undefined> {
+/**
+ * Spend one point; a 429 AppError when none is left. A storage failure (only possible without
+ * insurance) fails open, or with `failClosed` refuses with 503.
+ */
+async function take(limiter: Consumer, key: string, failClosed = false): Promise<AppError | undefined> {
   try {
     await limiter.consume(key);
     return undefined;
   } catch (rejection) {
     const ms = msBeforeNextOf(rejection);
-    return ms === undefined ? undefined : new AppError('rate_limited', { retryAfterSeconds: ms / 1000 });
+    if (ms !== undefined) return new AppError('rate_limited', { retryAfterSeconds: ms / 1000 });
+    if (!failClosed) return undefined;
+    return new AppError('storage_unavailable', {
+      message: 'Sign-in and account requests are paused while the rate-limit store is unavailable. Retry shortly.',
+      retryAfterSeconds: 1,
+    });
   }
 }
 
@@ -43,13 +55,15 @@ export function createIpRateLimits(options: IpLimitOptions) {
         )
       : undefined;
   const auth: Consumer | undefined =
-    options.authPerIp > 0 ? createRateLimiter(options.redis, { keyPrefix: 'ip-auth', points: options.authPerIp, durationSeconds: 1 }) : undefined;
+    options.authPerIp > 0
+      ? createRateLimiter(options.redis, { keyPrefix: 'ip-auth', points: options.authPerIp, durationSeconds: 1, failClosed: true })
+      : undefined;
   const ipOf = (c: Context<AppEnv>) => c.get('clientIp') ?? 'unknown';
 
   /** For `/api/*`: the API bucket, plus the auth bucket under `/api/auth/`. */
   const apiLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
     const ip = ipOf(c);
-    const refused = (api && (await take(api, ip))) || (auth && c.req.path.startsWith('/api/auth/') && (await take(auth, ip)));
+    const refused = (api && (await take(api, ip))) || (auth && c.req.path.startsWith('/api/auth/') && (await take(auth, ip, true)));
     if (refused) throw refused;
     await next();
   };

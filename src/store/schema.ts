@@ -34,8 +34,9 @@ const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'dat
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const micros = (name: string) => bigint(name, { mode: 'number' });
 
-/** Requests/tokens per minute; either may be absent. */
+/** Requests per second/minute and tokens per minute; any may be absent. */
 export interface RateLimitSpec {
+  rps?: number;
   rpm?: number;
   tpm?: number;
 }

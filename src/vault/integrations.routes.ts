@@ -9,6 +9,7 @@ import type { IntegrationsService } from './integrations.service.js';
 
 const RateLimitSchema = z
   .object({
+    rps: z.number().int().positive().optional().openapi({ description: 'Requests per second' }),
     rpm: z.number().int().positive().optional().openapi({ description: 'Requests per minute' }),
     tpm: z.number().int().positive().optional().openapi({ description: 'Tokens per minute' }),
   })

@@ -72,6 +72,8 @@ export interface ResolvedCredential {
   /** The integration's base URL override, if any (else the platform default applies). */
   baseUrl: string | null;
   apiKey: string;
+  /** The integration's own rate limits (`rate_limit`), or null. */
+  rateLimit: RateLimitSpec | null;
 }
 
 export interface IntegrationsServiceDeps {
@@ -292,7 +294,7 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
       }
       const row = rows.find((candidate) => candidate.status === 'active') ?? rows[0];
       if (!row) return undefined;
-      return { integrationId: row.id, service, baseUrl: row.baseUrl, apiKey: await decrypt(row) };
+      return { integrationId: row.id, service, baseUrl: row.baseUrl, apiKey: await decrypt(row), rateLimit: row.rateLimit ?? null };
     },
   };
 

@@ -18,6 +18,7 @@ import { credentialHeaders, openCall, readErrorResponse, readJson, type GatewayC
 import { toNormalizedUsage, type AnthropicUsage } from '../providers/anthropic/from-anthropic-response.js';
 import { mapAnthropicError } from '../providers/anthropic/map-anthropic-error.js';
 import type { ChatAdapter, ServiceId } from '../providers/provider.js';
+import { estimatePromptTokens } from '../limits/token-estimate.js';
 import { isAbort } from '../upstream-client.js';
 import { createMessagesStreamEncoder, toMessagesResponse } from './from-chat-response.js';
 import { buildNativeRequest, createNativeStreamTranslator, nativeSseEncoder } from './native-anthropic.js';
@@ -34,7 +35,12 @@ export function createMessagesHandler(deps: MessagesDeps) {
     const body = await readJsonObject(c);
     const request = validateMessagesRequest(body);
     const isStream = request.stream === true;
-    const call = openCall(c, deps, { model: request.model, operation: 'messages', stream: isStream });
+    const call = openCall(c, deps, {
+      model: request.model,
+      operation: 'messages',
+      stream: isStream,
+      estimate: { promptTokens: () => estimatePromptTokens(request), maxOutputTokens: request.max_tokens },
+    });
     c.header('request-id', call.requestId);
     try {
       if (call.target.service === 'anthropic') return await forwardNatively(c, call, body, isStream);
