@@ -26,6 +26,7 @@ import type { Logger } from './platform/logger.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import type { PlatformServices } from './services.js';
 import { integrationsRoutes } from './vault/integrations.routes.js';
+import { routesRoutes } from './routing/routes.routes.js';
 import { teamIntegrationsRoutes } from './vault/team-integrations.routes.js';
 
 export interface AppOptions {
@@ -68,6 +69,7 @@ export function createApp(options: AppOptions) {
   app.route('/api', usageRoutes(services.usageStore, authed));
   app.route('/api', teamsRoutes(services.teams, authed));
   app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed));
+  app.route('/api', routesRoutes(services.routes, authed));
   app.route('/api', auditRoutes(services.audit, services.teams, authed));
   app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
   app.route('/api', adminPricesRoutes(services.priceOverrides, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
@@ -87,6 +89,8 @@ export function createApp(options: AppOptions) {
         providerBaseUrls: config.providerBaseUrls,
         ...(config.images ? { images: config.images } : {}),
         local: services.local,
+        resilience: services.resilience,
+        routes: services.routes,
         ...(options.jobQueue
           ? {
               videos: {

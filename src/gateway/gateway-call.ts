@@ -20,6 +20,7 @@ import type { LocalText } from './local/local-text.js';
 import type { ModelResolver, ModelTarget } from './model-resolver.js';
 import type { CallContext, NormalizedUsage, ServiceId, UpstreamErrorResponse, UpstreamRequest } from './providers/provider.js';
 import { classifyUpstreamFailure, isAbort, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
+import { BreakerOpenError, breakerKey, runChain, type Resilience } from './resilience/index.js';
 
 /** Provider error bodies are small; anything past this is not worth reading. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -41,6 +42,15 @@ export interface GatewayDeps {
   providerBaseUrls: Record<ServiceId, string | undefined>;
   /** Service `local` (no integration): absent in setups without local models. */
   local?: Pick<LocalText, 'credential'>;
+  /** Retries, fallbacks and circuit breakers (resilience/): absent, every call is tried once. */
+  resilience?: Resilience;
+  /** Route names (virtual models) → fallback chains (routing/routes.service.ts). */
+  routes?: { resolve(principal: Principal, model: string): Promise<{ candidates: CallTarget[]; fallbackLocal: boolean } | undefined> };
+}
+
+/** One candidate of a fallback chain: a target, optionally pinned to one integration of the route's owner. */
+export interface CallTarget extends ModelTarget {
+  integration?: { owner: { kind: 'user' | 'team'; id: string }; id: string };
 }
 
 export interface Outcome {
@@ -70,6 +80,7 @@ export function credentialHeaders(credential: Pick<CallCredential, 'integrationI
 }
 
 export interface GatewayCall {
+  /** The candidate being tried (after `attempt`, the one that served). */
   readonly target: ModelTarget;
   readonly principal: Principal;
   readonly requestId: string;
@@ -86,26 +97,40 @@ export interface GatewayCall {
   meter(outcome: Outcome): void;
   /** Meters a failure and returns what the handler should throw (a client abort stays an abort). */
   fail(error: unknown): unknown;
+  /**
+   * Runs one attempt per try over the fallback chain (resilience/resilience.ts): retries, breakers,
+   * falling over. `attempt` must resolve once the provider's headers arrived with a success status.
+   */
+  attempt<T>(attempt: () => Promise<T>): Promise<T>;
+  /** The headers that say what served (integration, or `x-switchboard-fallback`), for responses built by hand. */
+  servedBy(credential: Pick<CallCredential, 'integrationId'>): Record<string, string>;
 }
 
 export function openCall(
   c: Context<AppEnv>,
   deps: GatewayDeps,
-  options: { model: string; operation: Operation; stream?: boolean; target?: ModelTarget },
+  options: { model: string; operation: Operation; stream?: boolean; target?: ModelTarget; candidates?: CallTarget[]; fallbackLocal?: boolean },
 ): GatewayCall {
   const started = performance.now();
   const principal = c.get('principal');
   const requestId = c.get('requestId');
-  const target = options.target ?? deps.resolveModel(options.model);
+  const chain: CallTarget[] = options.candidates && options.candidates.length > 0 ? [...options.candidates] : [options.target ?? deps.resolveModel(options.model)];
+  if (options.fallbackLocal && deps.local) chain.push({ service: 'local', model: chain[0]!.model });
+  let current: CallTarget = chain[0]!;
+  let target: ModelTarget = current;
+  let candidateIndex = 0;
+  let endpoint: string | undefined;
   let integrationId: string | null = null;
   let metered = false;
   let signal: AbortSignal | undefined | null = null;
 
   const call: GatewayCall = {
-    target,
     principal,
     requestId,
     started,
+    get target() {
+      return target;
+    },
     get integrationId() {
       return integrationId;
     },
@@ -113,14 +138,19 @@ export function openCall(
       if (service === 'local') {
         if (!deps.local) throw new AppError('local_unavailable');
         const local = await deps.local.credential(target.model);
+        integrationId = null;
+        c.header('x-switchboard-integration', undefined);
         c.header('x-switchboard-fallback', 'local');
         // Operator-configured (loopback allowed): the trusted pool, like the official base URLs.
         return { integrationId: null, service, baseUrl: local.baseUrl, apiKey: local.apiKey, guarded: false };
       }
-      const credential = await resolveCallerCredential(deps.integrations, principal, service);
+      const credential = current.integration && service === current.service
+        ? await resolvePinnedCredential(deps.integrations, current.integration, service)
+        : await resolveCallerCredential(deps.integrations, principal, service);
       integrationId = credential.integrationId;
       deps.activity.integrationUsed(credential.integrationId);
       c.header('x-switchboard-integration', credential.integrationId);
+      c.header('x-switchboard-fallback', candidateIndex > 0 ? `${target.service}/${target.model}` : undefined);
       const baseUrl = credential.baseUrl ?? deps.providerBaseUrls[service];
       if (!baseUrl) throw new AppError('invalid_request', { message: `The ${service} integration has no base_url.` });
       return { ...credential, baseUrl, guarded: credential.baseUrl !== null };
@@ -139,6 +169,11 @@ export function openCall(
       if (signal === null) signal = clientGoneSignal(c);
       const extra = sendOptions?.signal;
       const combined = extra ? (signal ? AbortSignal.any([signal, extra]) : extra) : signal;
+      if (deps.resilience) {
+        endpoint = breakerKey(target.service, credential.baseUrl);
+        const gate = deps.resilience.breakers.acquire(endpoint);
+        if (!gate.allowed) throw new BreakerOpenError(gate.retryAfterMs);
+      }
       return deps.upstream.send(request, { signal: combined, guarded: credential.guarded });
     },
     meter(outcome) {
@@ -153,9 +188,35 @@ export function openCall(
           operation: options.operation,
           stream: options.stream === true,
           latencyMs: Math.round(performance.now() - started),
-          outcome,
+          outcome: candidateIndex > 0 ? { ...outcome, fallback: true } : outcome,
         }),
       );
+    },
+    attempt(attempt) {
+      if (!deps.resilience) return attempt();
+      return runChain(deps.resilience, {
+        count: chain.length,
+        select(index) {
+          candidateIndex = index;
+          current = chain[index]!;
+          target = current;
+          endpoint = undefined;
+        },
+        run: () => {
+          endpoint = undefined;
+          return attempt();
+        },
+        endpoint: () => endpoint,
+        model: () => `${target.service}/${target.model}`,
+        elapsedMs: () => performance.now() - started,
+      });
+    },
+    servedBy(credential) {
+      if (credential.integrationId === null) return { 'x-switchboard-fallback': 'local' };
+      return {
+        'x-switchboard-integration': credential.integrationId,
+        ...(candidateIndex > 0 ? { 'x-switchboard-fallback': `${target.service}/${target.model}` } : {}),
+      };
     },
     fail(error) {
       const appError = isAbort(error) ? undefined : toAppError(error);
@@ -171,6 +232,16 @@ export function openCall(
     throw call.fail(new AppError('model_not_allowed', { param: 'model', message: `This platform key may not use "${options.model}".` }));
   }
   return call;
+}
+
+/** `openCall`, after turning a route name (a `model` without "/") into its fallback chain. */
+export async function openRoutedCall(
+  c: Context<AppEnv>,
+  deps: GatewayDeps,
+  options: { model: string; operation: Operation; stream?: boolean },
+): Promise<GatewayCall> {
+  const routed = deps.routes ? await deps.routes.resolve(c.get('principal'), options.model) : undefined;
+  return openCall(c, deps, routed ? { ...options, candidates: routed.candidates, fallbackLocal: routed.fallbackLocal } : options);
 }
 
 export interface UsageRecordInput {
@@ -220,6 +291,17 @@ export function buildUsageRecord(catalog: Pick<PriceCatalog, 'costOf'>, input: U
     latencyMs: input.latencyMs,
     ttftMs: outcome.ttftMs ?? null,
   };
+}
+
+/** A route target pinned to one integration of the route's owner (checked when the route was saved). */
+async function resolvePinnedCredential(
+  integrations: GatewayDeps['integrations'],
+  pinned: NonNullable<CallTarget['integration']>,
+  service: ServiceId,
+): Promise<ResolvedCredential> {
+  const credential = await integrations.resolveCredential(pinned.owner, service, pinned.id);
+  if (credential) return credential;
+  throw new AppError('integration_missing', { message: `The route's ${service} integration ${pinned.id} no longer exists. Update the route with PUT /api/routes/{name}.` });
 }
 
 /**
