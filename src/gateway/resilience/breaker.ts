@@ -87,8 +87,7 @@ export function createBreakers(options: BreakerOptions = defaultBreakerOptions, 
       return { allowed: false, retryAfterMs: Math.max(left, 1_000) };
     },
     success(key: string) {
-      const breaker = breakers.get(key);
-      if (!breaker) return;
+      const breaker = get(key);
       push(breaker, true);
       breaker.consecutive = 0;
       if (breaker.state !== 'closed') {
