@@ -69,6 +69,7 @@ const envSchema = z.object({
   SWITCHBOARD_REQUEST_DEADLINE_MS: integer(1).default(180_000),
   SWITCHBOARD_BREAKER_FAILURES: integer(1).default(5),
   SWITCHBOARD_BREAKER_COOLDOWN_MS: integer(1).default(30_000),
+  SWITCHBOARD_BREAKER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.5),
   SWITCHBOARD_PRICES_FILE: z.string().optional(),
   SWITCHBOARD_KEY_CHECK_TIMEOUT_MS: integer(100).default(5_000),
   SWITCHBOARD_KEY_CHECK_ON_SAVE: booleanFromEnv.default(true),
@@ -125,7 +126,7 @@ export interface Config {
   refreshTokenTtlSeconds: number;
   secretCacheTtlSeconds: number;
   upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number };
-  resilience: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; deadlineMs: number; breakerFailures: number; breakerCooldownMs: number };
+  resilience: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; deadlineMs: number; breakerFailures: number; breakerCooldownMs: number; breakerFailureRate: number };
   providerBaseUrls: Record<ServiceId, string | undefined>;
   pricesFile: string | undefined;
   /** Deadline of an integration key check (on save and POST …/test). */
@@ -218,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deadlineMs: e.SWITCHBOARD_REQUEST_DEADLINE_MS,
       breakerFailures: e.SWITCHBOARD_BREAKER_FAILURES,
       breakerCooldownMs: e.SWITCHBOARD_BREAKER_COOLDOWN_MS,
+      breakerFailureRate: e.SWITCHBOARD_BREAKER_FAILURE_RATE,
     },
     providerBaseUrls,
     pricesFile: e.SWITCHBOARD_PRICES_FILE,

@@ -59,6 +59,7 @@ beforeAll(async () => {
     SWITCHBOARD_RETRY_MAX_DELAY_MS: '1500',
     SWITCHBOARD_BREAKER_FAILURES: '4',
     SWITCHBOARD_BREAKER_COOLDOWN_MS: String(COOLDOWN_MS),
+    SWITCHBOARD_BREAKER_FAILURE_RATE: '0.5',
   });
   const user = await server.signIn();
   alice = {

@@ -103,7 +103,7 @@ export function createBreakers(options: BreakerOptions = defaultBreakerOptions, 
       if (breaker.state === 'half_open') return open(breaker);
       if (breaker.state === 'open') return;
       if (breaker.consecutive >= options.consecutiveFailures) return open(breaker);
-      if (breaker.window.length >= options.minSamples && rate(breaker) >= options.failureRate) open(breaker);
+      if (options.failureRate > 0 && breaker.window.length >= options.minSamples && rate(breaker) >= options.failureRate) open(breaker);
     },
     /** A probe that ended without a verdict (e.g. a caller's 4xx): let the next request probe. */
     release(key: string) {

@@ -25,6 +25,8 @@ export interface ResilienceOptions {
   deadlineMs: number;
   breakerFailures: number;
   breakerCooldownMs: number;
+  /** 0 turns the failure-rate rule off. */
+  breakerFailureRate: number;
 }
 
 export interface Resilience {
@@ -38,7 +40,7 @@ export interface Resilience {
 export function createResilience(options: ResilienceOptions): Resilience {
   return {
     options,
-    breakers: createBreakers({ consecutiveFailures: options.breakerFailures, failureRate: 0.5, windowSize: 20, minSamples: 10, cooldownMs: options.breakerCooldownMs }),
+    breakers: createBreakers({ consecutiveFailures: options.breakerFailures, failureRate: options.breakerFailureRate, windowSize: 20, minSamples: 10, cooldownMs: options.breakerCooldownMs }),
     stats: createLatencyStats(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
