@@ -27,6 +27,7 @@ import type { JobQueue } from './jobs/job-queue.js';
 import type { PlatformServices } from './services.js';
 import { integrationsRoutes } from './vault/integrations.routes.js';
 import { routesRoutes } from './routing/routes.routes.js';
+import { adminHealthRoutes } from './gateway/resilience/health.routes.js';
 import { teamIntegrationsRoutes } from './vault/team-integrations.routes.js';
 
 export interface AppOptions {
@@ -72,6 +73,7 @@ export function createApp(options: AppOptions) {
   app.route('/api', routesRoutes(services.routes, authed));
   app.route('/api', auditRoutes(services.audit, services.teams, authed));
   app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
+  app.route('/api', adminHealthRoutes(services.resilience, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
   app.route('/api', adminPricesRoutes(services.priceOverrides, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
   app.route(
     '/v1',

@@ -215,8 +215,19 @@ describe('routing a request', () => {
       expect(response.headers.get('x-switchboard-fallback')).toBe('openai/gpt-4o-mini');
     }
     expect(proxy.seen() - seen).toBe(4);
-    const breakers = server.running.services.resilience.breakers.list();
-    expect(breakers).toEqual(expect.arrayContaining([expect.objectContaining({ key: `anthropic ${proxy.origin}`, state: 'open' })]));
+    // Readable by admins at GET /api/admin/health; 404 for everyone else.
+    const email = `routing-admin-${Date.now()}@example.com`;
+    await server.running.services.accounts.createUser({ email, password: 'correct horse battery staple', isAdmin: true, verified: true });
+    const login = await server.api('/api/auth/login', { body: { email, password: 'correct horse battery staple' } });
+    const adminToken = ((await login.json()) as { access_token: string }).access_token;
+    const health = (await (await server.api('/api/admin/health', { token: adminToken })).json()) as {
+      breakers: Array<{ key: string; state: string }>;
+      models: Array<{ model: string; ttft_ms: number | null; error_rate: number }>;
+    };
+    expect(health.breakers).toEqual(expect.arrayContaining([expect.objectContaining({ key: `anthropic ${proxy.origin}`, state: 'open' })]));
+    expect(health.models).toEqual(expect.arrayContaining([expect.objectContaining({ model: 'openai/gpt-4o-mini', ttft_ms: expect.any(Number) })]));
+    expect(health.models.find((row) => row.model === 'anthropic/claude-haiku-4-5')?.error_rate).toBeGreaterThan(0);
+    expect((await server.api('/api/admin/health', { token: alice.token })).status).toBe(404);
 
     // After the cooldown exactly one probe goes through (and fails: open again).
     await sleep(COOLDOWN_MS + 50);
