@@ -23,6 +23,7 @@ import { keyChecks, providerRegistry } from './gateway/providers/registry.js';
 import { createLocalText } from './gateway/local/local-text.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createResilience } from './gateway/resilience/resilience.js';
+import { createBreakerSync } from './gateway/resilience/shared-breakers.js';
 import { createRoutesService } from './routing/routes.service.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
 import { createPriceOverrides } from './metering/price-overrides.js';
@@ -123,7 +124,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     publicUrl: config.publicUrl,
   });
   const local = createLocalText(config.local, logger);
-  const resilience = createResilience(config.resilience);
+  const resilience = createResilience(config.resilience, redis ? createBreakerSync(redis, logger.child({ component: 'breakers' })) : undefined);
   const resolveModel = createModelResolver(catalog);
   // GET /v1/models lists local models without a network call per request: the local server's list
   // is read at start and once a minute. The built-in image generator is always there.

@@ -52,4 +52,25 @@ describe('circuit breaker state machine', () => {
     expect(breakers.acquire(key)).toMatchObject({ allowed: true, probe: true });
     expect(breakers.list()).toEqual([expect.objectContaining({ key, state: 'half_open' })]);
   });
+
+  it('reports its transitions and applies newer ones from other processes', () => {
+    let now = 100;
+    const seen: unknown[] = [];
+    const breakers = createBreakers(options, () => now, (key, transition) => seen.push({ key, ...transition }));
+    for (let i = 0; i < 3; i += 1) breakers.failure('k');
+    expect(seen).toEqual([{ key: 'k', state: 'open', at: 100 }]);
+    const other = createBreakers(options, () => now);
+    other.apply('k', { state: 'open', at: 100 });
+    expect(other.state('k')).toBe('open');
+    other.apply('k', { state: 'closed', at: 50 });
+    expect(other.state('k')).toBe('open');
+    other.apply('k', { state: 'closed', at: 200 });
+    expect(other.state('k')).toBe('closed');
+    other.apply('k', { state: 'open', at: 150 });
+    expect(other.state('k')).toBe('closed');
+    now = 1_200;
+    breakers.acquire('k');
+    breakers.success('k');
+    expect(seen.at(-1)).toEqual({ key: 'k', state: 'closed', at: 1_200 });
+  });
 });

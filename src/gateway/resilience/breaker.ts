@@ -6,8 +6,9 @@
  *   half_open ──probe succeeds──▶ closed;  ──probe fails──▶ open (cooldown restarts)
  *
  * Only provider-side failures count (5xx, 429 rate limits, connection failures, timeouts); a
- * caller's 4xx says nothing about the endpoint's health. Sharing across replicas through Redis is
- * not built yet (see docs/decisions/0012-routing-resilience.md).
+ * caller's 4xx says nothing about the endpoint's health. Opening and closing are reported through
+ * `onTransition` and other processes' transitions arrive through `apply` (shared-breakers.ts shares
+ * them through Redis); half-open is local, so each process sends its own single probe.
  */
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -28,6 +29,7 @@ interface Breaker {
   consecutive: number;
   window: boolean[];
   openedAt: number;
+  closedAt: number;
   probeInFlight: boolean;
 }
 
@@ -49,20 +51,33 @@ export function breakerKey(service: string, baseUrl: string): string {
   return `${service} ${origin}`;
 }
 
-export function createBreakers(options: BreakerOptions = defaultBreakerOptions, now: () => number = Date.now) {
+/** A transition as shared between processes: `at` is when it opened (open) or closed (closed), epoch ms. */
+export interface BreakerTransition {
+  state: 'open' | 'closed';
+  at: number;
+}
+
+export function createBreakers(
+  options: BreakerOptions = defaultBreakerOptions,
+  now: () => number = Date.now,
+  onTransition: (key: string, transition: BreakerTransition) => void = () => undefined,
+) {
   const breakers = new Map<string, Breaker>();
   const get = (key: string): Breaker => {
     let breaker = breakers.get(key);
     if (!breaker) {
-      breaker = { state: 'closed', consecutive: 0, window: [], openedAt: 0, probeInFlight: false };
+      breaker = { state: 'closed', consecutive: 0, window: [], openedAt: 0, closedAt: 0, probeInFlight: false };
       breakers.set(key, breaker);
+      keyOf.set(breaker, key);
     }
     return breaker;
   };
+  const keyOf = new WeakMap<Breaker, string>();
   const open = (breaker: Breaker) => {
     breaker.state = 'open';
     breaker.openedAt = now();
     breaker.probeInFlight = false;
+    onTransition(keyOf.get(breaker)!, { state: 'open', at: breaker.openedAt });
   };
   const push = (breaker: Breaker, ok: boolean) => {
     breaker.window.push(ok);
@@ -94,6 +109,29 @@ export function createBreakers(options: BreakerOptions = defaultBreakerOptions, 
         breaker.state = 'closed';
         breaker.window = [];
         breaker.probeInFlight = false;
+        breaker.closedAt = now();
+        onTransition(key, { state: 'closed', at: breaker.closedAt });
+      }
+    },
+    /** Another process's transition: applied when it is newer than what this process knows. */
+    apply(key: string, transition: BreakerTransition) {
+      const breaker = get(key);
+      if (transition.state === 'open') {
+        if (breaker.state === 'closed' && transition.at > breaker.closedAt) {
+          breaker.state = 'open';
+          breaker.openedAt = transition.at;
+          breaker.probeInFlight = false;
+        } else if (breaker.state !== 'closed' && transition.at > breaker.openedAt) {
+          breaker.state = 'open';
+          breaker.openedAt = transition.at;
+          breaker.probeInFlight = false;
+        }
+      } else if (breaker.state !== 'closed' && transition.at > breaker.openedAt) {
+        breaker.state = 'closed';
+        breaker.window = [];
+        breaker.consecutive = 0;
+        breaker.probeInFlight = false;
+        breaker.closedAt = transition.at;
       }
     },
     failure(key: string) {

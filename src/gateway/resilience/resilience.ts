@@ -16,6 +16,7 @@
 import { AppError, isAppError } from '../../platform/errors.js';
 import { isAbort } from '../upstream-client.js';
 import { createBreakers, type Breakers } from './breaker.js';
+import type { BreakerSync } from './shared-breakers.js';
 import { createLatencyStats, type LatencyStats } from './stats.js';
 
 export interface ResilienceOptions {
@@ -37,10 +38,17 @@ export interface Resilience {
   random(): number;
 }
 
-export function createResilience(options: ResilienceOptions): Resilience {
+/** With `sync` (shared-breakers.ts), transitions are shared with every other process. */
+export function createResilience(options: ResilienceOptions, sync?: BreakerSync): Resilience {
+  const breakers = createBreakers(
+    { consecutiveFailures: options.breakerFailures, failureRate: options.breakerFailureRate, windowSize: 20, minSamples: 10, cooldownMs: options.breakerCooldownMs },
+    Date.now,
+    sync ? (key, transition) => sync.publish(key, transition) : undefined,
+  );
+  sync?.start(breakers);
   return {
     options,
-    breakers: createBreakers({ consecutiveFailures: options.breakerFailures, failureRate: options.breakerFailureRate, windowSize: 20, minSamples: 10, cooldownMs: options.breakerCooldownMs }),
+    breakers,
     stats: createLatencyStats(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
