@@ -228,6 +228,11 @@ describe('routing a request', () => {
     expect(health.models).toEqual(expect.arrayContaining([expect.objectContaining({ model: 'openai/gpt-4o-mini', ttft_ms: expect.any(Number) })]));
     expect(health.models.find((row) => row.model === 'anthropic/claude-haiku-4-5')?.error_rate).toBeGreaterThan(0);
     expect((await server.api('/api/admin/health', { token: alice.token })).status).toBe(404);
+    // Owners read their integration's view of it; nobody else can.
+    const own = await server.api(`/api/integrations/${alice.anthropic}/health`, { token: alice.token });
+    expect(await own.json()).toMatchObject({ id: alice.anthropic, service: 'anthropic', status: 'active', endpoint: proxy.origin, breaker: 'open' });
+    expect(await (await server.api(`/api/integrations/${alice.openai}/health`, { token: alice.token })).json()).toMatchObject({ breaker: 'closed' });
+    expect((await server.api(`/api/integrations/${alice.anthropic}/health`, { token: adminToken })).status).toBe(404);
 
     // After the cooldown exactly one probe goes through (and fails: open again).
     await sleep(COOLDOWN_MS + 50);
