@@ -20,7 +20,7 @@ import type { LocalText } from './local/local-text.js';
 import type { ModelResolver, ModelTarget } from './model-resolver.js';
 import type { CallContext, NormalizedUsage, ServiceId, UpstreamErrorResponse, UpstreamRequest } from './providers/provider.js';
 import { classifyUpstreamFailure, isAbort, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
-import { BreakerOpenError, breakerKey, runChain, type Resilience } from './resilience/index.js';
+import { BreakerOpenError, breakerKey, integrationBreakerKey, runChain, type Resilience } from './resilience/index.js';
 
 /** Provider error bodies are small; anything past this is not worth reading. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -148,6 +148,10 @@ export function openCall(
         ? await resolvePinnedCredential(deps.integrations, current.integration, service)
         : await resolveCallerCredential(deps.integrations, principal, service);
       integrationId = credential.integrationId;
+      if (deps.resilience) {
+        const gate = deps.resilience.breakers.acquire(integrationBreakerKey(credential.integrationId));
+        if (!gate.allowed) throw new BreakerOpenError(gate.retryAfterMs);
+      }
       deps.activity.integrationUsed(credential.integrationId);
       c.header('x-switchboard-integration', credential.integrationId);
       c.header('x-switchboard-fallback', candidateIndex > 0 ? `${target.service}/${target.model}` : undefined);
@@ -198,6 +202,7 @@ export function openCall(
         count: chain.length,
         select(index) {
           candidateIndex = index;
+          integrationId = null;
           current = chain[index]!;
           target = current;
           endpoint = undefined;
@@ -207,6 +212,7 @@ export function openCall(
           return attempt();
         },
         endpoint: () => endpoint,
+        integration: () => integrationId,
         model: () => `${target.service}/${target.model}`,
         elapsedMs: () => performance.now() - started,
       });

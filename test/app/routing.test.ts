@@ -263,6 +263,25 @@ describe('routing a request', () => {
     await sleep(COOLDOWN_MS + 50);
   });
 
+  it('an exhausted quota falls over at once and the integration is skipped for one cooldown', async () => {
+    // Anthropic reports an exhausted credit balance as a 400 invalid_request_error with this
+    // wording (docs.anthropic.com/en/api/errors; see map-anthropic-error.ts).
+    const quota = { type: 'error', error: { type: 'invalid_request_error', message: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.' } };
+    proxy.always({ kind: 'status', status: 400, body: quota });
+    await putRoute(alice.token, 'quota', { strategy: 'priority', targets: [{ model: 'anthropic/claude-haiku-4-5' }, { model: 'openai/gpt-4o-mini' }] });
+    const seen = proxy.seen();
+    const first = await chat(alice.token, 'quota');
+    expect(first.response.headers.get('x-switchboard-fallback')).toBe('openai/gpt-4o-mini');
+    expect(proxy.seen() - seen).toBe(1);
+    const second = await chat(alice.token, 'quota');
+    expect(second.response.headers.get('x-switchboard-fallback')).toBe('openai/gpt-4o-mini');
+    expect(proxy.seen() - seen).toBe(1);
+    proxy.always({ kind: 'pass' });
+    await sleep(COOLDOWN_MS + 50);
+    const recovered = await chat(alice.token, 'quota');
+    expect(recovered.response.headers.get('x-switchboard-integration')).toBe(alice.anthropic);
+  });
+
   it('falls back to the local model, labelled, when fallback_local is set', async () => {
     proxy.always({ kind: 'status', status: 503, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
     await putRoute(alice.token, 'claude-or-local', { strategy: 'priority', targets: [{ model: 'anthropic/claude-haiku-4-5' }], fallback_local: true });

@@ -143,6 +143,11 @@ export function createBreakers(
       if (breaker.consecutive >= options.consecutiveFailures) return open(breaker);
       if (options.failureRate > 0 && breaker.window.length >= options.minSamples && rate(breaker) >= options.failureRate) open(breaker);
     },
+    /** Opens the breaker now (an integration whose quota is exhausted: skipped for one cooldown). */
+    trip(key: string) {
+      const breaker = get(key);
+      if (breaker.state !== 'open') open(breaker);
+    },
     /** A probe that ended without a verdict (e.g. a caller's 4xx): let the next request probe. */
     release(key: string) {
       const breaker = breakers.get(key);

@@ -55,6 +55,9 @@ export function createResilience(options: ResilienceOptions, sync?: BreakerSync)
   };
 }
 
+/** The breaker of one integration (quota exhausted → cooldown), next to the endpoint breakers. */
+export const integrationBreakerKey = (integrationId: string) => `integration ${integrationId}`;
+
 /** Thrown by `send` when the candidate's endpoint breaker is open: the loop skips the candidate. */
 export class BreakerOpenError extends Error {
   constructor(readonly retryAfterMs: number) {
@@ -98,6 +101,8 @@ export interface CandidateRun<T> {
   run(): Promise<T>;
   /** The endpoint key the last attempt was sent to (undefined if it never reached `send`). */
   endpoint(): string | undefined;
+  /** The integration the last attempt used (null: none, e.g. `local`). */
+  integration(): string | null;
   /** The `service/model` of the current candidate, for the stats. */
   model(): string;
   /** Wall-clock since the call started, for the deadline. */
@@ -116,6 +121,8 @@ export async function runChain<T>(resilience: Resilience, chain: CandidateRun<T>
         const result = await chain.run();
         const endpoint = chain.endpoint();
         if (endpoint) breakers.success(endpoint);
+        const integration = chain.integration();
+        if (integration && breakers.state(integrationBreakerKey(integration)) !== 'closed') breakers.success(integrationBreakerKey(integration));
         stats.success(chain.model(), performance.now() - started);
         return result;
       } catch (error) {
@@ -130,6 +137,10 @@ export async function runChain<T>(resilience: Resilience, chain: CandidateRun<T>
         } else if (endpoint) {
           breakers.release(endpoint);
         }
+        // A key whose quota is exhausted is skipped for one cooldown (then probed again).
+        const integration = chain.integration();
+        if (integration && isAppError(error) && error.code === 'provider_quota_exceeded') breakers.trip(integrationBreakerKey(integration));
+        else if (integration && breakers.state(integrationBreakerKey(integration)) !== 'closed') breakers.release(integrationBreakerKey(integration));
         const verdict = verdictOf(error);
         if (verdict === 'stop') throw error;
         lastError = error;
