@@ -141,6 +141,31 @@ describe('routing a request', () => {
     expect(await appQueries()).toBe(before);
   });
 
+  it('"auto" without a stored route: the services you have keys for, cheapest first; a stored "auto" wins', async () => {
+    const seen = proxy.seen();
+    const { response } = await chat(alice.token, 'auto');
+    expect(response.headers.get('x-switchboard-integration')).toBe(alice.openai);
+    expect(proxy.seen()).toBe(seen);
+    const nobody = await server.signIn();
+    const error = (await chat(nobody.token, 'auto').catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+    expect(error.status).toBe(400);
+    expect((error.error as { code: string }).code).toBe('integration_missing');
+    await putRoute(alice.token, 'auto', { strategy: 'priority', targets: [{ model: 'anthropic/claude-haiku-4-5' }] });
+    expect((await chat(alice.token, 'auto')).response.headers.get('x-switchboard-integration')).toBe(alice.anthropic);
+    await server.api('/api/routes/auto', { method: 'DELETE', token: alice.token });
+  });
+
+  it("acting for a team, the team's route serves when the caller has none of that name", async () => {
+    const team = (await (await server.api('/api/teams', { token: alice.token, body: { name: 'route team' } })).json()) as { id: string };
+    const teamKey = await integrate(alice.token, { service: 'openai', api_key: OPENAI_KEY }, `/api/teams/${team.id}/integrations`);
+    await putRoute(alice.token, 'team-only', { strategy: 'priority', targets: [{ model: 'openai/gpt-4o-mini', integration_id: teamKey }] }, `/api/teams/${team.id}`);
+    const asTeam = new OpenAI({ apiKey: alice.token, baseURL: `${server.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-switchboard-team': team.id } });
+    const { response } = await asTeam.chat.completions.create({ model: 'team-only', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(response.headers.get('x-switchboard-integration')).toBe(teamKey);
+    const personal = (await chat(alice.token, 'team-only').catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+    expect(personal.status).toBe(400);
+  });
+
   it('cost orders the cheapest catalog price first', async () => {
     await putRoute(alice.token, 'by-cost', { strategy: 'cost', targets: [{ model: 'anthropic/claude-sonnet-4-5' }, { model: 'openai/gpt-4o-mini' }] });
     const seen = proxy.seen();
