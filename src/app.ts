@@ -26,6 +26,9 @@ import type { Logger } from './platform/logger.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import type { PlatformServices } from './services.js';
 import { integrationsRoutes } from './vault/integrations.routes.js';
+import { routesRoutes } from './routing/routes.routes.js';
+import { adminHealthRoutes } from './gateway/resilience/health.routes.js';
+import { integrationHealthRoutes } from './gateway/resilience/integration-health.routes.js';
 import { teamIntegrationsRoutes } from './vault/team-integrations.routes.js';
 
 export interface AppOptions {
@@ -68,8 +71,11 @@ export function createApp(options: AppOptions) {
   app.route('/api', usageRoutes(services.usageStore, authed));
   app.route('/api', teamsRoutes(services.teams, authed));
   app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed));
+  app.route('/api', routesRoutes(services.routes, authed));
+  app.route('/api', integrationHealthRoutes({ integrations: services.integrations, access: services.teams, resilience: services.resilience, providerBaseUrls: config.providerBaseUrls }, authed));
   app.route('/api', auditRoutes(services.audit, services.teams, authed));
   app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
+  app.route('/api', adminHealthRoutes(services.resilience, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
   app.route('/api', adminPricesRoutes(services.priceOverrides, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
   app.route(
     '/v1',
@@ -88,6 +94,8 @@ export function createApp(options: AppOptions) {
         ...(config.images ? { images: config.images } : {}),
         local: services.local,
         rateLimits: services.aiRateLimits,
+        resilience: services.resilience,
+        routes: services.routes,
         ...(options.jobQueue
           ? {
               videos: {

@@ -69,6 +69,13 @@ const envSchema = z.object({
   SWITCHBOARD_UPSTREAM_CONNECT_TIMEOUT_MS: integer(1).default(10_000),
   SWITCHBOARD_UPSTREAM_FIRST_BYTE_TIMEOUT_MS: integer(1).default(120_000),
   SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT_MS: integer(1).default(300_000),
+  SWITCHBOARD_RETRY_MAX_ATTEMPTS: integer(1).default(3),
+  SWITCHBOARD_RETRY_BASE_DELAY_MS: integer(0).default(200),
+  SWITCHBOARD_RETRY_MAX_DELAY_MS: integer(0).default(5_000),
+  SWITCHBOARD_REQUEST_DEADLINE_MS: integer(1).default(180_000),
+  SWITCHBOARD_BREAKER_FAILURES: integer(1).default(5),
+  SWITCHBOARD_BREAKER_COOLDOWN_MS: integer(1).default(30_000),
+  SWITCHBOARD_BREAKER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.5),
   SWITCHBOARD_PRICES_FILE: z.string().optional(),
   SWITCHBOARD_KEY_CHECK_TIMEOUT_MS: integer(100).default(5_000),
   SWITCHBOARD_KEY_CHECK_ON_SAVE: booleanFromEnv.default(true),
@@ -127,6 +134,7 @@ export interface Config {
   refreshTokenTtlSeconds: number;
   secretCacheTtlSeconds: number;
   upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number };
+  resilience: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; deadlineMs: number; breakerFailures: number; breakerCooldownMs: number; breakerFailureRate: number };
   providerBaseUrls: Record<ServiceId, string | undefined>;
   pricesFile: string | undefined;
   /** Deadline of an integration key check (on save and POST …/test). */
@@ -216,6 +224,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       connectTimeoutMs: e.SWITCHBOARD_UPSTREAM_CONNECT_TIMEOUT_MS,
       firstByteTimeoutMs: e.SWITCHBOARD_UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
       idleTimeoutMs: e.SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT_MS,
+    },
+    resilience: {
+      maxAttempts: e.SWITCHBOARD_RETRY_MAX_ATTEMPTS,
+      baseDelayMs: e.SWITCHBOARD_RETRY_BASE_DELAY_MS,
+      maxDelayMs: e.SWITCHBOARD_RETRY_MAX_DELAY_MS,
+      deadlineMs: e.SWITCHBOARD_REQUEST_DEADLINE_MS,
+      breakerFailures: e.SWITCHBOARD_BREAKER_FAILURES,
+      breakerCooldownMs: e.SWITCHBOARD_BREAKER_COOLDOWN_MS,
+      breakerFailureRate: e.SWITCHBOARD_BREAKER_FAILURE_RATE,
     },
     providerBaseUrls,
     pricesFile: e.SWITCHBOARD_PRICES_FILE,

@@ -23,6 +23,9 @@ import { createModelLister } from './gateway/models.js';
 import { keyChecks, providerRegistry } from './gateway/providers/registry.js';
 import { createLocalText } from './gateway/local/local-text.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
+import { createResilience } from './gateway/resilience/resilience.js';
+import { createBreakerSync } from './gateway/resilience/shared-breakers.js';
+import { createRoutesService } from './routing/routes.service.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
 import { createPriceOverrides } from './metering/price-overrides.js';
 import { createUsageRecorder } from './metering/usage-recorder.js';
@@ -122,6 +125,8 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     publicUrl: config.publicUrl,
   });
   const local = createLocalText(config.local, logger);
+  const resilience = createResilience(config.resilience, redis ? createBreakerSync(redis, logger.child({ component: 'breakers' })) : undefined);
+  const resolveModel = createModelResolver(catalog);
   // GET /v1/models lists local models without a network call per request: the local server's list
   // is read at start and once a minute. The built-in image generator is always there.
   let localModelIds: readonly string[] = ['pattern'];
@@ -150,8 +155,19 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     activity,
     authenticator,
     platformKeys: createPlatformKeysService({ db, store: platformKeysStore, audit, clock: systemClock, bus }),
-    resolveModel: createModelResolver(catalog),
+    resolveModel,
+    resilience,
     aiRateLimits: createAiRateLimits({ redis, logger, metrics, defaults: config.aiRateLimitDefaults }),
+    routes: createRoutesService({
+      db,
+      bus,
+      catalog,
+      resolveModel,
+      integrations,
+      access: teams,
+      resilience,
+      cacheTtlMs: (config.secretCacheTtlSeconds || 300) * 1000,
+    }),
     modelLister: createModelLister({ db, catalog, bus, cacheTtlSeconds: config.secretCacheTtlSeconds || 300, localModels: () => localModelIds }),
     accounts: createAccountsService({
       db,

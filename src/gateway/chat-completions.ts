@@ -15,7 +15,7 @@ import { respondDirectly } from '../http/direct-response.js';
 import { readJsonObject } from '../http/json-body.js';
 import { AppError, toAppError, toErrorBody } from '../platform/errors.js';
 import type { ChatCompletionRequest, ChatFinishReason } from './chat-types.js';
-import { CLIENT_CLOSED_STATUS, credentialHeaders, openCall, readErrorResponse, readJson, type GatewayDeps, type Outcome } from './gateway-call.js';
+import { CLIENT_CLOSED_STATUS, openRoutedCall, readErrorResponse, readJson, type GatewayDeps, type Outcome } from './gateway-call.js';
 import type { ChatAdapter, NormalizedUsage, ServiceId, StreamTranslator } from './providers/provider.js';
 import { deliveredTextChars, estimatePromptTokens, tokensForChars } from './limits/token-estimate.js';
 import { SseParser, type SseEvent } from './sse.js';
@@ -47,24 +47,28 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
   return async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
     const request = validateChatRequest(await readJsonObject(c));
     const isStream = request.stream === true;
-    const call = openCall(c, deps, {
+    const call = await openRoutedCall(c, deps, {
       model: request.model,
       operation: 'chat',
       stream: isStream,
       estimate: { promptTokens: () => estimatePromptTokens(request), maxOutputTokens: request.max_completion_tokens ?? request.max_tokens },
     });
     try {
-      const adapter = deps.adapters[call.target.service];
-      if (!adapter) {
-        throw new AppError('invalid_request', {
-          param: 'model',
-          message: `Chat completions through "${call.target.service}" are not supported yet. Supported: ${Object.keys(deps.adapters).join(', ')}.`,
-        });
-      }
-      const credential = await call.credential();
-      const ctx = call.callContext(credential, { includeUsage: request.stream_options?.include_usage === true });
-      const response = await call.send(adapter.buildChatRequest(request, ctx), credential);
-      if (response.status >= 400) throw adapter.mapError(await readErrorResponse(response), ctx);
+      // One attempt per try of the fallback chain (retries, breakers: resilience/).
+      const { adapter, credential, ctx, response } = await call.attempt(async () => {
+        const adapter = deps.adapters[call.target.service];
+        if (!adapter) {
+          throw new AppError('invalid_request', {
+            param: 'model',
+            message: `Chat completions through "${call.target.service}" are not supported yet. Supported: ${Object.keys(deps.adapters).join(', ')}.`,
+          });
+        }
+        const credential = await call.credential();
+        const ctx = call.callContext(credential, { includeUsage: request.stream_options?.include_usage === true });
+        const response = await call.send(adapter.buildChatRequest(request, ctx), credential);
+        if (response.status >= 400) throw adapter.mapError(await readErrorResponse(response), ctx);
+        return { adapter, credential, ctx, response };
+      });
 
       if (!isStream) {
         const result = adapter.parseChatResponse(await readJson(response), ctx);
@@ -72,7 +76,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
         return c.json(result.body, 200);
       }
       const translator = adapter.createStreamTranslator(request, ctx);
-      return streamResponse(c, credentialHeaders(credential), translator, response, call.started, (outcome) => call.meter(outcome));
+      return streamResponse(c, call.servedBy(credential), translator, response, call.started, (outcome) => call.meter(outcome));
     } catch (error) {
       throw call.fail(error);
     }

@@ -13,7 +13,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { readJsonObject } from '../http/json-body.js';
 import { AppError } from '../platform/errors.js';
-import { openCall, readErrorResponse, readJson, type GatewayDeps } from './gateway-call.js';
+import { openRoutedCall, readErrorResponse, readJson, type GatewayDeps } from './gateway-call.js';
 import type { EmbeddingsAdapter, EmbeddingsRequest, EmbeddingsResponse, ServiceId } from './providers/provider.js';
 
 export interface EmbeddingsDeps extends GatewayDeps {
@@ -140,19 +140,23 @@ function encodeAs(body: EmbeddingsResponse, format: 'float' | 'base64'): Embeddi
 export function createEmbeddingsHandler(deps: EmbeddingsDeps) {
   return async function embeddings(c: Context<AppEnv>): Promise<Response> {
     const { request, inputCount } = validateEmbeddingsRequest(await readJsonObject(c));
-    const call = openCall(c, deps, { model: request.model, operation: 'embeddings' });
+    const call = await openRoutedCall(c, deps, { model: request.model, operation: 'embeddings' });
     try {
-      const adapter = deps.adapters[call.target.service];
-      if (!adapter) {
-        throw new AppError('invalid_request', {
-          param: 'model',
-          message: `Embeddings through "${call.target.service}" are not supported. Services with embeddings: ${Object.keys(deps.adapters).join(', ')}.`,
-        });
-      }
-      const credential = await call.credential();
-      const ctx = call.callContext(credential);
-      const response = await call.send(adapter.buildEmbeddingsRequest(request, ctx), credential);
-      if (response.status >= 400) throw adapter.mapError(await readErrorResponse(response), ctx);
+      // One attempt per try of the fallback chain (retries, breakers: resilience/).
+      const { adapter, ctx, response } = await call.attempt(async () => {
+        const adapter = deps.adapters[call.target.service];
+        if (!adapter) {
+          throw new AppError('invalid_request', {
+            param: 'model',
+            message: `Embeddings through "${call.target.service}" are not supported. Services with embeddings: ${Object.keys(deps.adapters).join(', ')}.`,
+          });
+        }
+        const credential = await call.credential();
+        const ctx = call.callContext(credential);
+        const response = await call.send(adapter.buildEmbeddingsRequest(request, ctx), credential);
+        if (response.status >= 400) throw adapter.mapError(await readErrorResponse(response), ctx);
+        return { adapter, ctx, response };
+      });
       const result = adapter.parseEmbeddingsResponse(await readJson(response), request, ctx);
 
       const sorted = [...result.body.data].sort((a, b) => a.index - b.index);

@@ -22,6 +22,7 @@ import { requestBodyTokens } from './limits/token-estimate.js';
 import type { ModelResolver, ModelTarget } from './model-resolver.js';
 import type { CallContext, NormalizedUsage, ServiceId, UpstreamErrorResponse, UpstreamRequest } from './providers/provider.js';
 import { classifyUpstreamFailure, isAbort, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
+import { BreakerOpenError, breakerKey, integrationBreakerKey, runChain, type Resilience } from './resilience/index.js';
 
 /** Provider error bodies are small; anything past this is not worth reading. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -45,6 +46,10 @@ export interface GatewayDeps {
   local?: Pick<LocalText, 'credential'>;
   /** Per platform key and per integration rate limits (absent: none). */
   rateLimits?: Pick<AiRateLimits, 'open'>;
+  /** Retries, fallbacks and circuit breakers (resilience/): absent, every call is tried once. */
+  resilience?: Resilience;
+  /** Route names (virtual models) → fallback chains (routing/routes.service.ts). */
+  routes?: { resolve(principal: Principal, model: string): Promise<{ candidates: CallTarget[]; fallbackLocal: boolean } | undefined> };
 }
 
 /** What a call will cost in tokens, for token limits and for billing an interrupted stream. */
@@ -53,6 +58,20 @@ export interface CallTokenEstimate {
   promptTokens(): number;
   /** The most the answer may use (`max_tokens`), when the request says. */
   maxOutputTokens?: number | null | undefined;
+}
+
+/** What a handler says about the call it opens. */
+export interface OpenCallOptions {
+  /** The `model` the client asked for (a model, or a route name). */
+  model: string;
+  operation: Operation;
+  stream?: boolean;
+  estimate?: CallTokenEstimate;
+}
+
+/** One candidate of a fallback chain: a target, optionally pinned to one integration of the route's owner. */
+export interface CallTarget extends ModelTarget {
+  integration?: { owner: { kind: 'user' | 'team'; id: string }; id: string };
 }
 
 export interface Outcome {
@@ -82,6 +101,7 @@ export function credentialHeaders(credential: Pick<CallCredential, 'integrationI
 }
 
 export interface GatewayCall {
+  /** The candidate being tried (after `attempt`, the one that served). */
   readonly target: ModelTarget;
   readonly principal: Principal;
   readonly requestId: string;
@@ -98,17 +118,29 @@ export interface GatewayCall {
   meter(outcome: Outcome): void;
   /** Meters a failure and returns what the handler should throw (a client abort stays an abort). */
   fail(error: unknown): unknown;
+  /**
+   * Runs one attempt per try over the fallback chain (resilience/resilience.ts): retries, breakers,
+   * falling over. `attempt` must resolve once the provider's headers arrived with a success status.
+   */
+  attempt<T>(attempt: () => Promise<T>): Promise<T>;
+  /** The headers that say what served (integration, or `x-switchboard-fallback`), for responses built by hand. */
+  servedBy(credential: Pick<CallCredential, 'integrationId'>): Record<string, string>;
 }
 
 export function openCall(
   c: Context<AppEnv>,
   deps: GatewayDeps,
-  options: { model: string; operation: Operation; stream?: boolean; target?: ModelTarget; estimate?: CallTokenEstimate },
+  options: OpenCallOptions & { target?: ModelTarget; candidates?: CallTarget[]; fallbackLocal?: boolean },
 ): GatewayCall {
   const started = performance.now();
   const principal = c.get('principal');
   const requestId = c.get('requestId');
-  const target = options.target ?? deps.resolveModel(options.model);
+  const chain: CallTarget[] = options.candidates && options.candidates.length > 0 ? [...options.candidates] : [options.target ?? deps.resolveModel(options.model)];
+  if (options.fallbackLocal && deps.local) chain.push({ service: 'local', model: chain[0]!.model });
+  let current: CallTarget = chain[0]!;
+  let target: ModelTarget = current;
+  let candidateIndex = 0;
+  let endpoint: string | undefined;
   let integrationId: string | null = null;
   let metered = false;
   let signal: AbortSignal | undefined | null = null;
@@ -117,10 +149,12 @@ export function openCall(
   const limits = deps.rateLimits?.open(principal, () => promptTokens() + (options.estimate?.maxOutputTokens ?? 0));
 
   const call: GatewayCall = {
-    target,
     principal,
     requestId,
     started,
+    get target() {
+      return target;
+    },
     get integrationId() {
       return integrationId;
     },
@@ -129,15 +163,24 @@ export function openCall(
         if (!deps.local) throw new AppError('local_unavailable');
         await limits?.admit();
         const local = await deps.local.credential(target.model);
+        integrationId = null;
+        c.header('x-switchboard-integration', undefined);
         c.header('x-switchboard-fallback', 'local');
         // Operator-configured (loopback allowed): the trusted pool, like the official base URLs.
         return { integrationId: null, service, baseUrl: local.baseUrl, apiKey: local.apiKey, guarded: false, rateLimit: null };
       }
-      const credential = await resolveCallerCredential(deps.integrations, principal, service);
+      const credential = current.integration && service === current.service
+        ? await resolvePinnedCredential(deps.integrations, current.integration, service)
+        : await resolveCallerCredential(deps.integrations, principal, service);
       integrationId = credential.integrationId;
+      if (deps.resilience) {
+        const gate = deps.resilience.breakers.acquire(integrationBreakerKey(credential.integrationId));
+        if (!gate.allowed) throw new BreakerOpenError(gate.retryAfterMs);
+      }
       await limits?.admit({ id: credential.integrationId, rateLimit: credential.rateLimit });
       deps.activity.integrationUsed(credential.integrationId);
       c.header('x-switchboard-integration', credential.integrationId);
+      c.header('x-switchboard-fallback', candidateIndex > 0 ? `${target.service}/${target.model}` : undefined);
       const baseUrl = credential.baseUrl ?? deps.providerBaseUrls[service];
       if (!baseUrl) throw new AppError('invalid_request', { message: `The ${service} integration has no base_url.` });
       return { ...credential, baseUrl, guarded: credential.baseUrl !== null };
@@ -156,6 +199,11 @@ export function openCall(
       if (signal === null) signal = clientGoneSignal(c);
       const extra = sendOptions?.signal;
       const combined = extra ? (signal ? AbortSignal.any([signal, extra]) : extra) : signal;
+      if (deps.resilience) {
+        endpoint = breakerKey(target.service, credential.baseUrl);
+        const gate = deps.resilience.breakers.acquire(endpoint);
+        if (!gate.allowed) throw new BreakerOpenError(gate.retryAfterMs);
+      }
       return deps.upstream.send(request, { signal: combined, guarded: credential.guarded });
     },
     meter(outcome) {
@@ -173,9 +221,37 @@ export function openCall(
           operation: options.operation,
           stream: options.stream === true,
           latencyMs: Math.round(performance.now() - started),
-          outcome,
+          outcome: candidateIndex > 0 ? { ...outcome, fallback: true } : outcome,
         }),
       );
+    },
+    attempt(attempt) {
+      if (!deps.resilience) return attempt();
+      return runChain(deps.resilience, {
+        count: chain.length,
+        select(index) {
+          candidateIndex = index;
+          integrationId = null;
+          current = chain[index]!;
+          target = current;
+          endpoint = undefined;
+        },
+        run: () => {
+          endpoint = undefined;
+          return attempt();
+        },
+        endpoint: () => endpoint,
+        integration: () => integrationId,
+        model: () => `${target.service}/${target.model}`,
+        elapsedMs: () => performance.now() - started,
+      });
+    },
+    servedBy(credential) {
+      if (credential.integrationId === null) return { 'x-switchboard-fallback': 'local' };
+      return {
+        'x-switchboard-integration': credential.integrationId,
+        ...(candidateIndex > 0 ? { 'x-switchboard-fallback': `${target.service}/${target.model}` } : {}),
+      };
     },
     fail(error) {
       const appError = isAbort(error) ? undefined : toAppError(error);
@@ -191,6 +267,16 @@ export function openCall(
     throw call.fail(new AppError('model_not_allowed', { param: 'model', message: `This platform key may not use "${options.model}".` }));
   }
   return call;
+}
+
+/** `openCall`, after turning a route name (a `model` without "/") into its fallback chain. */
+export async function openRoutedCall(
+  c: Context<AppEnv>,
+  deps: GatewayDeps,
+  options: OpenCallOptions,
+): Promise<GatewayCall> {
+  const routed = deps.routes ? await deps.routes.resolve(c.get('principal'), options.model) : undefined;
+  return openCall(c, deps, routed ? { ...options, candidates: routed.candidates, fallbackLocal: routed.fallbackLocal } : options);
 }
 
 export interface UsageRecordInput {
@@ -240,6 +326,17 @@ export function buildUsageRecord(catalog: Pick<PriceCatalog, 'costOf'>, input: U
     latencyMs: input.latencyMs,
     ttftMs: outcome.ttftMs ?? null,
   };
+}
+
+/** A route target pinned to one integration of the route's owner (checked when the route was saved). */
+async function resolvePinnedCredential(
+  integrations: GatewayDeps['integrations'],
+  pinned: NonNullable<CallTarget['integration']>,
+  service: ServiceId,
+): Promise<ResolvedCredential> {
+  const credential = await integrations.resolveCredential(pinned.owner, service, pinned.id);
+  if (credential) return credential;
+  throw new AppError('integration_missing', { message: `The route's ${service} integration ${pinned.id} no longer exists. Update the route with PUT /api/routes/{name}.` });
 }
 
 /**

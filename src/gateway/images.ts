@@ -14,7 +14,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { readJsonObject } from '../http/json-body.js';
 import { AppError } from '../platform/errors.js';
-import { clientGoneSignal, openCall, readErrorResponse, readJson, type CallCredential, type GatewayCall, type GatewayDeps } from './gateway-call.js';
+import { clientGoneSignal, openRoutedCall, readErrorResponse, readJson, type CallCredential, type GatewayCall, type GatewayDeps } from './gateway-call.js';
 import type { CallContext, ImageGenerationRequest, ImageStep, ImagesAdapter, ServiceId } from './providers/provider.js';
 import { classifyUpstreamFailure, type UpstreamResponse } from './upstream-client.js';
 
@@ -101,19 +101,24 @@ export function createImagesHandler(deps: ImagesDeps) {
   const limits = deps.images ?? defaultImageLimits;
   return async function imagesGenerations(c: Context<AppEnv>): Promise<Response> {
     const request = validateImageRequest(await readJsonObject(c));
-    const call = openCall(c, deps, { model: request.model, operation: 'images' });
+    const call = await openRoutedCall(c, deps, { model: request.model, operation: 'images' });
     try {
-      const adapter = deps.adapters[call.target.service];
-      if (!adapter) {
-        throw new AppError('invalid_request', {
-          param: 'model',
-          message: `Image generation through "${call.target.service}" is not supported. Supported: ${Object.keys(deps.adapters).join(', ')}.`,
-        });
-      }
-      const isLocal = call.target.service === 'local';
-      const credential = isLocal ? LOCAL_CREDENTIAL : await call.credential();
-      const ctx = call.callContext(credential);
-      const step = await driveSteps(call, adapter, request, ctx, credential, limits, clientGoneSignal(c));
+      const clientGone = clientGoneSignal(c);
+      // One attempt per try of the fallback chain (retries, breakers: resilience/): a generation
+      // that failed (429, 5xx, unreachable) starts again, or on the next candidate.
+      const { step, isLocal } = await call.attempt(async () => {
+        const adapter = deps.adapters[call.target.service];
+        if (!adapter) {
+          throw new AppError('invalid_request', {
+            param: 'model',
+            message: `Image generation through "${call.target.service}" is not supported. Supported: ${Object.keys(deps.adapters).join(', ')}.`,
+          });
+        }
+        const isLocal = call.target.service === 'local';
+        const credential = isLocal ? LOCAL_CREDENTIAL : await call.credential();
+        const ctx = call.callContext(credential);
+        return { step: await driveSteps(call, adapter, request, ctx, credential, limits, clientGone), isLocal };
+      });
       call.meter({ status: 200, usage: step.usage, ...(isLocal ? { fallback: true } : {}) });
       if (isLocal) c.header('x-switchboard-fallback', 'local');
       return c.json(step.body, 200);

@@ -22,7 +22,7 @@ import { toVideoObject } from '../jobs/video-object.js';
 import { jobCredential, toCreateRequest } from '../jobs/video-runner.js';
 import type { VideoJobPayload, VideoJobsStore } from '../jobs/video-jobs.store.js';
 import { checkWebhookUrl } from '../jobs/webhooks.js';
-import { openCall, readErrorResponse, type GatewayDeps } from './gateway-call.js';
+import { openRoutedCall, readErrorResponse, type GatewayDeps } from './gateway-call.js';
 import type { ServiceId, VideoAdapter } from './providers/provider.js';
 
 export interface VideoRoutesDeps extends GatewayDeps {
@@ -107,17 +107,21 @@ export function videoRoutes(deps: VideoRoutesDeps) {
     const parsed = parseCreate(await readCreateBody(c));
     const webhookHeader = c.req.header('x-switchboard-webhook-url');
     const webhookRaw = parsed.webhookUrl ?? webhookHeader;
-    const call = openCall(c, deps, { model: parsed.model, operation: 'video' });
+    const call = await openRoutedCall(c, deps, { model: parsed.model, operation: 'video' });
     try {
       const webhookUrl = webhookRaw ? checkWebhookUrl(webhookRaw, deps.webhooks) : null;
-      const adapter = deps.adapters[call.target.service];
-      if (!adapter) {
-        throw new AppError('invalid_request', {
-          param: 'model',
-          message: `Video generation through "${call.target.service}" is not supported. Supported: ${Object.keys(deps.adapters).join(', ')}.`,
-        });
-      }
-      const credential = await call.credential();
+      // The provider is called by the job runner, not here; the chain picks the first candidate
+      // that has an adapter and a credential (a route's later targets when the first has no key).
+      const { adapter, credential } = await call.attempt(async () => {
+        const adapter = deps.adapters[call.target.service];
+        if (!adapter) {
+          throw new AppError('invalid_request', {
+            param: 'model',
+            message: `Video generation through "${call.target.service}" is not supported. Supported: ${Object.keys(deps.adapters).join(', ')}.`,
+          });
+        }
+        return { adapter, credential: await call.credential() };
+      });
       // No video adapter serves `local`, so every credential here has an integration behind it.
       if (credential.integrationId === null) throw new AppError('invalid_request', { param: 'model', message: 'Video generation needs a provider integration.' });
       // Pure translation, run now so that anything the provider cannot express is a 400 here.

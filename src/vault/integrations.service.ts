@@ -286,13 +286,14 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
      * integration (else the oldest of any status, so a key fixed at the provider works again),
      * or undefined. From cache in steady state: no database round-trip per AI request.
      */
-    async resolveCredential(owner: OwnerRef, service: ServiceId): Promise<ResolvedCredential | undefined> {
+    /** The owner's active key for `service` (or, with `integrationId`, exactly that integration of theirs). */
+    async resolveCredential(owner: OwnerRef, service: ServiceId, integrationId?: string): Promise<ResolvedCredential | undefined> {
       let rows = cache.getDirectory(owner, service);
       if (!rows) {
         rows = await store.listForService(owner, service);
         cache.setDirectory(owner, service, rows);
       }
-      const row = rows.find((candidate) => candidate.status === 'active') ?? rows[0];
+      const row = integrationId !== undefined ? rows.find((candidate) => candidate.id === integrationId) : (rows.find((candidate) => candidate.status === 'active') ?? rows[0]);
       if (!row) return undefined;
       return { integrationId: row.id, service, baseUrl: row.baseUrl, apiKey: await decrypt(row), rateLimit: row.rateLimit ?? null };
     },

@@ -29,6 +29,11 @@ interface Fixture {
 interface RouteCase {
   params(f: Fixture): Record<string, string>;
   body?: Record<string, unknown>;
+  /**
+   * Not 404: the path names a slot in the caller's own namespace (PUT /api/routes/{name} creates the
+   * intruder's own route of that name); the owner's same-named route must stay untouched.
+   */
+  status?: number;
 }
 
 const team = (f: Fixture) => ({ teamId: f.teamId });
@@ -63,6 +68,15 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /api/admin/teams/{id}/disable': { params: (f) => ({ id: f.teamId }) },
   'POST /api/admin/teams/{id}/enable': { params: (f) => ({ id: f.teamId }) },
   'DELETE /api/admin/prices/{id}': { params: () => ({ id: '01JB8ZQ6Q3V8Y3J0K9QK7T1M2N' }) },
+  'GET /api/integrations/{id}/health': { params: (f) => ({ id: f.integrationId }) },
+  'GET /api/teams/{teamId}/integrations/{id}/health': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }) },
+  'GET /api/routes/{name}': { params: () => ({ name: 'owner-route' }) },
+  'DELETE /api/routes/{name}': { params: () => ({ name: 'owner-route' }) },
+  'PUT /api/routes/{name}': { params: () => ({ name: 'owner-route' }), body: { strategy: 'priority', targets: [{ model: 'openai/gpt-4o-mini' }] }, status: 201 },
+  'GET /api/teams/{teamId}/routes': { params: team },
+  'GET /api/teams/{teamId}/routes/{name}': { params: (f) => ({ ...team(f), name: 'team-route' }) },
+  'PUT /api/teams/{teamId}/routes/{name}': { params: (f) => ({ ...team(f), name: 'team-route' }), body: { strategy: 'priority', targets: [{ model: 'openai/gpt-4o-mini' }] } },
+  'DELETE /api/teams/{teamId}/routes/{name}': { params: (f) => ({ ...team(f), name: 'team-route' }) },
 };
 
 /** Tables a write could touch; audit and usage rows are append-only logs of their own. */
@@ -107,6 +121,12 @@ beforeAll(async () => {
   const token = /invitations\/accept\?token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
   expect(token).toBeDefined();
   await json(await server.api('/api/invitations/accept', { token: memberLogin.token, body: { token } }), 200);
+  // Routes (virtual models), personal and the team's, pinned to the owner's integrations.
+  await json(await server.api('/api/routes/owner-route', { method: 'PUT', token: owner.token, body: { strategy: 'cost', targets: [{ model: 'openai/gpt-4o', integration_id: integration.id }] } }), 201);
+  await json(
+    await server.api(`/api/teams/${createdTeam.id}/routes/team-route`, { method: 'PUT', token: owner.token, body: { strategy: 'cost', targets: [{ model: 'openai/gpt-4o', integration_id: teamIntegration.id }] } }),
+    201,
+  );
   // And one invitation stays pending.
   const invitation = await json<{ id: string }>(
     await server.api(`/api/teams/${createdTeam.id}/invitations`, { token: owner.token, body: { email: 'pending-person@example.com', role: 'admin' } }),
@@ -176,7 +196,7 @@ describe('tenant isolation, generated from the route table', () => {
       });
       const response = await server.api(path, { method, token: intruder.token, ...(routeCase.body ? { body: routeCase.body } : {}) });
       const text = await response.text();
-      if (response.status !== 404) failures.push(`${route} → ${response.status} ${text.slice(0, 200)}`);
+      if (response.status !== (routeCase.status ?? 404)) failures.push(`${route} → ${response.status} ${text.slice(0, 200)}`);
       const leaked = fixture.secrets.filter((secret) => text.includes(secret));
       if (leaked.length > 0) failures.push(`${route} revealed ${leaked.length} owner value(s)`);
     }
@@ -194,6 +214,9 @@ describe('tenant isolation, generated from the route table', () => {
     expect(invitations.data.map((invitation) => invitation.id)).toContain(fixture.invitationId);
     const members = (await (await server.api(`/api/teams/${fixture.teamId}/members`, { token: owner.token })).json()) as { data: Array<{ user_id: string }> };
     expect(members.data.map((member) => member.user_id).sort()).toEqual([fixture.owner.userId, fixture.member.userId].sort());
+    // The routes the intruder addressed are intact.
+    expect(await (await server.api('/api/routes/owner-route', { token: owner.token })).json()).toMatchObject({ strategy: 'cost', targets: [{ model: 'openai/gpt-4o', integration_id: fixture.integrationId }] });
+    expect(await (await server.api(`/api/teams/${fixture.teamId}/routes/team-route`, { token: owner.token })).json()).toMatchObject({ strategy: 'cost', targets: [{ model: 'openai/gpt-4o', integration_id: fixture.teamIntegrationId }] });
   });
 
   it('keeps lists scoped: the intruder’s lists hold none of the owner’s data', async () => {

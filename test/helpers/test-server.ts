@@ -51,6 +51,11 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     SWITCHBOARD_RATE_LIMIT_AUTH_PER_IP: '0',
     // Saving an integration checks its key with the provider: off unless a test points it at a fake.
     SWITCHBOARD_KEY_CHECK_ON_SAVE: 'false',
+    // Retries and circuit breakers (issue 6) would change what one-shot provider tests see (many
+    // users share one fake endpoint): off unless a test sets its own (see test/app/routing.test.ts).
+    SWITCHBOARD_RETRY_MAX_ATTEMPTS: '1',
+    SWITCHBOARD_BREAKER_FAILURES: '1000000',
+    SWITCHBOARD_BREAKER_FAILURE_RATE: '0',
     ...env,
   });
   const running = await startServer(config, createLogger({ level: config.logLevel, destination: logs.stream }));

@@ -14,7 +14,7 @@ import type { AppEnv } from '../../http/context.js';
 import { readJsonObject } from '../../http/json-body.js';
 import { AppError } from '../../platform/errors.js';
 import { streamResponse } from '../chat-completions.js';
-import { credentialHeaders, openCall, readErrorResponse, readJson, type GatewayCall, type GatewayDeps } from '../gateway-call.js';
+import { openRoutedCall, readErrorResponse, readJson, type GatewayCall, type GatewayDeps } from '../gateway-call.js';
 import { toNormalizedUsage, type AnthropicUsage } from '../providers/anthropic/from-anthropic-response.js';
 import { mapAnthropicError } from '../providers/anthropic/map-anthropic-error.js';
 import type { ChatAdapter, ServiceId } from '../providers/provider.js';
@@ -35,7 +35,7 @@ export function createMessagesHandler(deps: MessagesDeps) {
     const body = await readJsonObject(c);
     const request = validateMessagesRequest(body);
     const isStream = request.stream === true;
-    const call = openCall(c, deps, {
+    const call = await openRoutedCall(c, deps, {
       model: request.model,
       operation: 'messages',
       stream: isStream,
@@ -43,15 +43,20 @@ export function createMessagesHandler(deps: MessagesDeps) {
     });
     c.header('request-id', call.requestId);
     try {
-      if (call.target.service === 'anthropic') return await forwardNatively(c, call, body, isStream);
-      return await translate(c, deps, call, request, isStream);
+      // One attempt per try of the fallback chain (retries, breakers: resilience/); each candidate
+      // is forwarded natively (Anthropic) or translated, by its service.
+      const sent = await call.attempt(async () =>
+        call.target.service === 'anthropic' ? ({ native: true, ...(await sendNatively(c, call, body)) } as const) : ({ native: false, ...(await sendTranslated(deps, call, request)) } as const),
+      );
+      if (sent.native) return await answerNatively(c, call, sent, isStream);
+      return await answerTranslated(c, call, sent, isStream);
     } catch (error) {
       throw call.fail(error);
     }
   };
 }
 
-async function forwardNatively(c: Context<AppEnv>, call: GatewayCall, body: Record<string, unknown>, isStream: boolean): Promise<Response> {
+async function sendNatively(c: Context<AppEnv>, call: GatewayCall, body: Record<string, unknown>) {
   const credential = await call.credential();
   const ctx = call.callContext(credential);
   const upstreamRequest = buildNativeRequest(body, ctx, {
@@ -60,9 +65,17 @@ async function forwardNatively(c: Context<AppEnv>, call: GatewayCall, body: Reco
   });
   const response = await call.send(upstreamRequest, credential);
   if (response.status >= 400) throw mapAnthropicError(await readErrorResponse(response), ctx);
+  return { credential, ctx, response };
+}
 
+async function answerNatively(
+  c: Context<AppEnv>,
+  call: GatewayCall,
+  { credential, ctx, response }: Awaited<ReturnType<typeof sendNatively>>,
+  isStream: boolean,
+): Promise<Response> {
   if (isStream) {
-    return streamResponse(c, credentialHeaders(credential), createNativeStreamTranslator(ctx), response, call.started, (outcome) => call.meter(outcome), {
+    return streamResponse(c, call.servedBy(credential), createNativeStreamTranslator(ctx), response, call.started, (outcome) => call.meter(outcome), {
       encoder: nativeSseEncoder,
       headers: { 'request-id': call.requestId },
     });
@@ -78,13 +91,7 @@ async function forwardNatively(c: Context<AppEnv>, call: GatewayCall, body: Reco
   return c.body(text, 200, { 'content-type': 'application/json' });
 }
 
-async function translate(
-  c: Context<AppEnv>,
-  deps: MessagesDeps,
-  call: GatewayCall,
-  request: MessagesRequest,
-  isStream: boolean,
-): Promise<Response> {
+async function sendTranslated(deps: MessagesDeps, call: GatewayCall, request: MessagesRequest) {
   const service = call.target.service;
   const adapter = deps.adapters[service];
   if (!adapter) {
@@ -100,10 +107,18 @@ async function translate(
   const ctx = call.callContext(credential);
   const response = await call.send(adapter.buildChatRequest(chatRequest, ctx), credential);
   if (response.status >= 400) throw adapter.mapError(await readErrorResponse(response), ctx);
+  return { adapter, chatRequest, credential, ctx, response };
+}
 
+async function answerTranslated(
+  c: Context<AppEnv>,
+  call: GatewayCall,
+  { adapter, chatRequest, credential, ctx, response }: Awaited<ReturnType<typeof sendTranslated>>,
+  isStream: boolean,
+): Promise<Response> {
   if (isStream) {
     const translator = adapter.createStreamTranslator(chatRequest, ctx);
-    return streamResponse(c, credentialHeaders(credential), translator, response, call.started, (outcome) => call.meter(outcome), {
+    return streamResponse(c, call.servedBy(credential), translator, response, call.started, (outcome) => call.meter(outcome), {
       encoder: createMessagesStreamEncoder({ requestId: call.requestId, model: ctx.model }),
       headers: { 'request-id': call.requestId },
     });
