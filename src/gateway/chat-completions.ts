@@ -19,6 +19,7 @@ import { CLIENT_CLOSED_STATUS, credentialHeaders, openCall, readErrorResponse, r
 import type { ChatAdapter, NormalizedUsage, ServiceId, StreamTranslator } from './providers/provider.js';
 import { SseParser, type SseEvent } from './sse.js';
 import { classifyUpstreamFailure, type UpstreamResponse } from './upstream-client.js';
+import { chatWorstCase } from '../metering/budgets/worst-case.js';
 
 export interface ChatCompletionsDeps extends GatewayDeps {
   adapters: Partial<Record<ServiceId, ChatAdapter>>;
@@ -46,7 +47,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
   return async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
     const request = validateChatRequest(await readJsonObject(c));
     const isStream = request.stream === true;
-    const call = openCall(c, deps, { model: request.model, operation: 'chat', stream: isStream });
+    const call = openCall(c, deps, { model: request.model, operation: 'chat', stream: isStream, estimate: chatWorstCase(request) });
     try {
       const adapter = deps.adapters[call.target.service];
       if (!adapter) {

@@ -9,6 +9,8 @@ import type { Context } from 'hono';
 import { isModelAllowed } from '../accounts/platform-keys.service.js';
 import type { AppEnv, Principal } from '../http/context.js';
 import type { ActivityTracker } from '../metering/activity-tracker.js';
+import type { BudgetEnforcer, Reservation } from '../metering/budgets/budget-enforcer.js';
+import { worstCaseMicros } from '../metering/budgets/worst-case.js';
 import type { PriceCatalog } from '../metering/price-catalog.js';
 import type { UsageRecorder } from '../metering/usage-recorder.js';
 import type { NewUsageRecord } from '../metering/usage.store.js';
@@ -41,6 +43,8 @@ export interface GatewayDeps {
   providerBaseUrls: Record<ServiceId, string | undefined>;
   /** Service `local` (no integration): absent in setups without local models. */
   local?: Pick<LocalText, 'credential'>;
+  /** Hard budgets: the worst case is reserved once the credential is known, settled by meter(). */
+  budgets?: Pick<BudgetEnforcer, 'reserve' | 'settle'>;
 }
 
 export interface Outcome {
@@ -91,7 +95,7 @@ export interface GatewayCall {
 export function openCall(
   c: Context<AppEnv>,
   deps: GatewayDeps,
-  options: { model: string; operation: Operation; stream?: boolean; target?: ModelTarget },
+  options: { model: string; operation: Operation; stream?: boolean; target?: ModelTarget; estimate?: NormalizedUsage },
 ): GatewayCall {
   const started = performance.now();
   const principal = c.get('principal');
@@ -100,6 +104,8 @@ export function openCall(
   let integrationId: string | null = null;
   let metered = false;
   let signal: AbortSignal | undefined | null = null;
+  /** Reserved against the caller's budgets by the first credential(); settled by meter(). */
+  let reservation: Promise<Reservation | undefined> | undefined;
 
   const call: GatewayCall = {
     target,
@@ -120,6 +126,10 @@ export function openCall(
       const credential = await resolveCallerCredential(deps.integrations, principal, service);
       integrationId = credential.integrationId;
       deps.activity.integrationUsed(credential.integrationId);
+      if (deps.budgets && !reservation && !metered) {
+        reservation = deps.budgets.reserve(principal, credential.integrationId, worstCaseMicros(deps.catalog, service, target.model, options.estimate));
+        await reservation;
+      }
       c.header('x-switchboard-integration', credential.integrationId);
       const baseUrl = credential.baseUrl ?? deps.providerBaseUrls[service];
       if (!baseUrl) throw new AppError('invalid_request', { message: `The ${service} integration has no base_url.` });
@@ -144,18 +154,19 @@ export function openCall(
     meter(outcome) {
       if (metered) return;
       metered = true;
-      deps.recorder.record(
-        buildUsageRecord(deps.catalog, {
-          requestId,
-          principal,
-          integrationId,
-          target,
-          operation: options.operation,
-          stream: options.stream === true,
-          latencyMs: Math.round(performance.now() - started),
-          outcome,
-        }),
-      );
+      const record = buildUsageRecord(deps.catalog, {
+        requestId,
+        principal,
+        integrationId,
+        target,
+        operation: options.operation,
+        stream: options.stream === true,
+        latencyMs: Math.round(performance.now() - started),
+        outcome,
+      });
+      deps.recorder.record(record);
+      // Settle to the actual cost; a failed call (no usage) costs 0 and releases the reservation.
+      if (reservation) void reservation.then((held) => deps.budgets?.settle(held, record.costMicros ?? null), () => undefined);
     },
     fail(error) {
       const appError = isAbort(error) ? undefined : toAppError(error);

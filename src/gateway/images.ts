@@ -17,6 +17,7 @@ import { AppError } from '../platform/errors.js';
 import { clientGoneSignal, openCall, readErrorResponse, readJson, type CallCredential, type GatewayCall, type GatewayDeps } from './gateway-call.js';
 import type { CallContext, ImageGenerationRequest, ImageStep, ImagesAdapter, ServiceId } from './providers/provider.js';
 import { classifyUpstreamFailure, type UpstreamResponse } from './upstream-client.js';
+import { imagesWorstCase } from '../metering/budgets/worst-case.js';
 
 export interface ImageLimits {
   /** Overall deadline of one image request, polls included. */
@@ -101,7 +102,7 @@ export function createImagesHandler(deps: ImagesDeps) {
   const limits = deps.images ?? defaultImageLimits;
   return async function imagesGenerations(c: Context<AppEnv>): Promise<Response> {
     const request = validateImageRequest(await readJsonObject(c));
-    const call = openCall(c, deps, { model: request.model, operation: 'images' });
+    const call = openCall(c, deps, { model: request.model, operation: 'images', estimate: imagesWorstCase(request) });
     try {
       const adapter = deps.adapters[call.target.service];
       if (!adapter) {

@@ -19,7 +19,7 @@ import type { RedisConnections } from './redis.js';
  * `membership` `<teamId>:<userId>`; `user` user id; `team` team id; `session` session id;
  * `price` the price override id (every replica reloads the overrides).
  */
-export type InvalidationTopic = 'platform_key' | 'integration' | 'membership' | 'user' | 'team' | 'session' | 'price';
+export type InvalidationTopic = 'platform_key' | 'integration' | 'membership' | 'user' | 'team' | 'session' | 'price' | 'budget';
 
 export interface InvalidationBus {
   /** Tell every process that `key` under `topic` changed. Applied locally before it returns. */

@@ -23,6 +23,7 @@ import { createMessagesStreamEncoder, toMessagesResponse } from './from-chat-res
 import { buildNativeRequest, createNativeStreamTranslator, nativeSseEncoder } from './native-anthropic.js';
 import { toChatRequest } from './to-chat-request.js';
 import { validateMessagesRequest, type MessagesRequest } from './validate-messages.js';
+import { chatWorstCase } from '../../metering/budgets/worst-case.js';
 
 export interface MessagesDeps extends GatewayDeps {
   /** Chat adapters by service; `anthropic`'s is used only for the shape of its errors. */
@@ -34,7 +35,7 @@ export function createMessagesHandler(deps: MessagesDeps) {
     const body = await readJsonObject(c);
     const request = validateMessagesRequest(body);
     const isStream = request.stream === true;
-    const call = openCall(c, deps, { model: request.model, operation: 'messages', stream: isStream });
+    const call = openCall(c, deps, { model: request.model, operation: 'messages', stream: isStream, estimate: chatWorstCase(body) });
     c.header('request-id', call.requestId);
     try {
       if (call.target.service === 'anthropic') return await forwardNatively(c, call, body, isStream);
