@@ -20,6 +20,7 @@ import { healthRoutes, type ReadinessProbe } from './http/health.routes.js';
 import { createIpRateLimits } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
 import { usageRoutes } from './metering/usage.routes.js';
+import { budgetsRoutes } from './metering/budgets/budgets.routes.js';
 import { adminPricesRoutes } from './metering/prices.routes.js';
 import { auditRoutes } from './platform/audit.routes.js';
 import type { Logger } from './platform/logger.js';
@@ -69,6 +70,7 @@ export function createApp(options: AppOptions) {
   app.route('/api', integrationsRoutes(services.integrations, authed, services.integrationHealth));
   app.route('/api', platformKeysRoutes(services.platformKeys, authed));
   app.route('/api', usageRoutes(services.usageStore, authed));
+  app.route('/api', budgetsRoutes(services.budgets, authed));
   app.route('/api', teamsRoutes(services.teams, authed));
   app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed));
   app.route('/api', routesRoutes(services.routes, authed));
@@ -87,6 +89,7 @@ export function createApp(options: AppOptions) {
         upstream: services.upstream,
         catalog: services.catalog,
         recorder: services.recorder,
+        budgets: services.budgetEnforcer,
         activity: services.activity,
         keyHealth: services.integrationHealth,
         models: services.modelLister,

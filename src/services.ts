@@ -32,6 +32,11 @@ import { createUsageRecorder } from './metering/usage-recorder.js';
 import { createUsageSpool } from './metering/usage-spool.js';
 import { createUsageStore } from './metering/usage.store.js';
 import { createVideoJobsStore } from './jobs/video-jobs.store.js';
+import { checkWebhookUrl, createWebhookSender } from './jobs/webhooks.js';
+import { createBudgetAlerts } from './metering/budgets/budget-alerts.js';
+import { createBudgetEnforcer } from './metering/budgets/budget-enforcer.js';
+import { createMemoryLedger, createRedisLedger } from './metering/budgets/budget-ledger.js';
+import { createBudgetsService } from './metering/budgets/budgets.service.js';
 import { createAuditLog } from './platform/audit.js';
 import { systemClock } from './platform/clock.js';
 import type { InvalidationBus } from './platform/invalidation.js';
@@ -139,6 +144,16 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     void refreshLocalModels();
     setInterval(() => void refreshLocalModels(), 60_000).unref();
   }
+  // Budgets: counters in Redis across replicas (Lua), in-process without REDIS_URL.
+  const budgetLedger = redis ? createRedisLedger(redis.client, logger.child({ component: 'budgets' })) : createMemoryLedger();
+  const budgetAlerts = createBudgetAlerts({
+    db,
+    mailer,
+    webhooks: config.webhooks.secret ? createWebhookSender({ upstream, ...config.webhooks, logger: logger.child({ component: 'budget-webhooks' }) }) : undefined,
+    logger: logger.child({ component: 'budget-alerts' }),
+    publicUrl: config.publicUrl,
+  });
+  const budgetEnforcer = createBudgetEnforcer({ db, ledger: budgetLedger, bus, logger: logger.child({ component: 'budgets' }), alerts: budgetAlerts });
 
   return {
     metrics,
@@ -186,6 +201,15 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     integrationHealth,
     audit,
     teams,
+    budgetAlerts,
+    budgetEnforcer,
+    budgets: createBudgetsService({
+      db,
+      ledger: budgetLedger,
+      audit,
+      bus,
+      checkWebhookUrl: (url) => checkWebhookUrl(url, { allowPrivate: config.webhooks.allowPrivate, secretConfigured: config.webhooks.secret !== undefined }),
+    }),
     teamIntegrations: createTeamIntegrationsService({ integrations, access: teams, health: integrationHealth }),
     admin: createAdminService({ db, store: createAdminStore(db), audit, bus, clock: systemClock }),
     upstream,

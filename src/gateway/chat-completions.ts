@@ -20,6 +20,7 @@ import type { ChatAdapter, NormalizedUsage, ServiceId, StreamTranslator } from '
 import { deliveredTextChars, estimatePromptTokens, tokensForChars } from './limits/token-estimate.js';
 import { SseParser, type SseEvent } from './sse.js';
 import { classifyUpstreamFailure, type UpstreamResponse } from './upstream-client.js';
+import { chatWorstCase } from '../metering/budgets/worst-case.js';
 
 export interface ChatCompletionsDeps extends GatewayDeps {
   adapters: Partial<Record<ServiceId, ChatAdapter>>;
@@ -52,6 +53,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
       operation: 'chat',
       stream: isStream,
       estimate: { promptTokens: () => estimatePromptTokens(request), maxOutputTokens: request.max_completion_tokens ?? request.max_tokens },
+      worstCase: chatWorstCase(request),
     });
     try {
       // One attempt per try of the fallback chain (retries, breakers: resilience/).

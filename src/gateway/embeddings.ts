@@ -15,6 +15,7 @@ import { readJsonObject } from '../http/json-body.js';
 import { AppError } from '../platform/errors.js';
 import { openRoutedCall, readErrorResponse, readJson, type GatewayDeps } from './gateway-call.js';
 import type { EmbeddingsAdapter, EmbeddingsRequest, EmbeddingsResponse, ServiceId } from './providers/provider.js';
+import { embeddingsWorstCase } from '../metering/budgets/worst-case.js';
 
 export interface EmbeddingsDeps extends GatewayDeps {
   adapters: Partial<Record<ServiceId, EmbeddingsAdapter>>;
@@ -140,7 +141,7 @@ function encodeAs(body: EmbeddingsResponse, format: 'float' | 'base64'): Embeddi
 export function createEmbeddingsHandler(deps: EmbeddingsDeps) {
   return async function embeddings(c: Context<AppEnv>): Promise<Response> {
     const { request, inputCount } = validateEmbeddingsRequest(await readJsonObject(c));
-    const call = await openRoutedCall(c, deps, { model: request.model, operation: 'embeddings' });
+    const call = await openRoutedCall(c, deps, { model: request.model, operation: 'embeddings', worstCase: embeddingsWorstCase(request) });
     try {
       // One attempt per try of the fallback chain (retries, breakers: resilience/).
       const { adapter, ctx, response } = await call.attempt(async () => {

@@ -9,6 +9,8 @@ import type { Context } from 'hono';
 import { isModelAllowed } from '../accounts/platform-keys.service.js';
 import type { AppEnv, Principal } from '../http/context.js';
 import type { ActivityTracker } from '../metering/activity-tracker.js';
+import type { BudgetEnforcer, Reservation } from '../metering/budgets/budget-enforcer.js';
+import { worstCaseMicros } from '../metering/budgets/worst-case.js';
 import type { PriceCatalog } from '../metering/price-catalog.js';
 import type { UsageRecorder } from '../metering/usage-recorder.js';
 import type { NewUsageRecord } from '../metering/usage.store.js';
@@ -50,6 +52,8 @@ export interface GatewayDeps {
   resilience?: Resilience;
   /** Route names (virtual models) → fallback chains (routing/routes.service.ts). */
   routes?: { resolve(principal: Principal, model: string): Promise<{ candidates: CallTarget[]; fallbackLocal: boolean } | undefined> };
+  /** Hard budgets: the worst case is reserved once the credential is known, settled by meter(). */
+  budgets?: Pick<BudgetEnforcer, 'reserve' | 'settle'>;
 }
 
 /** What a call will cost in tokens, for token limits and for billing an interrupted stream. */
@@ -67,6 +71,8 @@ export interface OpenCallOptions {
   operation: Operation;
   stream?: boolean;
   estimate?: CallTokenEstimate;
+  /** The most the call may use (prompt + output cap, images…), priced to reserve against budgets. */
+  worstCase?: NormalizedUsage;
 }
 
 /** One candidate of a fallback chain: a target, optionally pinned to one integration of the route's owner. */
@@ -147,6 +153,9 @@ export function openCall(
   let promptEstimate: number | undefined;
   const promptTokens = () => (promptEstimate ??= options.estimate?.promptTokens() ?? requestBodyTokens(c.req.header('content-length')));
   const limits = deps.rateLimits?.open(principal, () => promptTokens() + (options.estimate?.maxOutputTokens ?? 0));
+  /** Reserved against the caller's budgets (for the integration serving the attempt); settled by meter(). */
+  let reservation: Promise<Reservation | undefined> | undefined;
+  let reservedFor: string | null = null;
 
   const call: GatewayCall = {
     principal,
@@ -179,6 +188,13 @@ export function openCall(
       }
       await limits?.admit({ id: credential.integrationId, rateLimit: credential.rateLimit });
       deps.activity.integrationUsed(credential.integrationId);
+      if (deps.budgets && !metered && (!reservation || reservedFor !== credential.integrationId)) {
+        // A fallback to another integration moves the reservation: its budget is the one at stake now.
+        if (reservation) void reservation.then((held) => deps.budgets?.settle(held, 0), () => undefined);
+        reservedFor = credential.integrationId;
+        reservation = deps.budgets.reserve(principal, credential.integrationId, worstCaseMicros(deps.catalog, service, target.model, options.worstCase));
+        await reservation;
+      }
       c.header('x-switchboard-integration', credential.integrationId);
       c.header('x-switchboard-fallback', candidateIndex > 0 ? `${target.service}/${target.model}` : undefined);
       const baseUrl = credential.baseUrl ?? deps.providerBaseUrls[service];
@@ -212,8 +228,7 @@ export function openCall(
       // An interrupted stream whose provider never reported the prompt: bill the request's estimate.
       if (outcome.estimated && outcome.usage && outcome.usage.inputTokens === undefined) outcome = { ...outcome, usage: { ...outcome.usage, inputTokens: promptTokens() } };
       limits?.settle(outcome.usage);
-      deps.recorder.record(
-        buildUsageRecord(deps.catalog, {
+      const record = buildUsageRecord(deps.catalog, {
           requestId,
           principal,
           integrationId,
@@ -222,8 +237,10 @@ export function openCall(
           stream: options.stream === true,
           latencyMs: Math.round(performance.now() - started),
           outcome: candidateIndex > 0 ? { ...outcome, fallback: true } : outcome,
-        }),
-      );
+      });
+      deps.recorder.record(record);
+      // Settle to the actual cost; a failed call (no usage) costs 0 and releases the reservation.
+      if (reservation) void reservation.then((held) => deps.budgets?.settle(held, record.costMicros ?? null), () => undefined);
     },
     attempt(attempt) {
       if (!deps.resilience) return attempt();

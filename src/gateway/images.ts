@@ -17,6 +17,7 @@ import { AppError } from '../platform/errors.js';
 import { clientGoneSignal, openRoutedCall, readErrorResponse, readJson, type CallCredential, type GatewayCall, type GatewayDeps } from './gateway-call.js';
 import type { CallContext, ImageGenerationRequest, ImageStep, ImagesAdapter, ServiceId } from './providers/provider.js';
 import { classifyUpstreamFailure, type UpstreamResponse } from './upstream-client.js';
+import { imagesWorstCase } from '../metering/budgets/worst-case.js';
 
 export interface ImageLimits {
   /** Overall deadline of one image request, polls included. */
@@ -101,7 +102,7 @@ export function createImagesHandler(deps: ImagesDeps) {
   const limits = deps.images ?? defaultImageLimits;
   return async function imagesGenerations(c: Context<AppEnv>): Promise<Response> {
     const request = validateImageRequest(await readJsonObject(c));
-    const call = await openRoutedCall(c, deps, { model: request.model, operation: 'images' });
+    const call = await openRoutedCall(c, deps, { model: request.model, operation: 'images', worstCase: imagesWorstCase(request) });
     try {
       const clientGone = clientGoneSignal(c);
       // One attempt per try of the fallback chain (retries, breakers: resilience/): a generation

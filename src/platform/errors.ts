@@ -49,6 +49,7 @@ export const errorCatalog = {
   unsupported_media_type: entry(415, 'user', false, 'Send the request body as application/json.'),
   video_not_ready: entry(409, 'user', true, 'The video is not ready: wait until its status is "completed".'),
   rate_limited: entry(429, 'user', true, 'Too many requests. Retry after the time in the Retry-After header.'),
+  budget_exceeded: entry(402, 'user', false, 'A spending budget of this month would be exceeded by this request.'),
 
   // The caller's own provider key or account at the provider needs attention.
   provider_key_rejected: entry(401, 'user', false, 'The provider rejected the API key stored in your integration.'),

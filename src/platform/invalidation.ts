@@ -17,9 +17,10 @@ import type { RedisConnections } from './redis.js';
 /**
  * Topics and their keys: `platform_key` key id; `integration` `<user|team>:<ownerId>:<id>`;
  * `membership` `<teamId>:<userId>`; `user` user id; `team` team id; `session` session id;
- * `price` the price override id (every replica reloads the overrides); `route` `<user|team>:<ownerId>`.
+ * `price` the price override id (every replica reloads the overrides); `route` `<user|team>:<ownerId>`;
+ * `budget` the budget id.
  */
-export type InvalidationTopic = 'platform_key' | 'integration' | 'membership' | 'user' | 'team' | 'session' | 'price' | 'route';
+export type InvalidationTopic = 'platform_key' | 'integration' | 'membership' | 'user' | 'team' | 'session' | 'price' | 'route' | 'budget';
 
 export interface InvalidationBus {
   /** Tell every process that `key` under `topic` changed. Applied locally before it returns. */

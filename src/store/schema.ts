@@ -281,10 +281,48 @@ export const budgets = pgTable(
     /** Percentages of the limit at which to alert, e.g. {50,80,100}. */
     alertThresholds: integer('alert_thresholds').array().notNull().default(sql`'{50,80,100}'::integer[]`),
     hardLimit: boolean('hard_limit').notNull().default(true),
+    /** Threshold alerts are also POSTed here, signed like video webhooks (null: mail + in-app only). */
+    webhookUrl: text('webhook_url'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [exactlyOneOwner('budgets'), uniqueIndex('budgets_scope_key').on(t.scope, t.scopeId)],
+);
+
+/**
+ * One row per budget, period (calendar month UTC, `YYYY-MM`) and threshold crossed: the unique key
+ * is what makes an alert fire once, whichever replica notices the crossing first.
+ */
+export const budgetAlerts = pgTable(
+  'budget_alerts',
+  {
+    budgetId: text('budget_id')
+      .notNull()
+      .references(() => budgets.id, { onDelete: 'cascade' }),
+    period: text('period').notNull(),
+    threshold: integer('threshold').notNull(),
+    spentMicros: micros('spent_micros').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.budgetId, t.period, t.threshold] })],
+);
+
+/** In-app notifications for the web app (budget alerts, …), per recipient user. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    data: jsonb('data'),
+    readAt: tstz('read_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.id)],
 );
 
 /**

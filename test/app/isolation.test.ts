@@ -21,6 +21,8 @@ interface Fixture {
   teamId: string;
   teamIntegrationId: string;
   invitationId: string;
+  budgetId: string;
+  notificationId: string;
   /** Strings that must appear in no answer to the intruder. */
   secrets: string[];
 }
@@ -77,10 +79,13 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/teams/{teamId}/routes/{name}': { params: (f) => ({ ...team(f), name: 'team-route' }) },
   'PUT /api/teams/{teamId}/routes/{name}': { params: (f) => ({ ...team(f), name: 'team-route' }), body: { strategy: 'priority', targets: [{ model: 'openai/gpt-4o-mini' }] } },
   'DELETE /api/teams/{teamId}/routes/{name}': { params: (f) => ({ ...team(f), name: 'team-route' }) },
+  'GET /api/budgets/{id}': { params: (f) => ({ id: f.budgetId }) },
+  'DELETE /api/budgets/{id}': { params: (f) => ({ id: f.budgetId }) },
+  'POST /api/notifications/{id}/read': { params: (f) => ({ id: f.notificationId }) },
 };
 
 /** Tables a write could touch; audit and usage rows are append-only logs of their own. */
-const TABLES = ['users', 'sessions', 'refresh_tokens', 'teams', 'memberships', 'team_invitations', 'integrations', 'data_keys', 'platform_keys'];
+const TABLES = ['users', 'sessions', 'refresh_tokens', 'teams', 'memberships', 'team_invitations', 'integrations', 'data_keys', 'platform_keys', 'budgets', 'notifications'];
 
 let server: TestServer;
 let smtp: SmtpCapture;
@@ -133,6 +138,9 @@ beforeAll(async () => {
     201,
   );
   const sessions = await json<{ data: Array<{ id: string; current: boolean }> }>(await server.api('/api/me/sessions', { token: owner.token }), 200);
+  const budget = await json<{ id: string }>(await server.api('/api/budgets', { method: 'PUT', token: owner.token, body: { scope: 'team', scope_id: createdTeam.id, limit_micros: 1_000_000 } }), 201);
+  const notificationId = '01JB8ZQ6Q3V8Y3J0K9QK7T1M2P';
+  await sql.query("insert into notifications (id, user_id, kind, title, body) values ($1, $2, 'budget.threshold', 'Owner Team Alpha alert', 'owner alert')", [notificationId, owner.userId]);
 
   fixture = {
     owner,
@@ -143,6 +151,8 @@ beforeAll(async () => {
     teamId: createdTeam.id,
     teamIntegrationId: teamIntegration.id,
     invitationId: invitation.id,
+    budgetId: budget.id,
+    notificationId,
     secrets: [owner.email, member.email, 'owner personal', 'team secret', 'Owner Team Alpha', 'owner key', 'pending-person@example.com', integration.key_last4, key.key],
   };
   openapiPaths = (await json<{ paths: Record<string, Record<string, unknown>> }>(await server.api('/api/openapi.json'), 200)).paths;
@@ -208,6 +218,7 @@ describe('tenant isolation, generated from the route table', () => {
     const { owner } = fixture;
     expect((await server.api(`/api/integrations/${fixture.integrationId}`, { token: owner.token })).status).toBe(200);
     expect((await server.api(`/api/keys/${fixture.keyId}`, { token: owner.token })).status).toBe(200);
+    expect((await server.api(`/api/budgets/${fixture.budgetId}`, { token: owner.token })).status).toBe(200);
     expect((await server.api(`/api/teams/${fixture.teamId}`, { token: owner.token })).status).toBe(200);
     expect((await server.api(`/api/teams/${fixture.teamId}/integrations/${fixture.teamIntegrationId}`, { token: owner.token })).status).toBe(200);
     const invitations = (await (await server.api(`/api/teams/${fixture.teamId}/invitations`, { token: owner.token })).json()) as { data: Array<{ id: string }> };
@@ -221,12 +232,12 @@ describe('tenant isolation, generated from the route table', () => {
 
   it('keeps lists scoped: the intruder’s lists hold none of the owner’s data', async () => {
     const intruder = await server.signIn();
-    for (const path of ['/api/integrations', '/api/keys', '/api/teams', '/api/usage', '/api/audit', '/api/me/sessions']) {
+    for (const path of ['/api/integrations', '/api/keys', '/api/teams', '/api/usage', '/api/audit', '/api/me/sessions', '/api/budgets', '/api/notifications']) {
       const response = await server.api(path, { token: intruder.token });
       expect(response.status, path).toBe(200);
       const text = await response.text();
       expect(fixture.secrets.filter((secret) => text.includes(secret)), path).toEqual([]);
-      for (const id of [fixture.integrationId, fixture.keyId, fixture.teamId, fixture.teamIntegrationId, fixture.sessionId]) {
+      for (const id of [fixture.integrationId, fixture.keyId, fixture.teamId, fixture.teamIntegrationId, fixture.sessionId, fixture.budgetId, fixture.notificationId]) {
         expect(text, path).not.toContain(id);
       }
     }

@@ -24,6 +24,7 @@ import { createMessagesStreamEncoder, toMessagesResponse } from './from-chat-res
 import { buildNativeRequest, createNativeStreamTranslator, nativeSseEncoder } from './native-anthropic.js';
 import { toChatRequest } from './to-chat-request.js';
 import { validateMessagesRequest, type MessagesRequest } from './validate-messages.js';
+import { chatWorstCase } from '../../metering/budgets/worst-case.js';
 
 export interface MessagesDeps extends GatewayDeps {
   /** Chat adapters by service; `anthropic`'s is used only for the shape of its errors. */
@@ -40,6 +41,7 @@ export function createMessagesHandler(deps: MessagesDeps) {
       operation: 'messages',
       stream: isStream,
       estimate: { promptTokens: () => estimatePromptTokens(request), maxOutputTokens: request.max_tokens },
+      worstCase: chatWorstCase(body),
     });
     c.header('request-id', call.requestId);
     try {

@@ -1,0 +1,81 @@
+/**
+ * Threshold alerts: when a budget's settled spend of the month reaches one of its thresholds
+ * (percent of the limit), the first replica to insert the (budget, period, threshold) row of
+ * `budget_alerts` sends it — mail to the owner (a team's owners and admins), an in-app
+ * notification per recipient, and the budget's `webhook_url` (signed like video webhooks). Every
+ * other replica's insert conflicts, so each threshold fires once per period.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import type { WebhookSender } from '../../jobs/webhooks.js';
+import { newId } from '../../platform/ids.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Mailer } from '../../platform/mailer.js';
+import type { Database } from '../../store/db.js';
+import { budgetAlerts, memberships, notifications, users } from '../../store/schema.js';
+import type { BudgetAlertSink, BudgetRow } from './budget-enforcer.js';
+
+export function createBudgetAlerts(deps: { db: Database; mailer: Mailer; webhooks: WebhookSender | undefined; logger: Logger; publicUrl: string }): BudgetAlertSink & { idle(): Promise<void> } {
+  const { db, logger } = deps;
+  /** Thresholds this process knows fired (or are firing): no insert per request past a threshold. */
+  const known = new Set<string>();
+  const pending = new Set<Promise<void>>();
+
+  async function recipients(budget: BudgetRow): Promise<Array<{ id: string; email: string }>> {
+    if (budget.ownerUserId) return db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, budget.ownerUserId));
+    return db
+      .select({ id: users.id, email: users.email })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.teamId, budget.ownerTeamId!), inArray(memberships.role, ['owner', 'admin'])));
+  }
+
+  async function fire(budget: BudgetRow, period: string, threshold: number, spent: number): Promise<void> {
+    const inserted = await db
+      .insert(budgetAlerts)
+      .values({ budgetId: budget.id, period, threshold, spentMicros: spent })
+      .onConflictDoNothing()
+      .returning({ threshold: budgetAlerts.threshold });
+    if (inserted.length === 0) return;
+    const dollars = (micros: number) => `$${(micros / 1_000_000).toFixed(2)}`;
+    const title = `Budget alert: ${threshold}% of the ${budget.scope} budget used`;
+    const body = `The ${budget.scope} budget ${budget.scopeId} has used ${dollars(spent)} of ${dollars(budget.limitMicros)} in ${period} (UTC), reaching the ${threshold}% threshold.${budget.hardLimit ? ' Requests that would exceed it are refused with 402 budget_exceeded.' : ''}`;
+    const data = { budget_id: budget.id, scope: budget.scope, scope_id: budget.scopeId, period, threshold, spent_micros: spent, limit_micros: budget.limitMicros, hard_limit: budget.hardLimit };
+    const to = await recipients(budget);
+    if (to.length > 0) {
+      await db.insert(notifications).values(to.map((user) => ({ id: newId(), userId: user.id, kind: 'budget.threshold', title, body, data })));
+    }
+    await Promise.all([
+      ...to.map((user) =>
+        deps.mailer
+          .send({ to: user.email, subject: title, text: `${body}\n\nSee your budgets: ${deps.publicUrl}/api/budgets\n` })
+          .catch((error: unknown) => logger.warn({ err: { message: (error as Error).message }, budget_id: budget.id }, 'budget alert mail failed')),
+      ),
+      budget.webhookUrl && deps.webhooks
+        ? deps.webhooks.send(budget.webhookUrl, { id: `budget_${budget.id}_${period}_${threshold}`, type: 'budget.threshold', data }).then((delivery) => {
+            if (!delivery.delivered) logger.warn({ budget_id: budget.id, attempts: delivery.attempts }, 'budget alert webhook not delivered');
+          })
+        : undefined,
+    ]);
+    logger.info({ budget_id: budget.id, period, threshold }, 'budget alert sent');
+  }
+
+  return {
+    spent(budget, period, spent) {
+      for (const threshold of [...budget.alertThresholds].sort((a, b) => a - b)) {
+        if (spent * 100 < budget.limitMicros * threshold) break;
+        const memo = `${budget.id}:${period}:${threshold}`;
+        if (known.has(memo)) continue;
+        known.add(memo);
+        const work = fire(budget, period, threshold, spent).catch((error: unknown) => {
+          known.delete(memo);
+          logger.error({ err: error, budget_id: budget.id }, 'budget alert failed');
+        });
+        pending.add(work);
+        void work.finally(() => pending.delete(work));
+      }
+    },
+    async idle() {
+      await Promise.allSettled([...pending]);
+    },
+  };
+}

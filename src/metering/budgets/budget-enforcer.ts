@@ -1,0 +1,151 @@
+/**
+ * Hard limits on the request path: `reserve()` before the provider call charges the request's
+ * worst-case cost to every budget that applies (the caller's user, the team it acts for, the
+ * platform key, the integration serving it), all or nothing; `settle()` after the call replaces
+ * the reservation with the actual cost (0 on failure: a release) and fires threshold alerts.
+ *
+ * Which budgets apply is cached per (user, team, key, integration) for a few seconds and dropped
+ * on every replica when a budget changes (`budget` invalidations). Unpriced models reserve 0 and
+ * are let through (documented in docs/decisions): refusing on an unknown price would block local
+ * and new models for a guess.
+ */
+import { and, eq, gte, or, sql } from 'drizzle-orm';
+import type { Principal } from '../../http/context.js';
+import { AppError } from '../../platform/errors.js';
+import type { InvalidationBus } from '../../platform/invalidation.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Database } from '../../store/db.js';
+import { budgets, integrations, platformKeys, usageRecords } from '../../store/schema.js';
+import type { BudgetLedger, LedgerEntry } from './budget-ledger.js';
+
+export type BudgetScope = 'user' | 'team' | 'key' | 'integration';
+export type BudgetRow = typeof budgets.$inferSelect;
+
+/** One applicable budget: a row of `budgets`, or a key's `monthly_budget_micros` / an integration's `monthly_quota` without a row. */
+export interface ApplicableBudget {
+  scope: BudgetScope;
+  scopeId: string;
+  limitMicros: number;
+  hardLimit: boolean;
+  row: BudgetRow | undefined;
+}
+
+export interface Reservation {
+  period: string;
+  amount: number;
+  budgets: ApplicableBudget[];
+  /** Settled or released already (a second settle is ignored). */
+  done: boolean;
+}
+
+export interface BudgetAlertSink {
+  /** Called (off the hot path) with a budget whose settled spend reached some thresholds this period. */
+  spent(budget: BudgetRow, period: string, spentMicros: number): void;
+}
+
+const CACHE_TTL_MS = 5_000;
+
+/** `YYYY-MM` of a date in UTC: the budget period. */
+export const periodOf = (date: Date = new Date()): string => date.toISOString().slice(0, 7);
+export const periodStart = (period: string): Date => new Date(`${period}-01T00:00:00.000Z`);
+export const counterKey = (scope: BudgetScope, scopeId: string, period: string) => `${scope}:${scopeId}:${period}`;
+
+/** Settled spend of a scope in a period, from PostgreSQL's usage records. */
+export async function monthSpend(db: Database, scope: BudgetScope, scopeId: string, period: string): Promise<number> {
+  const column = { user: usageRecords.userId, team: usageRecords.teamId, key: usageRecords.keyId, integration: usageRecords.integrationId }[scope];
+  const [row] = await db
+    .select({ total: sql<string | null>`sum(${usageRecords.costMicros})` })
+    .from(usageRecords)
+    .where(and(eq(column, scopeId), gte(usageRecords.createdAt, periodStart(period))));
+  return Number(row?.total ?? 0);
+}
+
+export function createBudgetEnforcer(deps: { db: Database; ledger: BudgetLedger; bus: InvalidationBus; logger: Logger; alerts?: BudgetAlertSink }) {
+  const { db, ledger, logger } = deps;
+  const cache = new Map<string, { at: number; value: Promise<ApplicableBudget[]> }>();
+  const clear = () => cache.clear();
+  for (const topic of ['budget', 'platform_key', 'integration'] as const) deps.bus.subscribe(topic, clear);
+  deps.bus.onResync(clear);
+
+  async function load(principal: Pick<Principal, 'userId' | 'teamId' | 'keyId'>, integrationId: string | null): Promise<ApplicableBudget[]> {
+    const scopes: Array<[BudgetScope, string]> = [['user', principal.userId]];
+    if (principal.teamId) scopes.push(['team', principal.teamId]);
+    if (principal.keyId) scopes.push(['key', principal.keyId]);
+    if (integrationId) scopes.push(['integration', integrationId]);
+    const rows = await db
+      .select()
+      .from(budgets)
+      .where(or(...scopes.map(([scope, id]) => and(eq(budgets.scope, scope), eq(budgets.scopeId, id)))));
+    const found: ApplicableBudget[] = rows.map((row) => ({ scope: row.scope, scopeId: row.scopeId, limitMicros: row.limitMicros, hardLimit: row.hardLimit, row }));
+    const has = (scope: BudgetScope) => found.some((budget) => budget.scope === scope);
+    if (principal.keyId && !has('key')) {
+      const [key] = await db.select({ limit: platformKeys.monthlyBudgetMicros }).from(platformKeys).where(eq(platformKeys.id, principal.keyId));
+      if (key?.limit != null) found.push({ scope: 'key', scopeId: principal.keyId, limitMicros: key.limit, hardLimit: true, row: undefined });
+    }
+    if (integrationId && !has('integration')) {
+      const [integration] = await db.select({ quota: integrations.monthlyQuota }).from(integrations).where(eq(integrations.id, integrationId));
+      const limit = integration?.quota?.limit_micros;
+      if (typeof limit === 'number') found.push({ scope: 'integration', scopeId: integrationId, limitMicros: limit, hardLimit: true, row: undefined });
+    }
+    return found;
+  }
+
+  function applicable(principal: Pick<Principal, 'userId' | 'teamId' | 'keyId'>, integrationId: string | null): Promise<ApplicableBudget[]> {
+    const cacheKey = `${principal.userId}|${principal.teamId ?? ''}|${principal.keyId ?? ''}|${integrationId ?? ''}`;
+    const hit = cache.get(cacheKey);
+    if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.value;
+    const value = load(principal, integrationId);
+    value.catch(() => cache.delete(cacheKey));
+    cache.set(cacheKey, { at: Date.now(), value });
+    return value;
+  }
+
+  return {
+    applicable,
+
+    /**
+     * Charges `amountMicros` to every applicable budget or to none; throws `budget_exceeded` when a
+     * hard budget lacks room. Answers undefined when no budget applies (nothing to settle).
+     */
+    async reserve(principal: Pick<Principal, 'userId' | 'teamId' | 'keyId'>, integrationId: string | null, amountMicros: number): Promise<Reservation | undefined> {
+      const found = await applicable(principal, integrationId);
+      if (found.length === 0) return undefined;
+      const period = periodOf();
+      const amount = Math.max(0, Math.ceil(amountMicros));
+      const entries: LedgerEntry[] = found.map((budget) => ({ key: counterKey(budget.scope, budget.scopeId, period), limitMicros: budget.hardLimit ? budget.limitMicros : null }));
+      const result = await ledger.reserve(entries, amount, (keys) =>
+        Promise.all(keys.map((key) => {
+          const budget = found[entries.findIndex((entry) => entry.key === key)]!;
+          return monthSpend(db, budget.scope, budget.scopeId, period);
+        })),
+      );
+      if (!result.ok) {
+        const refused = found[entries.indexOf(result.refused!)]!;
+        throw new AppError('budget_exceeded', {
+          message: `The ${refused.scope} budget of this month (${refused.limitMicros} micro-dollars) has no room for this request's worst-case cost (${amount} micro-dollars). Lower max_tokens, raise the budget with PUT /api/budgets, or wait for next month (UTC).`,
+        });
+      }
+      return { period, amount, budgets: found, done: false };
+    },
+
+    /** Replaces the reservation with the actual cost (0 releases it); never throws. */
+    settle(reservation: Reservation | undefined, actualMicros: number | null): void {
+      if (!reservation || reservation.done) return;
+      reservation.done = true;
+      const actual = Math.max(0, Math.round(actualMicros ?? 0));
+      const keys = reservation.budgets.map((budget) => counterKey(budget.scope, budget.scopeId, reservation.period));
+      ledger.settle(keys, reservation.amount, actual).then(
+        (spends) => {
+          if (actual === 0 || !deps.alerts) return;
+          reservation.budgets.forEach((budget, index) => {
+            const spent = spends[index];
+            if (budget.row && spent != null) deps.alerts!.spent(budget.row, reservation.period, spent);
+          });
+        },
+        (error: unknown) => logger.error({ err: error }, 'budget settle failed'),
+      );
+    },
+  };
+}
+
+export type BudgetEnforcer = ReturnType<typeof createBudgetEnforcer>;
