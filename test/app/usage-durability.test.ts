@@ -199,7 +199,9 @@ describe('usage that is never lost', () => {
       const user = await server.signIn();
       expect((await server.api('/api/integrations', { token: user.token, body: { service: 'openai', api_key: PROVIDER_KEY } })).status).toBe(201);
       const key = ((await (await server.api('/api/keys', { token: user.token, body: { name: 'load' } })).json()) as { key: string }).key;
-      // Warm the caches the AI path reads (platform key, credential).
+      // A hard budget with plenty of room: it keeps being enforced from what was last read.
+      expect((await server.api('/api/budgets', { method: 'PUT', token: user.token, body: { scope: 'user', limit_micros: 1_000_000_000 } })).status).toBe(201);
+      // Warm the caches the AI path reads (platform key, credential, budgets).
       expect((await drive(server.url, key, 1, (() => { let calls = 0; return () => calls++ >= 2; })())).completed).toHaveLength(2);
 
       let phase: 'before' | 'outage' | 'after' | 'done' = 'before';
@@ -224,6 +226,7 @@ describe('usage that is never lost', () => {
       }, 15_000);
       expect(completed.filter((id) => !recorded.has(id))).toEqual([]);
       expect(server.logs.text()).toMatch(/usage flush failed/);
+      expect(server.logs.text()).toMatch(/budgets could not be read; using the last known ones/);
     } finally {
       await server.close();
       await proxy.close();

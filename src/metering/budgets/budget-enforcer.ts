@@ -44,6 +44,10 @@ export interface BudgetAlertSink {
 }
 
 const CACHE_TTL_MS = 5_000;
+/** While the database cannot be read, how often the last known budgets are re-read. */
+const RETRY_MS = 1_000;
+/** Cached principal × integration combinations (oldest dropped first). */
+const MAX_ENTRIES = 50_000;
 
 /** `YYYY-MM` of a date in UTC: the budget period. */
 export const periodOf = (date: Date = new Date()): string => date.toISOString().slice(0, 7);
@@ -62,10 +66,14 @@ export async function monthSpend(db: Database, scope: BudgetScope, scopeId: stri
 
 export function createBudgetEnforcer(deps: { db: Database; ledger: BudgetLedger; bus: InvalidationBus; logger: Logger; alerts?: BudgetAlertSink }) {
   const { db, ledger, logger } = deps;
-  const cache = new Map<string, { at: number; value: Promise<ApplicableBudget[]> }>();
-  const clear = () => cache.clear();
-  for (const topic of ['budget', 'platform_key', 'integration'] as const) deps.bus.subscribe(topic, clear);
-  deps.bus.onResync(clear);
+  // Entries are only marked stale on change or resync, never dropped: while the database is
+  // unreachable the last answer keeps serving (retried every RETRY_MS) instead of failing calls.
+  const cache = new Map<string, { at: number; value: Promise<ApplicableBudget[]>; last?: ApplicableBudget[] }>();
+  const expireAll = () => {
+    for (const entry of cache.values()) entry.at = 0;
+  };
+  for (const topic of ['budget', 'platform_key', 'integration'] as const) deps.bus.subscribe(topic, expireAll);
+  deps.bus.onResync(expireAll);
 
   async function load(principal: Pick<Principal, 'userId' | 'teamId' | 'keyId'>, integrationId: string | null): Promise<ApplicableBudget[]> {
     const scopes: Array<[BudgetScope, string]> = [['user', principal.userId]];
@@ -94,10 +102,25 @@ export function createBudgetEnforcer(deps: { db: Database; ledger: BudgetLedger;
     const cacheKey = `${principal.userId}|${principal.teamId ?? ''}|${principal.keyId ?? ''}|${integrationId ?? ''}`;
     const hit = cache.get(cacheKey);
     if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.value;
-    const value = load(principal, integrationId);
-    value.catch(() => cache.delete(cacheKey));
-    cache.set(cacheKey, { at: Date.now(), value });
-    return value;
+    const entry: { at: number; value: Promise<ApplicableBudget[]>; last?: ApplicableBudget[] } = { at: Date.now(), value: Promise.resolve([]), ...(hit?.last ? { last: hit.last } : {}) };
+    entry.value = load(principal, integrationId).then(
+      (found) => {
+        entry.last = found;
+        return found;
+      },
+      (error: unknown) => {
+        if (!entry.last) {
+          cache.delete(cacheKey);
+          throw error;
+        }
+        entry.at = Date.now() - CACHE_TTL_MS + RETRY_MS;
+        logger.warn({ err: error }, 'budgets could not be read; using the last known ones');
+        return entry.last;
+      },
+    );
+    cache.set(cacheKey, entry);
+    if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+    return entry.value;
   }
 
   return {
