@@ -5,72 +5,31 @@
  * back to each process, one warning per outage, a metric), auth fails closed with 503, and
  * limits are shared again once Redis is back.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
+import { startOwnRedis, type OwnRedis } from '../helpers/own-redis.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const PROVIDER_KEY = 'sk-limits-redis-provider-0000000000001';
 const OUTAGE_WARNING = 'redis unavailable: AI rate limits are counted per process until it returns';
 
-let redisPort: number;
-let redis: ChildProcess | undefined;
+let redis: OwnRedis;
 let fake: FakeProvider;
 let database: TestDatabase;
 let a: TestServer;
 let b: TestServer;
 let token: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return child;
-    if (Date.now() > deadline) throw new Error('redis-server did not start (is it installed?)');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function killRedis(): Promise<void> {
-  const child = redis;
-  redis = undefined;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
-  await exited;
-}
-
 beforeAll(async () => {
-  redisPort = await freePort();
-  redis = await startRedis(redisPort);
+  redis = await startOwnRedis();
   fake = await startFakeOpenAI({ keys: [PROVIDER_KEY] });
   database = await createTestDatabase();
   const env = {
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    REDIS_URL: redis.url,
     SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
     SWITCHBOARD_OPENAI_BASE_URL: fake.baseUrl,
     SWITCHBOARD_RATE_LIMIT_AUTH_PER_IP: '1000',
@@ -84,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await a?.close();
   await b?.close();
-  await killRedis();
+  await redis.kill();
   await database?.drop();
   await fake?.close();
 });
@@ -160,7 +119,7 @@ describe('AI rate limits shared by two processes through Redis', () => {
   it('does not wait on a Redis that stops answering (CLIENT PAUSE) longer than the decision timeout', async () => {
     const key = await platformKey({ rpm: 1_000 });
     expect(await chat(a, key)).toBe(200);
-    const admin = new Redis(`redis://127.0.0.1:${redisPort}`, { maxRetriesPerRequest: 1 });
+    const admin = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     try {
       await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
       const started = performance.now();
@@ -177,6 +136,8 @@ describe('AI rate limits shared by two processes through Redis', () => {
 
   it('keeps serving every AI request when Redis dies under load, with limits per process; auth fails closed; shared again after', async () => {
     const key = await platformKey({ rpm: 100_000, tpm: 10_000_000 });
+    // A hard budget with room: its counters live in Redis too, and fall back to each process.
+    expect((await a.api('/api/budgets', { method: 'PUT', token, body: { scope: 'user', limit_micros: 1_000_000_000 } })).status).toBe(201);
     let stop = false;
     let served = 0;
     const failures: number[] = [];
@@ -191,7 +152,7 @@ describe('AI rate limits shared by two processes through Redis', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     const beforeOutage = served;
     const [warnedA, warnedB] = [warnings(a).length, warnings(b).length];
-    await killRedis();
+    await redis.kill();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     stop = true;
     await load;
@@ -202,6 +163,7 @@ describe('AI rate limits shared by two processes through Redis', () => {
     // One warning per process for the outage, and the fallback shows in the metrics.
     expect(warnings(a)).toHaveLength(warnedA + 1);
     expect(warnings(b)).toHaveLength(warnedB + 1);
+    expect(a.logs.text() + b.logs.text()).toContain('budget counters unavailable in Redis');
     expect(await metric(a, 'switchboard_rate_limit_redis_degraded')).toBe(1);
     expect(await metric(a, 'switchboard_rate_limit_local_decisions_total')).toBeGreaterThan(0);
 
@@ -220,7 +182,7 @@ describe('AI rate limits shared by two processes through Redis', () => {
     expect(((await login.json()) as { error: { code: string } }).error.code).toBe('storage_unavailable');
 
     // Redis back (empty, as after a restart): limits are shared again.
-    redis = await startRedis(redisPort);
+    await redis.restart();
     const shared = await platformKey({ rpm: 3 });
     await untilShared(key);
     expect(await burst(shared, 8)).toMatchObject({ ok: 3, refused: 5 });

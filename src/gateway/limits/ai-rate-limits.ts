@@ -7,7 +7,7 @@
  *   so it neither eats the window nor counts against the key when the integration refused it.
  * - Tokens (tpm) are reserved at the start (the prompt estimate plus `max_tokens` when given,
  *   capped at the limit so one large request can still run in an empty window) and corrected to
- *   the actual usage when the call is metered (decision 0013-limits).
+ *   the actual usage when the call is metered (docs/decisions/0012).
  * - Counters are fixed windows of rate-limiter-flexible, in Redis when configured (shared by
  *   every replica) and in process memory otherwise. Limits live on the key/integration row, not
  *   on the limiter, so each limiter counts with an unreachable ceiling and the decision is ours.

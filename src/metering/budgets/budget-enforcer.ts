@@ -36,6 +36,8 @@ export interface Reservation {
   budgets: ApplicableBudget[];
   /** Settled or released already (a second settle is ignored). */
   done: boolean;
+  /** Held by this process alone (Redis was unreachable). */
+  local?: boolean;
 }
 
 export interface BudgetAlertSink {
@@ -148,7 +150,7 @@ export function createBudgetEnforcer(deps: { db: Database; ledger: BudgetLedger;
           message: `The ${refused.scope} budget of this month (${refused.limitMicros} micro-dollars) has no room for this request's worst-case cost (${amount} micro-dollars). Lower max_tokens, raise the budget with PUT /api/budgets, or wait for next month (UTC).`,
         });
       }
-      return { period, amount, budgets: found, done: false };
+      return { period, amount, budgets: found, done: false, ...(result.local ? { local: true } : {}) };
     },
 
     /** Replaces the reservation with the actual cost (0 releases it); never throws. */
@@ -157,7 +159,7 @@ export function createBudgetEnforcer(deps: { db: Database; ledger: BudgetLedger;
       reservation.done = true;
       const actual = Math.max(0, Math.round(actualMicros ?? 0));
       const keys = reservation.budgets.map((budget) => counterKey(budget.scope, budget.scopeId, reservation.period));
-      ledger.settle(keys, reservation.amount, actual).then(
+      ledger.settle(keys, reservation.amount, actual, reservation.local).then(
         (spends) => {
           if (actual === 0 || !deps.alerts) return;
           reservation.budgets.forEach((budget, index) => {

@@ -26,18 +26,25 @@ export interface LedgerReserveResult {
   ok: boolean;
   /** The first entry without room, when !ok. */
   refused?: LedgerEntry;
+  /** Held on this process only (Redis was unreachable): settle it with `local` too. */
+  local?: boolean;
 }
 
 export interface BudgetLedger {
   /** Atomically charges `amount` to every entry's `held`; `initial(keys)` supplies month spend for missing counters. */
   reserve(entries: LedgerEntry[], amount: number, initial: (keys: string[]) => Promise<number[]>): Promise<LedgerReserveResult>;
-  /** Moves `reserved` out of `held` and adds `actual` to `spent`; answers each entry's `spent` after (null: counter gone). */
-  settle(keys: string[], reserved: number, actual: number): Promise<Array<number | null>>;
+  /**
+   * Moves `reserved` out of `held` and adds `actual` to `spent`; answers each entry's `spent` after
+   * (null: counter gone). `local`: the reservation was held on this process (see reserve).
+   */
+  settle(keys: string[], reserved: number, actual: number, local?: boolean): Promise<Array<number | null>>;
   /** Current `spent` and `held` of one counter (null when it was never initialised). */
   read(key: string): Promise<{ spent: number; held: number } | null>;
 }
 
 const COUNTER_TTL_SECONDS = 40 * 24 * 3600;
+/** Past this, a Redis answer is abandoned for the in-process ledger (a hung Redis must not hang calls). */
+export const BUDGET_REDIS_TIMEOUT_MS = 250;
 const REDIS_PREFIX = 'switchboard:budget:';
 
 // KEYS: counters. ARGV: amount, ttl, then per key its limit (-1: soft) and initial spend ('' = none).
@@ -67,11 +74,14 @@ return 0
 
 // KEYS: counters. ARGV: reserved, actual. Answers each counter's spent after (-1: gone).
 const SETTLE_SCRIPT = `
+local reserved = tonumber(ARGV[1])
 local out = {}
 for i = 1, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then
-    local held = redis.call('HINCRBY', KEYS[i], 'held', -tonumber(ARGV[1]))
-    if held < 0 then redis.call('HSET', KEYS[i], 'held', 0) end
+    if reserved > 0 then
+      local held = redis.call('HINCRBY', KEYS[i], 'held', -reserved)
+      if held < 0 then redis.call('HSET', KEYS[i], 'held', 0) end
+    end
     out[i] = redis.call('HINCRBY', KEYS[i], 'spent', tonumber(ARGV[2]))
   else
     out[i] = -1
@@ -128,33 +138,54 @@ export function createRedisLedger(client: Redis, logger: Logger): BudgetLedger {
     degraded = false;
   };
   const redisKeys = (keys: string[]) => keys.map((key) => REDIS_PREFIX + key);
+  /** One script run, abandoned after BUDGET_REDIS_TIMEOUT_MS; `late` sees an abandoned run's answer. */
+  function run<T>(script: string, keys: string[], args: Array<string | number>, late?: (answer: T) => void): Promise<T> {
+    const answer = client.eval(script, keys.length, ...keys, ...args) as Promise<T>;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (late) answer.then(late, () => undefined);
+        reject(new Error(`no answer from redis within ${BUDGET_REDIS_TIMEOUT_MS} ms`));
+      }, BUDGET_REDIS_TIMEOUT_MS);
+    });
+    answer.catch(() => undefined);
+    return Promise.race([answer, timeout]).finally(() => clearTimeout(timer));
+  }
   return {
     async reserve(entries, amount, initial) {
       const keys = redisKeys(entries.map((entry) => entry.key));
       const limits = entries.map((entry) => String(entry.limitMicros ?? -1));
+      // A reservation Redis made after we stopped waiting for it is released again.
+      const releaseLate = (answer: number) => {
+        if (answer === 0) run(SETTLE_SCRIPT, keys, [amount, 0]).catch(() => undefined);
+      };
       try {
-        let answer = (await client.eval(RESERVE_SCRIPT, keys.length, ...keys, amount, COUNTER_TTL_SECONDS, ...limits, ...keys.map(() => ''))) as number;
+        let answer = await run<number>(RESERVE_SCRIPT, keys, [amount, COUNTER_TTL_SECONDS, ...limits, ...keys.map(() => '')], releaseLate);
         if (answer === -1) {
           const spends = await initial(entries.map((entry) => entry.key));
-          answer = (await client.eval(RESERVE_SCRIPT, keys.length, ...keys, amount, COUNTER_TTL_SECONDS, ...limits, ...spends.map(String))) as number;
+          answer = await run<number>(RESERVE_SCRIPT, keys, [amount, COUNTER_TTL_SECONDS, ...limits, ...spends.map(String)], releaseLate);
         }
         healthy();
         return answer === 0 ? { ok: true } : { ok: false, refused: entries[answer - 1]! };
       } catch (error) {
         if (isRedisFailure(error)) {
           onRedisError(error);
-          return fallback.reserve(entries, amount, initial);
+          return { ...(await fallback.reserve(entries, amount, initial)), local: true };
         }
         throw error;
       }
     },
-    async settle(keys, reserved, actual) {
+    async settle(keys, reserved, actual, local) {
+      // A reservation held on this process is released here; its cost still goes to Redis's
+      // shared `spent` when Redis answers (best effort: while it is down, only this process knows).
+      const here = local ? await fallback.settle(keys, reserved, actual) : undefined;
       try {
-        const answer = (await client.eval(SETTLE_SCRIPT, keys.length, ...redisKeys(keys), reserved, actual)) as number[];
+        const answer = await run<number[]>(SETTLE_SCRIPT, redisKeys(keys), [local ? 0 : reserved, actual]);
         return answer.map((spent) => (spent < 0 ? null : spent));
       } catch (error) {
         onRedisError(error);
-        return fallback.settle(keys, reserved, actual);
+        // A Redis reservation stays held there (until its counter expires); the cost is kept here.
+        return here ?? fallback.settle(keys, 0, actual);
       }
     },
     async read(key) {
