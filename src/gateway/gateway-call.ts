@@ -9,7 +9,7 @@ import type { Context } from 'hono';
 import { isModelAllowed } from '../accounts/platform-keys.service.js';
 import type { AppEnv, Principal } from '../http/context.js';
 import type { ActivityTracker } from '../metering/activity-tracker.js';
-import type { BudgetEnforcer, Reservation } from '../metering/budgets/budget-enforcer.js';
+import type { BudgetEnforcer, HeldBudgets, Reservation } from '../metering/budgets/budget-enforcer.js';
 import { worstCaseMicros } from '../metering/budgets/worst-case.js';
 import type { PriceCatalog } from '../metering/price-catalog.js';
 import type { UsageRecorder } from '../metering/usage-recorder.js';
@@ -53,7 +53,7 @@ export interface GatewayDeps {
   /** Route names (virtual models) → fallback chains (routing/routes.service.ts). */
   routes?: { resolve(principal: Principal, model: string): Promise<{ candidates: CallTarget[]; fallbackLocal: boolean } | undefined> };
   /** Hard budgets: the worst case is reserved once the credential is known, settled by meter(). */
-  budgets?: Pick<BudgetEnforcer, 'reserve' | 'settle'>;
+  budgets?: Pick<BudgetEnforcer, 'reserve' | 'settle' | 'handOff' | 'settleHeld'>;
 }
 
 /** What a call will cost in tokens, for token limits and for billing an interrupted stream. */
@@ -129,6 +129,11 @@ export interface GatewayCall {
    * falling over. `attempt` must resolve once the provider's headers arrived with a success status.
    */
   attempt<T>(attempt: () => Promise<T>): Promise<T>;
+  /**
+   * For work that ends after the response (video jobs): takes the budget reservation made by
+   * `credential()` out of this call (meter() will not settle it) for whoever finishes the work.
+   */
+  handOffBudgets(): Promise<HeldBudgets | null>;
   /** The headers that say what served (integration, or `x-switchboard-fallback`), for responses built by hand. */
   servedBy(credential: Pick<CallCredential, 'integrationId'>): Record<string, string>;
 }
@@ -262,6 +267,10 @@ export function openCall(
         model: () => `${target.service}/${target.model}`,
         elapsedMs: () => performance.now() - started,
       });
+    },
+    async handOffBudgets() {
+      const held = reservation ? await reservation.catch(() => undefined) : undefined;
+      return held && deps.budgets ? deps.budgets.handOff(held) : null;
     },
     servedBy(credential) {
       if (credential.integrationId === null) return { 'x-switchboard-fallback': 'local' };

@@ -23,6 +23,7 @@ import { jobCredential, toCreateRequest } from '../jobs/video-runner.js';
 import type { VideoJobPayload, VideoJobsStore } from '../jobs/video-jobs.store.js';
 import { checkWebhookUrl } from '../jobs/webhooks.js';
 import { openRoutedCall, readErrorResponse, type GatewayDeps } from './gateway-call.js';
+import { videoWorstCase } from '../metering/budgets/worst-case.js';
 import type { ServiceId, VideoAdapter } from './providers/provider.js';
 
 export interface VideoRoutesDeps extends GatewayDeps {
@@ -107,7 +108,7 @@ export function videoRoutes(deps: VideoRoutesDeps) {
     const parsed = parseCreate(await readCreateBody(c));
     const webhookHeader = c.req.header('x-switchboard-webhook-url');
     const webhookRaw = parsed.webhookUrl ?? webhookHeader;
-    const call = await openRoutedCall(c, deps, { model: parsed.model, operation: 'video' });
+    const call = await openRoutedCall(c, deps, { model: parsed.model, operation: 'video', worstCase: videoWorstCase(parsed.request) });
     try {
       const webhookUrl = webhookRaw ? checkWebhookUrl(webhookRaw, deps.webhooks) : null;
       // The provider is called by the job runner, not here; the chain picks the first candidate
@@ -127,6 +128,9 @@ export function videoRoutes(deps: VideoRoutesDeps) {
       // Pure translation, run now so that anything the provider cannot express is a 400 here.
       adapter.buildCreateRequest({ model: call.target.model, ...parsed.request }, call.callContext(credential));
       const principal = call.principal;
+      // The reservation outlives this request: the runner settles it when the job ends. Should
+      // the insert fail, call.fail() below no longer releases it, so release it here.
+      const heldBudgets = await call.handOffBudgets();
       const job = await deps.store.insert({
         id: `video_${newId()}`,
         scope: scopeOf(c),
@@ -141,7 +145,11 @@ export function videoRoutes(deps: VideoRoutesDeps) {
           requestId: call.requestId,
           request: parsed.request,
           webhookUrl,
+          budgets: heldBudgets,
         },
+      }).catch((error: unknown) => {
+        if (heldBudgets) deps.budgets?.settleHeld(heldBudgets, 0);
+        throw error;
       });
       // The row is the outbox: if the queue is unreachable now, the runners' sweep enqueues it later.
       await deps.queue.enqueue(job.id).catch((error: unknown) => deps.onEnqueueFailed(job.id, error));

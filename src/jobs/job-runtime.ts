@@ -21,7 +21,7 @@ export interface JobRuntime {
   close(): Promise<void>;
 }
 
-export type JobServices = Pick<PlatformServices, 'videoJobs' | 'integrations' | 'upstream' | 'catalog' | 'recorder' | 'providers'>;
+export type JobServices = Pick<PlatformServices, 'videoJobs' | 'integrations' | 'upstream' | 'catalog' | 'recorder' | 'providers' | 'budgetEnforcer'>;
 
 export async function startJobRuntime(input: {
   config: Pick<Config, 'redisUrl' | 'jobs' | 'webhooks' | 'providerBaseUrls' | 'allowPrivateUpstreams'>;
@@ -37,6 +37,7 @@ export async function startJobRuntime(input: {
     upstream: services.upstream,
     catalog: services.catalog,
     recorder: services.recorder,
+    budgets: services.budgetEnforcer,
     adapters: services.providers.video,
     providerBaseUrls: config.providerBaseUrls,
     allowPrivateUpstreams: config.allowPrivateUpstreams,

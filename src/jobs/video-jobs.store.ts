@@ -6,6 +6,7 @@
  * Payloads hold no key material: the integration id, never the key (the runner decrypts it at run
  * time through the vault).
  */
+import type { HeldBudgets } from '../metering/budgets/budget-enforcer.js';
 import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../store/db.js';
 import { jobs } from '../store/schema.js';
@@ -25,6 +26,8 @@ export interface VideoJobPayload {
   requestId: string;
   request: { prompt: string; seconds?: string; size?: string; input_reference?: string };
   webhookUrl: string | null;
+  /** The worst-case cost reserved against budgets when the job was created, settled when it ends. */
+  budgets?: HeldBudgets | null;
 }
 
 export interface VideoJobResult {

@@ -10,6 +10,7 @@
  * - The provider key is decrypted at run time through the vault, never stored with the job.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { BudgetEnforcer } from '../metering/budgets/budget-enforcer.js';
 import { buildUsageRecord, readErrorResponse, readJson, resolveCallerCredential } from '../gateway/gateway-call.js';
 import type { GatewayDeps } from '../gateway/gateway-call.js';
 import type { CallContext, ServiceId, UpstreamRequest, VideoAdapter, VideoCreateRequest } from '../gateway/providers/provider.js';
@@ -27,6 +28,8 @@ export interface VideoRunnerDeps {
   upstream: GatewayDeps['upstream'];
   catalog: GatewayDeps['catalog'];
   recorder: GatewayDeps['recorder'];
+  /** Settles the budget reservation the job was created with (absent: no budgets). */
+  budgets?: Pick<BudgetEnforcer, 'settleHeld'>;
   adapters: Partial<Record<ServiceId, VideoAdapter>>;
   providerBaseUrls: Record<ServiceId, string | undefined>;
   /** The operator allows integration base URLs on private addresses (tests, on-premises). */
@@ -93,22 +96,22 @@ export function createVideoRunner(deps: VideoRunnerDeps) {
 
   function meter(job: VideoJob, integrationId: string | null, outcome: { status: number; videoSeconds?: number; error?: AppError }) {
     const payload = job.payload;
-    deps.recorder.record(
-      buildUsageRecord(deps.catalog, {
-        requestId: payload.requestId,
-        principal: { userId: payload.userId, ...(payload.teamId ? { teamId: payload.teamId } : {}), ...(payload.keyId ? { keyId: payload.keyId } : {}) },
-        integrationId,
-        target: { service: payload.service as ServiceId, model: payload.model },
-        operation: 'video',
-        stream: false,
-        latencyMs: Date.now() - job.createdAt.getTime(),
-        outcome: {
-          status: outcome.status,
-          ...(outcome.videoSeconds !== undefined ? { usage: { videoSeconds: outcome.videoSeconds } } : {}),
-          ...(outcome.error ? { error: outcome.error } : {}),
-        },
-      }),
-    );
+    const record = buildUsageRecord(deps.catalog, {
+      requestId: payload.requestId,
+      principal: { userId: payload.userId, ...(payload.teamId ? { teamId: payload.teamId } : {}), ...(payload.keyId ? { keyId: payload.keyId } : {}) },
+      integrationId,
+      target: { service: payload.service as ServiceId, model: payload.model },
+      operation: 'video',
+      stream: false,
+      latencyMs: Date.now() - job.createdAt.getTime(),
+      outcome: {
+        status: outcome.status,
+        ...(outcome.videoSeconds !== undefined ? { usage: { videoSeconds: outcome.videoSeconds } } : {}),
+        ...(outcome.error ? { error: outcome.error } : {}),
+      },
+    });
+    deps.recorder.record(record);
+    if (payload.budgets) deps.budgets?.settleHeld(payload.budgets, record.costMicros ?? null);
   }
 
   async function notify(jobId: string, signal: AbortSignal): Promise<void> {

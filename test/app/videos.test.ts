@@ -14,6 +14,8 @@ import { fakeVideoBytes, parseMultipartFields, startFakeOpenAIVideos, type FakeO
 import { startFakeRunway, type FakeRunway } from '../fakes/runway.js';
 import { createIntegration, openaiSdk, usageRows, type UsageRow } from '../helpers/gateway-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { videoWorstCase, worstCaseMicros } from '../../src/metering/budgets/worst-case.js';
+import { createPriceCatalog } from '../../src/metering/price-catalog.js';
 
 const ALICE_OPENAI_KEY = 'sk-alice-video-openai-00000000000000000001';
 const ALICE_RUNWAY_KEY = 'key_alice_runway_0000000000000000000000002';
@@ -203,6 +205,39 @@ describe('Runway through /v1/videos', () => {
     await expect(client.videos.downloadContent(created.id)).rejects.toMatchObject({ status: 409, error: { code: 'video_not_ready' } });
     const row = (await usageOf(alice.token)).find((entry) => entry.service === 'runway' && entry.status !== 200);
     expect(row).toMatchObject({ status: 502, error_source: 'provider', video_seconds: null });
+  });
+});
+
+describe('budgets', () => {
+  it('reserves a job’s worst case (seconds × price) from creation until it ends, then settles to its cost', async () => {
+    const user = await server.signIn();
+    await addIntegration(user.token, { service: 'openai', api_key: ALICE_OPENAI_KEY });
+    const worstCase = worstCaseMicros(createPriceCatalog(), 'openai', 'sora-2', videoWorstCase({ seconds: '8' }));
+    expect(worstCase).toBeGreaterThan(0);
+    // Room for one 8 s video, not two.
+    const budget = await server.api('/api/budgets', { method: 'PUT', token: user.token, body: { scope: 'user', limit_micros: Math.floor(worstCase * 1.5) } });
+    expect(budget.status).toBe(201);
+    const client = sdk(user.token);
+    const create = () => client.videos.create({ model: 'openai/sora-2', prompt: 'A kite over the dunes', seconds: '8' }).then((video) => video.id, (error: unknown) => error);
+    const [first, second] = await Promise.all([create(), create()]);
+    const ids = [first, second].filter((result): result is string => typeof result === 'string');
+    const refused = [first, second].filter((result) => result instanceof OpenAI.APIError);
+    expect(ids).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ status: 402, code: 'budget_exceeded' });
+
+    const read = async () => ((await (await server.api('/api/budgets', { token: user.token })).json()) as { data: Array<{ spent_micros: number; reserved_micros: number }> }).data[0]!;
+    const { video } = await waitForVideo(client, ids[0]!);
+    expect(video.status).toBe('completed');
+    const deadline = Date.now() + 5_000;
+    let after = await read();
+    while (after.reserved_micros !== 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      after = await read();
+    }
+    const row = (await usageOf(user.token)).find((usage) => usage.operation === 'video' && usage.status === 200);
+    expect(row?.cost_micros).toBeGreaterThan(0);
+    expect(after).toMatchObject({ reserved_micros: 0, spent_micros: row!.cost_micros });
   });
 });
 

@@ -9,7 +9,7 @@
  * are let through (documented in docs/decisions): refusing on an unknown price would block local
  * and new models for a guess.
  */
-import { and, eq, gte, or, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, or, sql } from 'drizzle-orm';
 import type { Principal } from '../../http/context.js';
 import { AppError } from '../../platform/errors.js';
 import type { InvalidationBus } from '../../platform/invalidation.js';
@@ -38,6 +38,16 @@ export interface Reservation {
   done: boolean;
   /** Held by this process alone (Redis was unreachable). */
   local?: boolean;
+}
+
+/**
+ * A reservation handed from the request that made it to whoever settles it later (a video job's
+ * runner, possibly in another process): plain JSON, stored with the job.
+ */
+export interface HeldBudgets {
+  period: string;
+  amount: number;
+  budgets: Array<{ scope: BudgetScope; scopeId: string; budgetId: string | null }>;
 }
 
 export interface BudgetAlertSink {
@@ -169,6 +179,44 @@ export function createBudgetEnforcer(deps: { db: Database; ledger: BudgetLedger;
         },
         (error: unknown) => logger.error({ err: error }, 'budget settle failed'),
       );
+    },
+
+    /**
+     * Takes the reservation out of this call's hands (its `settle` becomes a no-op) for
+     * `settleHeld` later, elsewhere. A reservation held on this process alone (Redis was down)
+     * cannot be released by another one: it is released here, and the later settle only adds the cost.
+     */
+    handOff(reservation: Reservation): HeldBudgets {
+      const held: HeldBudgets = {
+        period: reservation.period,
+        amount: reservation.local ? 0 : reservation.amount,
+        budgets: reservation.budgets.map((budget) => ({ scope: budget.scope, scopeId: budget.scopeId, budgetId: budget.row?.id ?? null })),
+      };
+      if (!reservation.done && reservation.local) {
+        const keys = reservation.budgets.map((budget) => counterKey(budget.scope, budget.scopeId, reservation.period));
+        ledger.settle(keys, reservation.amount, 0, true).catch((error: unknown) => logger.error({ err: error }, 'budget settle failed'));
+      }
+      reservation.done = true;
+      return held;
+    },
+
+    /** `settle` for a handed-off reservation (alerts included); never throws. */
+    settleHeld(held: HeldBudgets, actualMicros: number | null): void {
+      const actual = Math.max(0, Math.round(actualMicros ?? 0));
+      const keys = held.budgets.map((budget) => counterKey(budget.scope, budget.scopeId, held.period));
+      const ids = held.budgets.map((budget) => budget.budgetId).filter((id): id is string => id !== null);
+      ledger
+        .settle(keys, held.amount, actual)
+        .then(async (spends) => {
+          if (actual === 0 || !deps.alerts || ids.length === 0) return;
+          const rows = await db.select().from(budgets).where(inArray(budgets.id, ids));
+          held.budgets.forEach((budget, index) => {
+            const row = rows.find((candidate) => candidate.id === budget.budgetId);
+            const spent = spends[index];
+            if (row && spent != null) deps.alerts!.spent(row, held.period, spent);
+          });
+        })
+        .catch((error: unknown) => logger.error({ err: error }, 'budget settle failed'));
     },
   };
 }

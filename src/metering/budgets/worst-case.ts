@@ -32,6 +32,14 @@ export function imagesWorstCase(request: { n?: unknown; size?: unknown; quality?
   return { images: positive(request.n) ?? 1, ...(variant ? { imageVariant: variant } : {}) };
 }
 
+/** The length a video request without `seconds` is reserved for (providers default to 4–8 s). */
+export const DEFAULT_VIDEO_SECONDS = 10;
+
+export function videoWorstCase(request: { seconds?: unknown }): NormalizedUsage {
+  const seconds = Number(request.seconds);
+  return { videoSeconds: Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_VIDEO_SECONDS };
+}
+
 /** Micro-dollars; 0 for an unpriced model or a local one (let through, see docs/decisions). */
 export function worstCaseMicros(catalog: Pick<PriceCatalog, 'costOf'>, service: string, model: string, usage: NormalizedUsage | undefined): number {
   if (!usage || service === 'local') return 0;
