@@ -244,6 +244,12 @@ export function openCall(
           outcome: candidateIndex > 0 ? { ...outcome, fallback: true } : outcome,
       });
       deps.recorder.record(record);
+      if (deps.resilience && record.status === 200 && record.outputTokens) {
+        // Generation speed: a stream's from its first token to its end; a JSON answer's whole time
+        // (the provider generates it all before its headers).
+        const generationMs = record.stream && record.ttftMs != null ? record.latencyMs - record.ttftMs : record.latencyMs;
+        deps.resilience.stats.throughput(`${target.service}/${target.model}`, record.outputTokens, generationMs);
+      }
       // Settle to the actual cost; a failed call (no usage) costs 0 and releases the reservation.
       if (reservation) void reservation.then((held) => deps.budgets?.settle(held, record.costMicros ?? null), () => undefined);
     },

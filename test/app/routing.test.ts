@@ -247,10 +247,10 @@ describe('routing a request', () => {
     const adminToken = ((await login.json()) as { access_token: string }).access_token;
     const health = (await (await server.api('/api/admin/health', { token: adminToken })).json()) as {
       breakers: Array<{ key: string; state: string }>;
-      models: Array<{ model: string; ttft_ms: number | null; error_rate: number }>;
+      models: Array<{ model: string; ttft_ms: number | null; tokens_per_second: number | null; error_rate: number }>;
     };
     expect(health.breakers).toEqual(expect.arrayContaining([expect.objectContaining({ key: `anthropic ${proxy.origin}`, state: 'open' })]));
-    expect(health.models).toEqual(expect.arrayContaining([expect.objectContaining({ model: 'openai/gpt-4o-mini', ttft_ms: expect.any(Number) })]));
+    expect(health.models).toEqual(expect.arrayContaining([expect.objectContaining({ model: 'openai/gpt-4o-mini', ttft_ms: expect.any(Number), tokens_per_second: expect.toBeOneOf([null, expect.any(Number)]) })]));
     expect(health.models.find((row) => row.model === 'anthropic/claude-haiku-4-5')?.error_rate).toBeGreaterThan(0);
     expect((await server.api('/api/admin/health', { token: alice.token })).status).toBe(404);
     // Owners read their integration's view of it; nobody else can.

@@ -1,7 +1,7 @@
 /**
  * GET /api/admin/health: every circuit breaker of this process (per provider endpoint) and the
  * moving averages per `service/model`. Admins only; like every /api/admin path, anyone else gets
- * 404 route_not_found. (Per-integration health for owners is not built yet.)
+ * 404 route_not_found. (Owners read their integration's view at GET /api/integrations/{id}/health.)
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
@@ -24,6 +24,7 @@ const HealthSchema = z
       z.object({
         model: z.string(),
         ttft_ms: z.number().int().nullable(),
+        tokens_per_second: z.number().nullable().openapi({ description: 'Output tokens per second after the first byte (streams) or over the whole call (JSON)' }),
         error_rate: z.number(),
         samples: z.number().int(),
       }),
