@@ -42,6 +42,7 @@ import { systemClock } from './platform/clock.js';
 import type { InvalidationBus } from './platform/invalidation.js';
 import type { Logger } from './platform/logger.js';
 import type { Mailer } from './platform/mailer.js';
+import { createOwnerNotices } from './platform/owner-notices.js';
 import type { RedisConnections } from './platform/redis.js';
 import type { Metrics } from './platform/metrics.js';
 import type { Database } from './store/db.js';
@@ -118,6 +119,8 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     logger: logger.child({ component: 'integration-health' }),
     timeoutMs: config.keyCheckTimeoutMs,
     checkOnSave: config.keyCheckOnSave,
+    notices: createOwnerNotices({ db, mailer, logger: logger.child({ component: 'notices' }) }),
+    publicUrl: config.publicUrl,
   });
   const teams = createTeamsService({
     db,

@@ -22,6 +22,7 @@ import type { UpstreamClient } from '../gateway/upstream-client.js';
 import { AppError, isAppError } from '../platform/errors.js';
 import type { InvalidationBus } from '../platform/invalidation.js';
 import type { Logger } from '../platform/logger.js';
+import type { OwnerNotices } from '../platform/owner-notices.js';
 import type { Database } from '../store/db.js';
 import { integrations } from '../store/schema.js';
 import type { OwnerRef } from './envelope.js';
@@ -44,6 +45,10 @@ export interface IntegrationHealthDeps {
   timeoutMs: number;
   /** Check keys when they are saved (off in tests that must not reach a provider). */
   checkOnSave: boolean;
+  /** Tells an integration's owner (a team's owners and admins) that the provider rejected its key. */
+  notices?: Pick<OwnerNotices, 'send'>;
+  /** For the link in the notice. */
+  publicUrl?: string;
 }
 
 export interface CheckResult {
@@ -120,11 +125,31 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
           .update(integrations)
           .set({ status: 'invalid', lastError: error, lastCheckedAt: sql`now()` })
           .where(and(eq(integrations.id, id), ne(integrations.status, 'invalid')))
-          .returning({ id: integrations.id, ownerUserId: integrations.ownerUserId, ownerTeamId: integrations.ownerTeamId });
-        for (const row of rows) publish(ownerOf(row), row.id);
+          .returning({ id: integrations.id, name: integrations.name, service: integrations.service, ownerUserId: integrations.ownerUserId, ownerTeamId: integrations.ownerTeamId });
+        for (const row of rows) {
+          publish(ownerOf(row), row.id);
+          // Only the replica whose update changed the status gets the row back: one notice per rejection.
+          if (deps.notices) await notifyRejected(row, error);
+        }
       } catch (err) {
         logger.warn({ err, integrationId: id }, 'could not mark an integration invalid after a provider rejection');
       }
+    }
+  }
+
+  async function notifyRejected(row: { id: string; name: string; service: string; ownerUserId: string | null; ownerTeamId: string | null }, error: string): Promise<void> {
+    const owner = row.ownerUserId ? { userId: row.ownerUserId } : { teamId: row.ownerTeamId! };
+    const path = row.ownerUserId ? `/api/integrations/${row.id}` : `/api/teams/${row.ownerTeamId}/integrations/${row.id}`;
+    try {
+      await deps.notices!.send(owner, {
+        kind: 'integration.invalid',
+        title: `Your ${row.service} key "${row.name}" was rejected by the provider`,
+        body: `${error} Requests that need it fail until then.`,
+        data: { integration_id: row.id, service: row.service, team_id: row.ownerTeamId, status: 'invalid' },
+        link: `Replace the key with PATCH ${deps.publicUrl ?? ''}${path} {"api_key": …}, or fix it at the provider and POST ${deps.publicUrl ?? ''}${path}/test.`,
+      });
+    } catch (err) {
+      logger.warn({ err, integrationId: row.id }, 'could not notify the owner of a rejected integration');
     }
   }
 

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendJson, startFakeServer, type FakeServer } from '../fakes/fake-server.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import type { FakeProvider } from '../fakes/fake-server.js';
+import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const OPENAI_KEY = 'sk-health-openai-good-00000000000000Ok1';
@@ -101,6 +102,7 @@ async function startCheckFake(service: CheckService): Promise<FakeServer> {
 }
 
 let server: TestServer;
+let smtp: SmtpCapture;
 let openaiFake: FakeProvider;
 const fakes = {} as Record<CheckService, FakeServer>;
 let sql: pg.Client;
@@ -119,7 +121,9 @@ interface CheckView {
 beforeAll(async () => {
   openaiFake = await startFakeOpenAI({ keys: [OPENAI_KEY], models: ['gpt-4o-mini', 'gpt-4o', 'ft:gpt-4o-mini:acme::custom'] });
   for (const service of Object.keys(SHAPES) as CheckService[]) fakes[service] = await startCheckFake(service);
+  smtp = await startSmtpCapture();
   server = await startTestServer({
+    SMTP_URL: smtp.url,
     SWITCHBOARD_KEY_CHECK_ON_SAVE: 'true',
     SWITCHBOARD_KEY_CHECK_TIMEOUT_MS: String(CHECK_TIMEOUT_MS),
     SWITCHBOARD_OPENAI_BASE_URL: openaiFake.baseUrl,
@@ -138,6 +142,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sql?.end();
   await server?.close();
+  await smtp?.close();
   await openaiFake?.close();
   for (const fake of Object.values(fakes)) await fake?.close();
 });
@@ -306,6 +311,14 @@ describe('traffic', () => {
     expect(view.status).toBe('invalid');
     expect(view.last_error).toMatch(/rejected the key during a request \(HTTP 401\)/);
     expectNoKeyMaterial(view.last_error);
+    // The owner is told once: an in-app notification and a mail, neither with key material.
+    const mail = await smtp.nextTo(person.email);
+    expect(mail.text).toContain('rejected the key during a request (HTTP 401)');
+    expect(mail.text).toContain(`/api/integrations/${saved.id}/test`);
+    expectNoKeyMaterial(mail.raw);
+    const notices = ((await (await server.api('/api/notifications', { token: person.token })).json()) as { data: Array<{ kind: string; body: string; data: { integration_id: string } }> }).data;
+    expect(notices).toEqual([expect.objectContaining({ kind: 'integration.invalid', data: expect.objectContaining({ integration_id: saved.id }) })]);
+    expectNoKeyMaterial(notices[0]!.body);
 
     // Still used (the key may have been fixed at the provider): the next request goes out with it.
     const answer = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });

@@ -5,29 +5,20 @@
  * notification per recipient, and the budget's `webhook_url` (signed like video webhooks). Every
  * other replica's insert conflicts, so each threshold fires once per period.
  */
-import { and, eq, inArray } from 'drizzle-orm';
 import type { WebhookSender } from '../../jobs/webhooks.js';
-import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Mailer } from '../../platform/mailer.js';
 import type { Database } from '../../store/db.js';
-import { budgetAlerts, memberships, notifications, users } from '../../store/schema.js';
+import { budgetAlerts } from '../../store/schema.js';
+import { createOwnerNotices } from '../../platform/owner-notices.js';
 import type { BudgetAlertSink, BudgetRow } from './budget-enforcer.js';
 
 export function createBudgetAlerts(deps: { db: Database; mailer: Mailer; webhooks: WebhookSender | undefined; logger: Logger; publicUrl: string }): BudgetAlertSink & { idle(): Promise<void> } {
   const { db, logger } = deps;
+  const notices = createOwnerNotices({ db, mailer: deps.mailer, logger });
   /** Thresholds this process knows fired (or are firing): no insert per request past a threshold. */
   const known = new Set<string>();
   const pending = new Set<Promise<void>>();
-
-  async function recipients(budget: BudgetRow): Promise<Array<{ id: string; email: string }>> {
-    if (budget.ownerUserId) return db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, budget.ownerUserId));
-    return db
-      .select({ id: users.id, email: users.email })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(eq(memberships.teamId, budget.ownerTeamId!), inArray(memberships.role, ['owner', 'admin'])));
-  }
 
   async function fire(budget: BudgetRow, period: string, threshold: number, spent: number): Promise<void> {
     const inserted = await db
@@ -40,16 +31,9 @@ export function createBudgetAlerts(deps: { db: Database; mailer: Mailer; webhook
     const title = `Budget alert: ${threshold}% of the ${budget.scope} budget used`;
     const body = `The ${budget.scope} budget ${budget.scopeId} has used ${dollars(spent)} of ${dollars(budget.limitMicros)} in ${period} (UTC), reaching the ${threshold}% threshold.${budget.hardLimit ? ' Requests that would exceed it are refused with 402 budget_exceeded.' : ''}`;
     const data = { budget_id: budget.id, scope: budget.scope, scope_id: budget.scopeId, period, threshold, spent_micros: spent, limit_micros: budget.limitMicros, hard_limit: budget.hardLimit };
-    const to = await recipients(budget);
-    if (to.length > 0) {
-      await db.insert(notifications).values(to.map((user) => ({ id: newId(), userId: user.id, kind: 'budget.threshold', title, body, data })));
-    }
+    const owner = budget.ownerUserId ? { userId: budget.ownerUserId } : { teamId: budget.ownerTeamId! };
     await Promise.all([
-      ...to.map((user) =>
-        deps.mailer
-          .send({ to: user.email, subject: title, text: `${body}\n\nSee your budgets: ${deps.publicUrl}/api/budgets\n` })
-          .catch((error: unknown) => logger.warn({ err: { message: (error as Error).message }, budget_id: budget.id }, 'budget alert mail failed')),
-      ),
+      notices.send(owner, { kind: 'budget.threshold', title, body, data, link: `See your budgets: ${deps.publicUrl}/api/budgets` }),
       budget.webhookUrl && deps.webhooks
         ? deps.webhooks.send(budget.webhookUrl, { id: `budget_${budget.id}_${period}_${threshold}`, type: 'budget.threshold', data }).then((delivery) => {
             if (!delivery.delivered) logger.warn({ budget_id: budget.id, attempts: delivery.attempts }, 'budget alert webhook not delivered');
