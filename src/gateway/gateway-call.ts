@@ -220,12 +220,11 @@ export function openCall(
       if (signal === null) signal = clientGoneSignal(c);
       const extra = sendOptions?.signal;
       const combined = extra ? (signal ? AbortSignal.any([signal, extra]) : extra) : signal;
-      if (deps.resilience) {
-        endpoint = breakerKey(target.service, credential.baseUrl);
-        const gate = deps.resilience.breakers.acquire(endpoint);
-        if (!gate.allowed) throw new BreakerOpenError(gate.retryAfterMs);
-      }
-      return deps.upstream.send(request, { signal: combined, guarded: credential.guarded });
+      if (!deps.resilience) return deps.upstream.send(request, { signal: combined, guarded: credential.guarded });
+      endpoint = breakerKey(target.service, credential.baseUrl);
+      const gate = deps.resilience.breakers.acquire(endpoint);
+      if (!gate.allowed) throw new BreakerOpenError(gate.retryAfterMs);
+      return sendWithinDeadline(deps.upstream, request, { signal: combined, guarded: credential.guarded }, deps.resilience.options.deadlineMs - (performance.now() - started));
     },
     meter(outcome) {
       if (metered) return;
@@ -299,6 +298,36 @@ export function openCall(
     throw call.fail(new AppError('model_not_allowed', { param: 'model', message: `This platform key may not use "${options.model}".` }));
   }
   return call;
+}
+
+/**
+ * The request's total deadline (SWITCHBOARD_REQUEST_DEADLINE_MS) bounds the wait for an answer's
+ * headers, retries included: an attempt still waiting when it passes is cancelled as a
+ * provider_timeout. Once the answer started, the stream is bounded by the idle timeout only.
+ */
+function sendWithinDeadline(upstream: GatewayDeps['upstream'], request: UpstreamRequest, options: { signal: AbortSignal | undefined; guarded: boolean }, remainingMs: number): Promise<UpstreamResponse> {
+  const timeout = () => new AppError('provider_timeout', { message: 'The provider did not answer within the request deadline.' });
+  if (remainingMs <= 0) return Promise.reject(timeout());
+  // One controller: the deadline aborts it until the headers arrive; the client leaving, always.
+  const controller = new AbortController();
+  const parent = options.signal;
+  if (parent?.aborted) controller.abort(parent.reason);
+  else parent?.addEventListener('abort', () => controller.abort(parent.reason), { once: true });
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort();
+  }, remainingMs);
+  return upstream.send(request, { signal: controller.signal, guarded: options.guarded }).then(
+    (response) => {
+      clearTimeout(timer);
+      return response;
+    },
+    (error: unknown) => {
+      clearTimeout(timer);
+      throw expired && !parent?.aborted ? timeout() : error;
+    },
+  );
 }
 
 /** `openCall`, after turning a route name (a `model` without "/") into its fallback chain. */

@@ -322,3 +322,32 @@ describe('routing a request', () => {
     for (const secret of [OPENAI_KEY, ANTHROPIC_KEY, LOCAL_KEY, alice.token]) expect(logs).not.toContain(secret);
   });
 });
+
+describe('the request deadline', () => {
+  it('cancels an attempt still waiting for the provider when SWITCHBOARD_REQUEST_DEADLINE_MS passes: 504 provider_timeout', async () => {
+    const short = await startTestServer({
+      SWITCHBOARD_ANTHROPIC_BASE_URL: `${proxy.origin}${new URL(anthropicFake.baseUrl).pathname.replace(/\/$/, '')}`,
+      SWITCHBOARD_RETRY_MAX_ATTEMPTS: '3',
+      SWITCHBOARD_REQUEST_DEADLINE_MS: '600',
+    });
+    try {
+      const user = await short.signIn();
+      expect((await short.api('/api/integrations', { token: user.token, body: { service: 'anthropic', api_key: ANTHROPIC_KEY } })).status).toBe(201);
+      proxy.always({ kind: 'blackhole' });
+      const started = performance.now();
+      const error = (await new OpenAI({ apiKey: user.token, baseURL: `${short.url}/v1`, maxRetries: 0 }).chat.completions
+        .create({ model: 'anthropic/claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] })
+        .catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+      const elapsed = performance.now() - started;
+      expect(error).toBeInstanceOf(OpenAI.APIError);
+      expect(error.status).toBe(504);
+      expect(error.error as { code: string }).toMatchObject({ code: 'provider_timeout' });
+      // The deadline, not the 120 s first-byte timeout, ended it (and no retry ran past it).
+      expect(elapsed).toBeGreaterThanOrEqual(550);
+      expect(elapsed).toBeLessThan(2_000);
+    } finally {
+      proxy.always({ kind: 'pass' });
+      await short.close();
+    }
+  });
+});
