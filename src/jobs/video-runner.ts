@@ -22,6 +22,12 @@ import { toVideoObject } from './video-object.js';
 import type { VideoJob, VideoJobsStore } from './video-jobs.store.js';
 import type { WebhookSender } from './webhooks.js';
 
+/** Failures that say the provider did not take the task: safe to submit again. */
+const SUBMIT_RETRY_CODES = new Set(['provider_rate_limited', 'provider_overloaded']);
+const SUBMIT_MAX_ATTEMPTS = 5;
+const SUBMIT_BASE_DELAY_MS = 1_000;
+const SUBMIT_MAX_DELAY_MS = 60_000;
+
 export interface VideoRunnerDeps {
   store: Pick<VideoJobsStore, 'findById' | 'update'>;
   integrations: GatewayDeps['integrations'];
@@ -157,6 +163,33 @@ export function createVideoRunner(deps: VideoRunnerDeps) {
     await notify(job.id, signal);
   }
 
+  /**
+   * Submits the task. A provider that answered "rate limited" or "overloaded" did not take it, so
+   * that is retried (Retry-After honoured, else jittered exponential backoff) within the job's
+   * deadline; any other failure is the job's (a 500 may have created a task: never submit twice).
+   * Answers undefined when the runner is stopping.
+   */
+  async function submit(job: VideoJob, adapter: VideoAdapter, request: VideoCreateRequest, credential: JobCredential, signal: AbortSignal) {
+    const deadline = job.createdAt.getTime() + deps.deadlineSeconds * 1000;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return adapter.parseCreateResponse(await exchange(adapter, adapter.buildCreateRequest(request, credential.ctx), credential, signal), credential.ctx);
+      } catch (error) {
+        if (signal.aborted || isAbort(error)) return undefined;
+        const appError = toAppError(error);
+        if (!SUBMIT_RETRY_CODES.has(appError.code) || attempt >= SUBMIT_MAX_ATTEMPTS) throw appError;
+        const wait = appError.retryAfterSeconds !== undefined ? appError.retryAfterSeconds * 1000 : Math.round(Math.random() * Math.min(SUBMIT_MAX_DELAY_MS, SUBMIT_BASE_DELAY_MS * 2 ** (attempt - 1)));
+        if (wait > SUBMIT_MAX_DELAY_MS || Date.now() + wait > deadline) throw appError;
+        log.warn({ job_id: job.id, code: appError.code, retry_in_ms: wait }, 'video submit refused by the provider; retrying');
+        try {
+          await sleep(wait, undefined, { signal });
+        } catch {
+          return undefined;
+        }
+      }
+    }
+  }
+
   /** Waits one poll interval; false when the runner is stopping. */
   async function pause(signal: AbortSignal): Promise<boolean> {
     try {
@@ -187,7 +220,8 @@ export function createVideoRunner(deps: VideoRunnerDeps) {
         let taskId = job.result?.providerTaskId;
         if (!taskId) {
           await deps.store.update(job.id, { status: 'running', attempts: job.attempts + 1 });
-          const created = adapter.parseCreateResponse(await exchange(adapter, adapter.buildCreateRequest(request, credential.ctx), credential, signal), credential.ctx);
+          const created = await submit(job, adapter, request, credential, signal);
+          if (!created) return;
           taskId = created.taskId;
           await deps.store.update(job.id, { result: { providerTaskId: taskId } });
           log.info({ job_id: job.id, service: job.payload.service }, 'video job submitted to the provider');

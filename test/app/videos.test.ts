@@ -120,6 +120,16 @@ describe('OpenAI video (Sora) through the official SDK', () => {
     });
   });
 
+  it('submits again when the provider refused the task with a 429 (Retry-After honoured), once it takes it', async () => {
+    const client = sdk(alice.token);
+    const before = openaiFake.requests.filter((request) => request.method === 'POST').length;
+    const created = await client.videos.create({ model: 'openai/sora-2', prompt: 'RATE_LIMITED_ONCE a heron in the reeds' });
+    const { video } = await waitForVideo(client, created.id);
+    expect(video.status).toBe('completed');
+    expect(openaiFake.requests.filter((request) => request.method === 'POST').length - before).toBe(2);
+    expect(server.logs.text()).toContain('video submit refused by the provider; retrying');
+  });
+
   it('downloads the content, proxied from the provider', async () => {
     const response = await sdk(alice.token).videos.downloadContent(videoId);
     expect(response.headers.get('content-type')).toBe('video/mp4');

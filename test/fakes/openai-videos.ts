@@ -84,6 +84,7 @@ function videoObject(task: FakeVideoTask, pollsToComplete: number) {
 
 export async function startFakeOpenAIVideos(options: FakeOpenAIVideosOptions): Promise<FakeOpenAIVideos> {
   const tasks = new Map<string, FakeVideoTask>();
+  const refusedOnce = new Set<string>();
   const pollsToComplete = options.pollsToComplete ?? 3;
 
   const handle = async ({ request, res }: FakeExchange): Promise<void> => {
@@ -95,6 +96,12 @@ export async function startFakeOpenAIVideos(options: FakeOpenAIVideosOptions): P
       const fields = parseMultipartFields(request.rawBody, request.headers['content-type']) ?? (request.body as Record<string, string> | undefined);
       if (!fields || typeof fields.prompt !== 'string' || fields.prompt === '') {
         sendJson(res, 400, openAIError("Missing required parameter: 'prompt'.", 'invalid_request_error', 'missing_required_parameter', 'prompt'));
+        return;
+      }
+      // A prompt containing RATE_LIMITED_ONCE is refused once with OpenAI's 429 (the task is not created).
+      if (fields.prompt.includes('RATE_LIMITED_ONCE') && !refusedOnce.has(fields.prompt)) {
+        refusedOnce.add(fields.prompt);
+        sendJson(res, 429, openAIError('Rate limit reached for sora-2 in organization org-fake on requests per min (RPM): Limit 2, Used 2, Requested 1. Please try again in 1s.', 'requests', 'rate_limit_exceeded'), { 'retry-after': '1' });
         return;
       }
       const seconds = fields.seconds ?? '4';
