@@ -146,8 +146,12 @@ export function openCall(
   const started = performance.now();
   const principal = c.get('principal');
   const requestId = c.get('requestId');
-  const chain: CallTarget[] = options.candidates && options.candidates.length > 0 ? [...options.candidates] : [options.target ?? deps.resolveModel(options.model)];
-  if (options.fallbackLocal && deps.local) chain.push({ service: 'local', model: chain[0]!.model });
+  const requested: CallTarget[] = options.candidates && options.candidates.length > 0 ? [...options.candidates] : [options.target ?? deps.resolveModel(options.model)];
+  if (options.fallbackLocal && deps.local) requested.push({ service: 'local', model: requested[0]!.model });
+  // A key's allow-list: naming the model (or route) allows all of it, else each candidate must be allowed.
+  const allowed = principal.allowedModels;
+  const chain = !allowed || isModelAllowed(allowed, options.model) ? requested : requested.filter((candidate) => isModelAllowed(allowed, `${candidate.service}/${candidate.model}`));
+  if (chain.length === 0) chain.push(requested[0]!);
   let current: CallTarget = chain[0]!;
   let target: ModelTarget = current;
   let candidateIndex = 0;
@@ -294,7 +298,7 @@ export function openCall(
     },
   };
 
-  if (principal.allowedModels && !isModelAllowed(principal.allowedModels, `${target.service}/${target.model}`) && !isModelAllowed(principal.allowedModels, options.model)) {
+  if (allowed && !isModelAllowed(allowed, `${target.service}/${target.model}`) && !isModelAllowed(allowed, options.model)) {
     throw call.fail(new AppError('model_not_allowed', { param: 'model', message: `This platform key may not use "${options.model}".` }));
   }
   return call;

@@ -317,6 +317,22 @@ describe('routing a request', () => {
     expect(localFake.requests.at(-1)?.credential).toBe(LOCAL_KEY);
   });
 
+  it('a platform key’s allow-list keeps only the candidates it allows, unless it names the route', async () => {
+    await putRoute(alice.token, 'mixed', { strategy: 'priority', targets: [{ model: 'anthropic/claude-haiku-4-5' }, { model: 'openai/gpt-4o-mini' }] });
+    const keyFor = async (models: string[]) => ((await (await server.api('/api/keys', { token: alice.token, body: { name: `allow ${models.join(' ')}`, models } })).json()) as { key: string }).key;
+    const miniOnly = await keyFor(['openai/gpt-4o-mini']);
+    const seen = proxy.seen();
+    const served = await chat(miniOnly, 'mixed');
+    expect(served.response.headers.get('x-switchboard-integration')).toBe(alice.openai);
+    expect(proxy.seen()).toBe(seen);
+    const routeByName = await keyFor(['mixed']);
+    expect((await chat(routeByName, 'mixed')).response.headers.get('x-switchboard-integration')).toBe(alice.anthropic);
+    const neither = await keyFor(['gemini/gemini-2.0-flash']);
+    const refused = (await chat(neither, 'mixed').catch((error: unknown) => error)) as InstanceType<typeof OpenAI.APIError>;
+    expect(refused.status).toBe(403);
+    expect(refused.error as { code: string }).toMatchObject({ code: 'model_not_allowed' });
+  });
+
   it('never logs a provider key or the access token', () => {
     const logs = server.logs.text();
     for (const secret of [OPENAI_KEY, ANTHROPIC_KEY, LOCAL_KEY, alice.token]) expect(logs).not.toContain(secret);
