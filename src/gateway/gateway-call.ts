@@ -19,6 +19,7 @@ import { newId } from '../platform/ids.js';
 import type { IntegrationHealth } from '../vault/integration-health.js';
 import type { IntegrationsService, ResolvedCredential } from '../vault/integrations.service.js';
 import type { LocalText } from './local/local-text.js';
+import { LOCAL_IMAGE_MODELS } from './providers/local/local-images.adapter.js';
 import type { AiRateLimits } from './limits/ai-rate-limits.js';
 import { requestBodyTokens } from './limits/token-estimate.js';
 import type { ModelResolver, ModelTarget } from './model-resolver.js';
@@ -45,7 +46,7 @@ export interface GatewayDeps {
   keyHealth?: Pick<IntegrationHealth, 'providerRejected'>;
   providerBaseUrls: Record<ServiceId, string | undefined>;
   /** Service `local` (no integration): absent in setups without local models. */
-  local?: Pick<LocalText, 'credential'>;
+  local?: Pick<LocalText, 'credential' | 'fallbackModel'>;
   /** Per platform key and per integration rate limits (absent: none). */
   rateLimits?: Pick<AiRateLimits, 'open'>;
   /** Retries, fallbacks and circuit breakers (resilience/): absent, every call is tried once. */
@@ -78,6 +79,8 @@ export interface OpenCallOptions {
 /** One candidate of a fallback chain: a target, optionally pinned to one integration of the route's owner. */
 export interface CallTarget extends ModelTarget {
   integration?: { owner: { kind: 'user' | 'team'; id: string }; id: string };
+  /** A route's `fallback_local`: the model is the configured local one, looked up when tried. */
+  localFallback?: true;
 }
 
 export interface Outcome {
@@ -147,7 +150,10 @@ export function openCall(
   const principal = c.get('principal');
   const requestId = c.get('requestId');
   const requested: CallTarget[] = options.candidates && options.candidates.length > 0 ? [...options.candidates] : [options.target ?? deps.resolveModel(options.model)];
-  if (options.fallbackLocal && deps.local) requested.push({ service: 'local', model: requested[0]!.model });
+  // A route's local fallback: text through the configured local model; images through the
+  // built-in generator. Nothing local serves embeddings or video.
+  if (options.fallbackLocal && deps.local && (options.operation === 'chat' || options.operation === 'messages')) requested.push({ service: 'local', model: '', localFallback: true });
+  if (options.fallbackLocal && options.operation === 'images') requested.push({ service: 'local', model: LOCAL_IMAGE_MODELS[0] });
   // A key's allow-list: naming the model (or route) allows all of it, else each candidate must be allowed.
   const allowed = principal.allowedModels;
   const chain = !allowed || isModelAllowed(allowed, options.model) ? requested : requested.filter((candidate) => isModelAllowed(allowed, `${candidate.service}/${candidate.model}`));
@@ -179,6 +185,8 @@ export function openCall(
     async credential(service = target.service) {
       if (service === 'local') {
         if (!deps.local) throw new AppError('local_unavailable');
+        // A route's local fallback: the configured local model, named in the answer and its usage.
+        if (current.localFallback && target.model === '') target = { service: 'local', model: await deps.local.fallbackModel() };
         await limits?.admit();
         const local = await deps.local.credential(target.model);
         integrationId = null;

@@ -223,6 +223,18 @@ describe('(b) an in-process GGUF model (SWITCHBOARD_LOCAL_MODEL_PATH)', () => {
     }
     expect(server.logs.text()).not.toMatch(/sb-local-[A-Za-z0-9_-]{8}/);
   });
+
+  it('serves a route’s fallback_local from the GGUF model when the route’s targets cannot answer', async () => {
+    const route = { strategy: 'priority', targets: [{ model: 'anthropic/claude-haiku-4-5' }], fallback_local: true };
+    expect((await server.api('/api/routes/claude-or-local', { method: 'PUT', token: user.token, body: route })).status).toBe(201);
+    // No Anthropic key: the target falls over at once, to the local model.
+    const { data, response } = await sdk(server, user.token)
+      .chat.completions.create({ model: 'claude-or-local', messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 4 })
+      .withResponse();
+    expect(data.model).toBe('local/tiny-random-llama');
+    expect(response.headers.get('x-switchboard-fallback')).toBe('local');
+    expect(data.usage?.completion_tokens).toBeGreaterThan(0);
+  });
 });
 
 describe('(c) no local configuration', () => {

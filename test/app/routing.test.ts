@@ -315,6 +315,9 @@ describe('routing a request', () => {
     expect(response.headers.get('x-switchboard-integration')).toBeNull();
     expect(data.choices[0]?.message.content).toBe(openAIAnswer(1));
     expect(localFake.requests.at(-1)?.credential).toBe(LOCAL_KEY);
+    // The local server's first listed model serves, and the answer names it (never the Claude model).
+    expect(data.model).toBe('local/gpt-4o-mini');
+    expect((localFake.requests.at(-1)?.body as { model: string }).model).toBe('gpt-4o-mini');
   });
 
   it('a platform key’s allow-list keeps only the candidates it allows, unless it names the route', async () => {

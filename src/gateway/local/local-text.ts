@@ -36,6 +36,12 @@ export interface LocalText {
   /** The credential for `local/<model>`; throws `local_unavailable` / `unknown_model` with the fix. */
   credential(model: string): Promise<LocalCredential>;
   /**
+   * The model a route's `fallback_local` uses: the GGUF model if one is configured, else
+   * SWITCHBOARD_LOCAL_MODEL_NAME, else the first model the local server lists (cached a minute).
+   * Throws `local_unavailable` when there is none.
+   */
+  fallbackModel(): Promise<string>;
+  /**
    * The local models a caller can use, for GET /v1/models: the GGUF model, and what the local
    * server lists at GET <url>/models (Ollama, llama.cpp and vLLM all answer it), if it answers.
    */
@@ -48,11 +54,14 @@ export function localModelName(config: Pick<LocalConfig, 'modelPath' | 'modelNam
   return config.modelName ?? path.basename(config.modelPath).replace(/\.gguf$/i, '');
 }
 
+const FALLBACK_LIST_TTL_MS = 60_000;
+
 const NOT_CONFIGURED =
   'No local model is configured. Set SWITCHBOARD_LOCAL_LLM_URL to a local OpenAI-compatible server (e.g. Ollama: http://127.0.0.1:11434/v1) or SWITCHBOARD_LOCAL_MODEL_PATH to a GGUF file.';
 
 export function createLocalText(config: LocalConfig, logger: Logger, options: { loadRuntime?: () => Promise<NodeLlamaCpp> } = {}): LocalText {
   const ggufName = localModelName(config);
+  let listedFallback: { at: number; model: string | undefined } | undefined;
   let gguf: GgufServer | undefined;
   if (config.modelPath) {
     // A wrong path fails start-up, not the first request an hour later.
@@ -80,6 +89,18 @@ export function createLocalText(config: LocalConfig, logger: Logger, options: { 
         });
       }
       throw new AppError('local_unavailable', { message: NOT_CONFIGURED });
+    },
+    async fallbackModel() {
+      if (ggufName) return ggufName;
+      if (config.modelName && config.llmUrl) return config.modelName;
+      if (!config.llmUrl) throw new AppError('local_unavailable', { message: NOT_CONFIGURED });
+      if (!listedFallback || Date.now() - listedFallback.at > FALLBACK_LIST_TTL_MS) {
+        const listed = await this.listModels();
+        listedFallback = { at: Date.now(), model: listed[0]?.id.slice('local/'.length) };
+      }
+      if (listedFallback.model) return listedFallback.model;
+      listedFallback = undefined;
+      throw new AppError('local_unavailable', { message: 'The local LLM server lists no model to fall back to. Set SWITCHBOARD_LOCAL_MODEL_NAME to the model it serves.' });
     },
     async listModels({ signal } = {}) {
       const models: LocalModel[] = ggufName ? [{ id: `local/${ggufName}`, backend: 'in_process' }] : [];
