@@ -174,6 +174,35 @@ describe('routing a request', () => {
     expect(proxy.seen()).toBe(seen);
   });
 
+  it('latency orders by the moving average of time to first byte, learned from traffic', async () => {
+    // Teach the stats: Claude answers 150 ms late, gpt-4o-mini at once.
+    proxy.always({ kind: 'latency', ms: 150 });
+    await putRoute(alice.token, 'claude-first', { strategy: 'priority', targets: [{ model: 'anthropic/claude-haiku-4-5' }] });
+    await putRoute(alice.token, 'mini-first', { strategy: 'priority', targets: [{ model: 'openai/gpt-4o-mini' }] });
+    for (let i = 0; i < 3; i += 1) {
+      await chat(alice.token, 'claude-first');
+      await chat(alice.token, 'mini-first');
+    }
+    await putRoute(alice.token, 'fastest', { strategy: 'latency', targets: [{ model: 'anthropic/claude-haiku-4-5' }, { model: 'openai/gpt-4o-mini' }] });
+    const seen = proxy.seen();
+    for (let i = 0; i < 3; i += 1) expect((await chat(alice.token, 'fastest')).response.headers.get('x-switchboard-integration')).toBe(alice.openai);
+    expect(proxy.seen()).toBe(seen);
+  });
+
+  it('weighted draws targets in proportion to their weights', async () => {
+    await putRoute(alice.token, 'split', { strategy: 'weighted', targets: [{ model: 'anthropic/claude-haiku-4-5', weight: 1 }, { model: 'openai/gpt-4o-mini', weight: 3 }] });
+    const served = { openai: 0, anthropic: 0 };
+    for (let i = 0; i < 80; i += 1) {
+      const integration = (await chat(alice.token, 'split')).response.headers.get('x-switchboard-integration');
+      if (integration === alice.openai) served.openai += 1;
+      else if (integration === alice.anthropic) served.anthropic += 1;
+    }
+    expect(served.openai + served.anthropic).toBe(80);
+    // 3:1 expected (60/20); each bound fails by chance with odds below one in ten million.
+    expect(served.openai).toBeGreaterThan(40);
+    expect(served.anthropic).toBeGreaterThan(2);
+  });
+
   it('constraints leave no candidate → 400 no_route_candidate', async () => {
     await putRoute(alice.token, 'too-cheap', { strategy: 'priority', targets: [{ model: 'openai/gpt-4o-mini' }], constraints: { max_input_price_per_mtok_micros: 1 } });
     const error = (await chat(alice.token, 'too-cheap').catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
