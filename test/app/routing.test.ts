@@ -234,6 +234,31 @@ describe('routing a request', () => {
     expect(openaiFake.requests.length).toBe(requests);
   });
 
+  it('retries a connection reset before any byte arrived, on the same target', async () => {
+    await putRoute(alice.token, 'claude-only', { strategy: 'priority', targets: [{ model: 'anthropic/claude-haiku-4-5' }] });
+    proxy.next({ kind: 'reset' });
+    const seen = proxy.seen();
+    const { response } = await chat(alice.token, 'claude-only');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-switchboard-integration')).toBe(alice.anthropic);
+    expect(response.headers.get('x-switchboard-fallback')).toBeNull();
+    expect(proxy.seen() - seen).toBe(2);
+  });
+
+  it('relays a slow stream event by event, to the end', async () => {
+    proxy.next({ kind: 'slow-stream', chunkDelayMs: 40 });
+    const stream = await sdk(alice.token).chat.completions.create({ model: 'claude-only', stream: true, messages: [{ role: 'user', content: 'Say hello' }] });
+    const arrivals: number[] = [];
+    let text = '';
+    for await (const chunk of stream) {
+      arrivals.push(performance.now());
+      text += chunk.choices[0]?.delta?.content ?? '';
+    }
+    expect(text.length).toBeGreaterThan(0);
+    // Chunks arrived spread over time (relayed as they came), not in one burst at the end.
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(80);
+  });
+
   it('no retry after the first byte of a stream: a truncated stream ends with an SSE error event', async () => {
     proxy.next({ kind: 'truncate-stream', afterEvents: 2 });
     const seen = proxy.seen();
