@@ -4,37 +4,31 @@
  * checked and charged by one Lua script). The OpenAI fake answers after a latency, so every request
  * holds its reservation while the others arrive.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatWorstCase, worstCaseMicros } from '../../src/metering/budgets/worst-case.js';
 import { createPriceCatalog } from '../../src/metering/price-catalog.js';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { testRedisUrl } from '../helpers/test-redis.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { startReplicas, type Replicas } from '../helpers/replicas.js';
+import type { TestServer } from '../helpers/test-server.js';
 
 const PROVIDER_KEY = 'sk-budgets-replicas-key-00000000000001';
 const CHAT = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000 };
 const RESERVATION = worstCaseMicros(createPriceCatalog(), 'openai', 'gpt-4o-mini', chatWorstCase(CHAT));
 
 let fake: FakeProvider;
-let database: TestDatabase;
+let replicas: Replicas;
 let a: TestServer;
 let b: TestServer;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI({ keys: [PROVIDER_KEY], latencyMs: 2_000 });
-  database = await createTestDatabase();
-  const env = { REDIS_URL: testRedisUrl(), SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'), SWITCHBOARD_OPENAI_BASE_URL: fake.baseUrl };
-  a = await startTestServer(env, { database });
-  b = await startTestServer(env, { database });
+  replicas = await startReplicas({ SWITCHBOARD_OPENAI_BASE_URL: fake.baseUrl });
+  ({ a, b } = replicas);
 });
 
 afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await database?.drop();
+  await replicas?.close();
   await fake?.close();
 });
 

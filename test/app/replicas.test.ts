@@ -4,41 +4,35 @@
  * through one stops being used by the other within a second (Redis pub/sub invalidation), even
  * though both had it cached.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { openAIAnswer, startFakeOpenAI } from '../fakes/openai.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { testRedisUrl } from '../helpers/test-redis.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import type { TestDatabase } from '../helpers/test-database.js';
+import { startReplicas, type Replicas } from '../helpers/replicas.js';
+import type { TestServer } from '../helpers/test-server.js';
 
 const KEY_1 = 'sk-replicas-first-key-0000000000000001';
 const KEY_2 = 'sk-replicas-second-key-000000000000002';
 const WITHIN_MS = 1_000;
 
 let fake: FakeProvider;
+let replicas: Replicas;
 let database: TestDatabase;
 let a: TestServer;
 let b: TestServer;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI({ keys: [KEY_1, KEY_2] });
-  database = await createTestDatabase();
-  const env = {
-    REDIS_URL: testRedisUrl(),
-    SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
+  replicas = await startReplicas({
     SWITCHBOARD_OPENAI_BASE_URL: fake.baseUrl,
     // Long TTLs: only the invalidation can explain a change taking effect.
     SWITCHBOARD_SECRET_CACHE_TTL_SECONDS: '3600',
-  };
-  a = await startTestServer(env, { database });
-  b = await startTestServer(env, { database });
+  });
+  ({ a, b, database } = replicas);
 });
 
 afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await database?.drop();
+  await replicas?.close();
   await fake?.close();
 });
 

@@ -4,21 +4,19 @@
  * replica A open the breaker; replica B then skips the endpoint (its requests never reach the
  * proxy) within 1 s, without having seen a single failure itself.
  */
-import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFakeAnthropic } from '../fakes/anthropic.js';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { testRedisUrl } from '../helpers/test-redis.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { startReplicas, type Replicas } from '../helpers/replicas.js';
+import type { TestServer } from '../helpers/test-server.js';
 
 const OPENAI_KEY = 'sk-replica-openai-000000000000000000021';
 const ANTHROPIC_KEY = 'sk-ant-replica-00000000000000000000022';
 
-let database: TestDatabase;
+let replicas: Replicas;
 let a: TestServer;
 let b: TestServer;
 let openaiFake: FakeProvider;
@@ -29,24 +27,18 @@ beforeAll(async () => {
   openaiFake = await startFakeOpenAI({ keys: [OPENAI_KEY] });
   anthropicFake = await startFakeAnthropic({ keys: [ANTHROPIC_KEY] });
   proxy = await startFaultProxy(new URL(anthropicFake.baseUrl).origin);
-  database = await createTestDatabase();
-  const env = {
-    REDIS_URL: testRedisUrl(),
-    SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
+  replicas = await startReplicas({
     SWITCHBOARD_OPENAI_BASE_URL: openaiFake.baseUrl,
     SWITCHBOARD_ANTHROPIC_BASE_URL: `${proxy.origin}${new URL(anthropicFake.baseUrl).pathname.replace(/\/$/, '')}`,
     SWITCHBOARD_RETRY_MAX_ATTEMPTS: '1',
     SWITCHBOARD_BREAKER_FAILURES: '3',
     SWITCHBOARD_BREAKER_COOLDOWN_MS: '60000',
-  };
-  a = await startTestServer(env, { database });
-  b = await startTestServer(env, { database });
+  });
+  ({ a, b } = replicas);
 });
 
 afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await database?.drop();
+  await replicas?.close();
   await proxy?.close();
   await openaiFake?.close();
   await anthropicFake?.close();

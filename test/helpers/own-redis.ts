@@ -25,12 +25,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function spawnRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  child.once('error', () => undefined);
-  const deadline = Date.now() + 10_000;
+/** Resolves once something accepts connections on 127.0.0.1:`port`. */
+export async function waitForPort(port: number, timeoutMs = 10_000, alive: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+    if (!alive()) throw new Error(`the process meant to listen on ${port} exited`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => {
         socket.end();
@@ -38,10 +37,17 @@ async function spawnRedis(port: number): Promise<ChildProcess> {
       });
       socket.once('error', () => resolve(false));
     });
-    if (open) return child;
-    if (Date.now() > deadline) throw new Error('redis-server did not start (is it installed?)');
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listened on ${port} within ${timeoutMs} ms (is redis-server installed?)`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+async function spawnRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  child.once('error', () => undefined);
+  await waitForPort(port, 10_000, () => child.exitCode === null);
+  return child;
 }
 
 export async function startOwnRedis(): Promise<OwnRedis> {
