@@ -170,7 +170,7 @@ export function openCall(
   const limits = deps.rateLimits?.open(principal, () => promptTokens() + (options.estimate?.maxOutputTokens ?? 0));
   /** Reserved against the caller's budgets (for the integration serving the attempt); settled by meter(). */
   let reservation: Promise<Reservation | undefined> | undefined;
-  let reservedFor: string | null = null;
+  let reservedFor: string | undefined;
 
   const call: GatewayCall = {
     principal,
@@ -205,10 +205,11 @@ export function openCall(
       }
       await limits?.admit({ id: credential.integrationId, rateLimit: credential.rateLimit });
       deps.activity.integrationUsed(credential.integrationId);
-      if (deps.budgets && !metered && (!reservation || reservedFor !== credential.integrationId)) {
-        // A fallback to another integration moves the reservation: its budget is the one at stake now.
+      const reserving = `${credential.integrationId} ${service}/${target.model}`;
+      if (deps.budgets && !metered && reservedFor !== reserving) {
+        // A fallback to another integration or model moves the reservation: its budgets and price are the ones at stake now.
         if (reservation) void reservation.then((held) => deps.budgets?.settle(held, 0), () => undefined);
-        reservedFor = credential.integrationId;
+        reservedFor = reserving;
         reservation = deps.budgets.reserve(principal, credential.integrationId, worstCaseMicros(deps.catalog, service, target.model, options.worstCase));
         await reservation;
       }
