@@ -69,8 +69,11 @@ export function createActivityTracker(deps: ActivityTrackerDeps) {
     }
   }
 
-  function flush(): Promise<void> {
-    flushing ??= flushOnce().finally(() => {
+  /** Writes everything recorded before the call, waiting out a flush already under way (it may have missed some). */
+  async function flush(): Promise<void> {
+    while (flushing) await flushing;
+    if (keyUses.size === 0 && integrationUses.size === 0) return;
+    flushing = flushOnce().finally(() => {
       flushing = undefined;
     });
     return flushing;
