@@ -156,7 +156,14 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     logger: logger.child({ component: 'budget-alerts' }),
     publicUrl: config.publicUrl,
   });
-  const budgetEnforcer = createBudgetEnforcer({ db, ledger: budgetLedger, bus, logger: logger.child({ component: 'budgets' }), alerts: budgetAlerts });
+  const budgetEnforcer = createBudgetEnforcer({
+    db,
+    ledger: budgetLedger,
+    bus,
+    logger: logger.child({ component: 'budgets' }),
+    alerts: budgetAlerts,
+    cacheTtlMs: (config.secretCacheTtlSeconds || 300) * 1000,
+  });
 
   return {
     metrics,

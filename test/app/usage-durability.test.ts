@@ -209,6 +209,8 @@ describe('usage that is never lost', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       proxy.down();
       phase = 'outage';
+      // As after a missed invalidation (Redis resync): the budgets must be re-read, and cannot be.
+      server.running.services.bus.publish('budget', 'resync');
       await new Promise((resolve) => setTimeout(resolve, 10_000));
       proxy.up();
       phase = 'after';

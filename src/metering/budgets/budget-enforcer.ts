@@ -55,7 +55,6 @@ export interface BudgetAlertSink {
   spent(budget: BudgetRow, period: string, spentMicros: number): void;
 }
 
-const CACHE_TTL_MS = 5_000;
 /** While the database cannot be read, how often the last known budgets are re-read. */
 const RETRY_MS = 1_000;
 /** Cached principal × integration combinations (oldest dropped first). */
@@ -76,8 +75,17 @@ export async function monthSpend(db: Database, scope: BudgetScope, scopeId: stri
   return Number(row?.total ?? 0);
 }
 
-export function createBudgetEnforcer(deps: { db: Database; ledger: BudgetLedger; bus: InvalidationBus; logger: Logger; alerts?: BudgetAlertSink }) {
+export function createBudgetEnforcer(deps: {
+  db: Database;
+  ledger: BudgetLedger;
+  bus: InvalidationBus;
+  logger: Logger;
+  alerts?: BudgetAlertSink;
+  /** How long which budgets apply is cached: a backstop only, changes invalidate it on every replica. */
+  cacheTtlMs: number;
+}) {
   const { db, ledger, logger } = deps;
+  const CACHE_TTL_MS = deps.cacheTtlMs;
   // Entries are only marked stale on change or resync, never dropped: while the database is
   // unreachable the last answer keeps serving (retried every RETRY_MS) instead of failing calls.
   const cache = new Map<string, { at: number; value: Promise<ApplicableBudget[]>; last?: ApplicableBudget[] }>();
