@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Projects:
  * - unit: pure tests beside the code (src/**).
- * - integration: servers, fakes and the embedded PostgreSQL (test/**).
+ * - integration: servers, fakes and the embedded PostgreSQL (test/**, except test/e2e).
+ * - e2e: the web app's journeys in a real Chromium (test/e2e/*.e2e.test.ts), one file at a time.
  * - integration-pg15: the app-level tests (test/app/**) again against an external PostgreSQL
  *   (SWITCHBOARD_TEST_DATABASE_URL; .ci/run starts a Debian PostgreSQL 15 for it). When CI requires
  *   services and the URL is missing, the run fails here rather than silently testing less.
@@ -26,7 +27,24 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       {
         extends: true,
-        test: { name: 'integration', include: ['test/**/*.test.ts'], globalSetup: ['test/global-setup.ts'], env: { SWITCHBOARD_TEST_DB_TARGET: 'embedded' } },
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**'],
+          globalSetup: ['test/global-setup.ts'],
+          env: { SWITCHBOARD_TEST_DB_TARGET: 'embedded' },
+        },
+      },
+      // The web app's journeys in Debian's Chromium (test/e2e/harness.ts); files one at a time.
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          env: { SWITCHBOARD_TEST_DB_TARGET: 'embedded' },
+          fileParallelism: false,
+        },
       },
       ...(externalDatabase
         ? [
