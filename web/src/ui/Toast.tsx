@@ -24,7 +24,7 @@ export function ToastHost({ children }: { children: ReactNode }) {
   const remove = (id: number) => setItems((current) => current.filter((item) => item.id !== id));
   return (
     <ToastContext.Provider value={notify}>
-      <RadixToast.Provider duration={6000} label="Notification">
+      <RadixToast.Provider duration={6000} label="Messages">
         {children}
         {items.map((item) => (
           <RadixToast.Root
