@@ -7,7 +7,8 @@ import type { QueryClient } from '@tanstack/react-query';
 import { createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, Outlet, redirect } from '@tanstack/react-router';
 import * as z from 'zod/mini';
 import { ensureSession } from './api/session';
-import { loginSearch, tokenSearch } from './features/auth/schemas';
+import { hasAccessToken } from './api/client';
+import { loginSearch, safeNext, tokenSearch } from './features/auth/schemas';
 import { ErrorPage } from './features/errors/ErrorPage';
 import { StandaloneNotFound } from './features/errors/NotFoundPage';
 import { AuthLayout } from './shell/AuthLayout';
@@ -47,7 +48,15 @@ const appLayout = createRoute({
 });
 
 const noSearch = z.object({});
-const loginRoute = createRoute({ getParentRoute: () => authLayout, path: '/login', validateSearch: searchOf(loginSearch), component: lazyRouteComponent(() => import('./features/auth/LoginPage')) });
+const loginRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/login',
+  validateSearch: searchOf(loginSearch),
+  // Already signed in (a token in memory): go where the login would have gone.
+  beforeLoad: ({ search }) => {
+    if (hasAccessToken()) throw redirect({ href: safeNext((search as { next?: string }).next) ?? '/' });
+  },
+  component: lazyRouteComponent(() => import('./features/auth/LoginPage')) });
 const signupRoute = createRoute({ getParentRoute: () => authLayout, path: '/signup', validateSearch: searchOf(noSearch), component: lazyRouteComponent(() => import('./features/auth/SignupPage')) });
 const verifyRoute = createRoute({ getParentRoute: () => authLayout, path: '/verify-email', validateSearch: searchOf(tokenSearch), component: lazyRouteComponent(() => import('./features/auth/VerifyEmailPage')) });
 const forgotRoute = createRoute({ getParentRoute: () => authLayout, path: '/forgot-password', validateSearch: searchOf(noSearch), component: lazyRouteComponent(() => import('./features/auth/ForgotPasswordPage')) });
