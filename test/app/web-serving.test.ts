@@ -111,6 +111,8 @@ describe('the built app', () => {
     const br = await raw('gzip, deflate, br');
     expect(br.headers['content-encoding']).toBe('br');
     expect(brotliDecompressSync(br.body).equals(original)).toBe(true);
+    // The build leaves precompressed files (vite.config.ts): those exact bytes are sent.
+    expect(br.body.equals(readFileSync(path.join(WEB_DIR, `${entryScript}.br`)))).toBe(true);
     const gz = await raw('gzip');
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gz.body).equals(original)).toBe(true);
