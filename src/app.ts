@@ -31,10 +31,11 @@ import { routesRoutes } from './routing/routes.routes.js';
 import { adminHealthRoutes } from './gateway/resilience/health.routes.js';
 import { integrationHealthRoutes } from './gateway/resilience/integration-health.routes.js';
 import { teamIntegrationsRoutes } from './vault/team-integrations.routes.js';
+import { webApp } from './http/web-app.js';
 
 export interface AppOptions {
   config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'> &
-    Partial<Pick<Config, 'images' | 'allowPrivateUpstreams' | 'webhooks'>>;
+    Partial<Pick<Config, 'images' | 'allowPrivateUpstreams' | 'webhooks' | 'webDir'>>;
   logger: Logger;
   services: PlatformServices;
   readiness: ReadinessProbe;
@@ -128,5 +129,7 @@ export function createApp(options: AppOptions) {
       description: 'Management API of Switchboard. The AI API under /v1 is OpenAI-compatible; see docs/api.md.',
     },
   });
+  // Last: the web app and its SPA fallback (never for /api, /v1, /healthz, /readyz, /metrics).
+  if (config.webDir) app.get('*', webApp({ webDir: config.webDir }));
   return app;
 }

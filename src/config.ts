@@ -3,6 +3,7 @@
  * receives the slice of config it needs. Invalid settings fail at start with every problem listed.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { serviceIds, type ServiceId } from './gateway/providers/provider.js';
 
@@ -102,6 +103,7 @@ const envSchema = z.object({
   SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: booleanFromEnv.default(false),
   SWITCHBOARD_WEBHOOK_MAX_ATTEMPTS: integer(1).default(5),
   SWITCHBOARD_WEBHOOK_RETRY_BASE_MS: integer(1).default(1_000),
+  SWITCHBOARD_WEB_DIR: z.string().min(1).optional(),
   ...Object.fromEntries(serviceIds.map((service) => [`SWITCHBOARD_${service.toUpperCase()}_BASE_URL`, url.optional()])),
 });
 
@@ -116,6 +118,8 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   publicUrl: string;
+  /** The built web app (`npm run build` writes dist/web); served by `serve` with an SPA fallback. */
+  webDir: string;
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -201,6 +205,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     publicUrl: stripSlash(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`),
+    // src/ (tsx) and dist/ (built) both sit one level below the package root.
+    webDir: e.SWITCHBOARD_WEB_DIR ? path.resolve(e.SWITCHBOARD_WEB_DIR) : fileURLToPath(new URL('../dist/web', import.meta.url)),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.SWITCHBOARD_MAIL_FROM,
     logLevel: e.LOG_LEVEL,

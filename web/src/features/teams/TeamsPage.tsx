@@ -1,0 +1,11 @@
+import { EmptyState } from '../../ui/EmptyState';
+import { Page } from '../../ui/Page';
+
+/** Placeholder until its slice lands: the heading and title are the contract (WEBAPP.md §6.4). */
+export default function TeamsPage() {
+  return (
+    <Page title="Teams">
+      <EmptyState title="Coming soon">Your teams will be listed here.</EmptyState>
+    </Page>
+  );
+}

@@ -1,0 +1,97 @@
+/**
+ * The route tree, code-based (no codegen): one lazy chunk per page, search params validated by a
+ * zod/mini schema (WEBAPP.md §6.2). Authenticated pages sit under the `app` layout, whose
+ * beforeLoad restores the session (memory token, else one cookie refresh) or goes to /login?next=.
+ */
+import type { QueryClient } from '@tanstack/react-query';
+import { createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, Outlet, redirect } from '@tanstack/react-router';
+import * as z from 'zod/mini';
+import { ensureSession } from './api/session';
+import { hasAccessToken } from './api/client';
+import { loginSearch, safeNext, tokenSearch } from './features/auth/schemas';
+import { ErrorPage } from './features/errors/ErrorPage';
+import { StandaloneNotFound } from './features/errors/NotFoundPage';
+import { AuthLayout } from './shell/AuthLayout';
+
+export interface RouterContext {
+  queryClient: QueryClient;
+}
+
+/** validateSearch from a zod/mini schema: invalid params are dropped rather than breaking the page. */
+function searchOf<T extends z.ZodMiniType>(schema: T) {
+  return (search: Record<string, unknown>): z.infer<T> => {
+    const result = schema.safeParse(search);
+    return (result.success ? result.data : {}) as z.infer<T>;
+  };
+}
+
+const workspaceSearch = z.object({ team: z.optional(z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/))) });
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: Outlet,
+  notFoundComponent: StandaloneNotFound,
+  errorComponent: ErrorPage,
+});
+
+const authLayout = createRoute({ getParentRoute: () => rootRoute, id: 'auth', component: AuthLayout });
+const appLayout = createRoute({
+  getParentRoute: () => rootRoute,
+  id: 'app',
+  // The shell (Radix menus, dialog) is its own chunk: the auth pages do not load it.
+  component: lazyRouteComponent(() => import('./shell/AppShell')),
+  validateSearch: searchOf(workspaceSearch),
+  beforeLoad: async ({ context, location }) => {
+    const me = await ensureSession(context.queryClient);
+    if (!me) throw redirect({ to: '/login', search: { next: location.href } });
+    return { me };
+  },
+});
+
+const noSearch = z.object({});
+const loginRoute = createRoute({
+  getParentRoute: () => authLayout,
+  path: '/login',
+  validateSearch: searchOf(loginSearch),
+  // Already signed in (a token in memory): go where the login would have gone.
+  beforeLoad: ({ search }) => {
+    if (hasAccessToken()) throw redirect({ href: safeNext((search as { next?: string }).next) ?? '/' });
+  },
+  component: lazyRouteComponent(() => import('./features/auth/LoginPage')) });
+const signupRoute = createRoute({ getParentRoute: () => authLayout, path: '/signup', validateSearch: searchOf(noSearch), component: lazyRouteComponent(() => import('./features/auth/SignupPage')) });
+const verifyRoute = createRoute({ getParentRoute: () => authLayout, path: '/verify-email', validateSearch: searchOf(tokenSearch), component: lazyRouteComponent(() => import('./features/auth/VerifyEmailPage')) });
+const forgotRoute = createRoute({ getParentRoute: () => authLayout, path: '/forgot-password', validateSearch: searchOf(noSearch), component: lazyRouteComponent(() => import('./features/auth/ForgotPasswordPage')) });
+const resetRoute = createRoute({ getParentRoute: () => authLayout, path: '/reset-password', validateSearch: searchOf(tokenSearch), component: lazyRouteComponent(() => import('./features/auth/ResetPasswordPage')) });
+
+const overviewRoute = createRoute({ getParentRoute: () => appLayout, path: '/', component: lazyRouteComponent(() => import('./features/overview/OverviewPage')) });
+const quickstartRoute = createRoute({ getParentRoute: () => appLayout, path: '/quickstart', component: lazyRouteComponent(() => import('./features/quickstart/QuickStartPage')) });
+const integrationsRoute = createRoute({ getParentRoute: () => appLayout, path: '/integrations', component: lazyRouteComponent(() => import('./features/integrations/IntegrationsPage')) });
+const keysRoute = createRoute({ getParentRoute: () => appLayout, path: '/keys', component: lazyRouteComponent(() => import('./features/keys/ApiKeysPage')) });
+const usageRoute = createRoute({ getParentRoute: () => appLayout, path: '/usage', component: lazyRouteComponent(() => import('./features/usage/UsagePage')) });
+const logsRoute = createRoute({ getParentRoute: () => appLayout, path: '/logs', component: lazyRouteComponent(() => import('./features/logs/LogsPage')) });
+const budgetsRoute = createRoute({ getParentRoute: () => appLayout, path: '/budgets', component: lazyRouteComponent(() => import('./features/budgets/BudgetsPage')) });
+const teamsRoute = createRoute({ getParentRoute: () => appLayout, path: '/teams', component: lazyRouteComponent(() => import('./features/teams/TeamsPage')) });
+const routesRoute = createRoute({ getParentRoute: () => appLayout, path: '/routes', component: lazyRouteComponent(() => import('./features/routes/RoutesPage')) });
+const settingsRoute = createRoute({ getParentRoute: () => appLayout, path: '/settings', component: lazyRouteComponent(() => import('./features/settings/SettingsPage')) });
+const adminRoute = createRoute({ getParentRoute: () => appLayout, path: '/admin', component: lazyRouteComponent(() => import('./features/admin/AdminPage')) });
+
+const routeTree = rootRoute.addChildren([
+  authLayout.addChildren([loginRoute, signupRoute, verifyRoute, forgotRoute, resetRoute]),
+  appLayout.addChildren([overviewRoute, quickstartRoute, integrationsRoute, keysRoute, usageRoute, logsRoute, budgetsRoute, teamsRoute, routesRoute, settingsRoute, adminRoute]),
+]);
+
+export function createAppRouter(queryClient: QueryClient) {
+  return createRouter({
+    routeTree,
+    context: { queryClient },
+    defaultPreload: 'intent',
+    defaultErrorComponent: ErrorPage,
+    defaultNotFoundComponent: StandaloneNotFound,
+    scrollRestoration: true,
+  });
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>;
+  }
+}

@@ -1,0 +1,132 @@
+/** Header: combobox "Workspace", "Notifications, N unread", "Account menu", "Theme". */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useNavigate, useSearch } from '@tanstack/react-router';
+import { DropdownMenu } from 'radix-ui';
+import { useState } from 'react';
+import { api } from '../api/client';
+import { teamsQuery, unreadNotificationsQuery } from '../api/queries';
+import { signOut } from '../api/session';
+import type { Me } from '../api/types';
+import { applyTheme, nextTheme, readTheme, type ThemeChoice } from '../theme';
+
+const menuButton = 'inline-flex min-h-11 min-w-11 items-center justify-center gap-2 rounded-md border border-border bg-surface px-3 text-sm hover:bg-raised';
+const menuPanel = 'z-50 min-w-56 rounded-md border border-border bg-surface p-1 text-fg shadow-lg';
+const menuItem = 'flex min-h-11 cursor-pointer items-center rounded px-3 text-sm outline-none data-[highlighted]:bg-raised';
+
+export function WorkspaceSelect() {
+  const teams = useQuery(teamsQuery);
+  const search = useSearch({ strict: false }) as { team?: string };
+  const navigate = useNavigate();
+  return (
+    <label className="flex items-center gap-2 text-sm">
+      <span className="sr-only md:not-sr-only">Workspace</span>
+      <select
+        aria-label="Workspace"
+        className="min-h-11 max-w-48 rounded-md border border-border bg-surface px-2 text-fg"
+        value={search.team ?? ''}
+        onChange={(event) => {
+          const team = event.target.value || undefined;
+          // Same page, same filters: only the scope changes.
+          void navigate({ to: '.', search: (previous: Record<string, unknown>) => ({ ...previous, team }) } as never);
+        }}
+      >
+        <option value="">Personal</option>
+        {(teams.data?.data ?? []).map((team) => (
+          <option key={team.id} value={team.id}>
+            {team.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function NotificationsMenu() {
+  const queryClient = useQueryClient();
+  const unread = useQuery(unreadNotificationsQuery);
+  const items = unread.data?.data ?? [];
+  const markRead = useMutation({
+    mutationFn: (id: string) => api<void>(`/api/notifications/${encodeURIComponent(id)}/read`, { method: 'POST' }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
+  });
+  return (
+    <DropdownMenu.Root>
+      <DropdownMenu.Trigger className={menuButton}>
+        <span aria-hidden="true">🔔</span>
+        <span className="sr-only">Notifications, </span>
+        <span className="tabular" aria-hidden="true">
+          {items.length}
+        </span>
+        <span className="sr-only">{`${items.length} unread`}</span>
+      </DropdownMenu.Trigger>
+      <DropdownMenu.Portal>
+        <DropdownMenu.Content align="end" sideOffset={4} className={menuPanel}>
+          {items.length === 0 ? (
+            <p className="px-3 py-2 text-sm text-muted">No unread notifications</p>
+          ) : (
+            items.map((item) => (
+              <DropdownMenu.Item key={item.id} className={`${menuItem} flex-col items-start py-2`} onSelect={() => markRead.mutate(item.id)}>
+                <span className="font-medium">{item.title}</span>
+                <span className="text-muted">{item.body}</span>
+              </DropdownMenu.Item>
+            ))
+          )}
+        </DropdownMenu.Content>
+      </DropdownMenu.Portal>
+    </DropdownMenu.Root>
+  );
+}
+
+export function AccountMenu({ me }: { me: Me }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return (
+    <DropdownMenu.Root>
+      <DropdownMenu.Trigger className={menuButton}>
+        <span aria-hidden="true">👤</span>
+        <span className="sr-only">Account menu</span>
+      </DropdownMenu.Trigger>
+      <DropdownMenu.Portal>
+        <DropdownMenu.Content align="end" sideOffset={4} className={menuPanel}>
+          <DropdownMenu.Label className="px-3 py-2 text-sm text-muted">{me.email}</DropdownMenu.Label>
+          <DropdownMenu.Item className={menuItem} onSelect={() => void navigate({ to: '/settings' })}>
+            Settings
+          </DropdownMenu.Item>
+          <DropdownMenu.Separator className="my-1 h-px bg-border" />
+          <DropdownMenu.Item
+            className={menuItem}
+            onSelect={() => {
+              void signOut(queryClient).finally(() => navigate({ to: '/login', search: {} }));
+            }}
+          >
+            Sign out
+          </DropdownMenu.Item>
+        </DropdownMenu.Content>
+      </DropdownMenu.Portal>
+    </DropdownMenu.Root>
+  );
+}
+
+const themeWords: Record<ThemeChoice, string> = { system: 'system', light: 'light', dark: 'dark' };
+
+export function ThemeToggle() {
+  const [choice, setChoice] = useState<ThemeChoice>(readTheme);
+  return (
+    <>
+    <button
+      type="button"
+      className={menuButton}
+      aria-describedby="theme-current"
+      onClick={() => {
+        const next = nextTheme(choice);
+        applyTheme(next);
+        setChoice(next);
+      }}
+    >
+      <span aria-hidden="true">{choice === 'dark' ? '☾' : choice === 'light' ? '☀' : '◐'}</span>
+      <span className="sr-only md:not-sr-only">Theme</span>
+    </button>
+    <span id="theme-current" className="sr-only">{`Current theme: ${themeWords[choice]}`}</span>
+    </>
+  );
+}
