@@ -1,0 +1,86 @@
+/**
+ * The browser side of the web app's journeys (WEBAPP.md §5.5, §6.6): Debian's Chromium driven by
+ * playwright-core (no browser download), one browser per test file, a fresh context per test,
+ * axe-core injected for accessibility checks, and on failure a screenshot plus the DOM under
+ * test-results/. A missing Chromium fails the test with what to install; it is never skipped.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { onTestFailed } from 'vitest';
+
+const require = createRequire(import.meta.url);
+const RESULTS_DIR = path.resolve('test-results');
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: apt-get install chromium (or set CHROMIUM_PATH). The browser tests cannot run without it.`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
+
+export interface PageOptions {
+  viewport?: { width: number; height: number };
+  colorScheme?: 'light' | 'dark';
+  /** Origin to grant clipboard access on (127.0.0.1 is a secure context). */
+  clipboardOrigin?: string;
+}
+
+/**
+ * A fresh context and page. The CSP is bypassed only so axe can be injected; the app's own
+ * scripts run under the real headers (the serving tests check them).
+ */
+export async function openPage(browser: Browser, options: PageOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    colorScheme: options.colorScheme ?? 'light',
+    bypassCSP: true,
+  });
+  if (options.clipboardOrigin) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: options.clipboardOrigin });
+  const page = await context.newPage();
+  onTestFailed(async ({ task }) => {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const base = path.join(RESULTS_DIR, task.name.replace(/[^\w.-]+/g, '_').slice(0, 120));
+    await page.screenshot({ path: `${base}.png`, fullPage: true }).catch(() => undefined);
+    writeFileSync(`${base}.html`, await page.content().catch(() => ''));
+  });
+  return { context, page };
+}
+
+/** Every response body the page received (text), for asserting a secret never reached the browser. */
+export function recordResponses(page: Page): { bodies: () => Promise<string[]> } {
+  const pending: Array<Promise<string>> = [];
+  page.on('response', (response: Response) => {
+    pending.push(response.text().catch(() => ''));
+  });
+  return { bodies: () => Promise.all(pending) };
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[]; failureSummary?: string }>;
+}
+
+const AXE_SOURCE = () => readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core over the whole document with the WCAG 2.2 AA and best-practice rules; answers the violations. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  // Evaluated in the page (strings: the test code is typed for Node, not the DOM).
+  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.addScriptTag({ content: AXE_SOURCE() });
+  return page.evaluate(`(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  })()`) as Promise<AxeViolation[]>;
+}
+
+/** A readable line per violation, for assertion messages. */
+export const describeViolations = (violations: AxeViolation[]) =>
+  violations.map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`).join('\n');
+
+/** True when the page scrolls horizontally (WEBAPP.md §6.5 rule 1). */
+export const overflowsHorizontally = (page: Page) => page.evaluate('document.documentElement.scrollWidth > window.innerWidth') as Promise<boolean>;
