@@ -3,7 +3,8 @@
  * the refresh token then lives in a `__Host-` cookie (HttpOnly, Secure, SameSite=Strict, Path=/,
  * no Domain) and is left out of the JSON. Next to it a readable CSRF cookie holds a random value
  * the app echoes in `x-csrf-token` (double submit): a cross-site page can make the browser send
- * the cookies but cannot read the value. When the request carries an Origin it must be ours.
+ * the cookies but cannot read the value. When the request carries an Origin it must be ours
+ * (PUBLIC_URL's, or the request's own).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
@@ -41,8 +42,10 @@ export const readRefreshCookie = (c: Context<AppEnv>): string | undefined => rea
 
 /** Throws `csrf_failed` unless the request proves it comes from our own page. */
 export function checkCsrf(c: Context<AppEnv>, publicUrl: string): void {
+  // Our page is served from PUBLIC_URL, or from whatever origin it was opened at (127.0.0.1 vs
+  // localhost): a same-origin request is ours too. The double-submit token below is the real check.
   const origin = c.req.header('origin');
-  if (origin !== undefined && origin !== new URL(publicUrl).origin) {
+  if (origin !== undefined && origin !== new URL(publicUrl).origin && origin !== new URL(c.req.url).origin) {
     throw new AppError('csrf_failed', { message: 'The request came from a foreign origin.' });
   }
   const cookie = readCookie(c, CSRF_COOKIE);

@@ -204,14 +204,19 @@ describe('cookie mode (web app)', () => {
     });
     expect(foreign.status).toBe(403);
 
-    const ok = await server.api('/api/auth/refresh', { body: {}, headers: { cookie, ...web, 'x-csrf-token': csrf.value, origin: PUBLIC_URL } });
+    // The page opened at the server's own origin (127.0.0.1 while PUBLIC_URL says otherwise) is ours too.
+    const sameOrigin = await server.api('/api/auth/refresh', { body: {}, headers: { cookie, ...web, 'x-csrf-token': csrf.value, origin: server.url } });
+    expect(sameOrigin.status).toBe(200);
+    const next = setCookies(sameOrigin).get('__Host-switchboard_refresh')!.value;
+
+    const ok = await server.api('/api/auth/refresh', { body: {}, headers: { cookie: cookieHeader(next, csrf.value), ...web, 'x-csrf-token': csrf.value, origin: PUBLIC_URL } });
     expect(ok.status).toBe(200);
     const body = (await ok.json()) as Record<string, unknown>;
     expect(body.refresh_token).toBeUndefined();
     expect(typeof body.access_token).toBe('string');
     const rotated = setCookies(ok).get('__Host-switchboard_refresh')!;
     expect(rotated.value).toMatch(/^sbr_/);
-    expect(rotated.value).not.toBe(refresh.value);
+    expect(rotated.value).not.toBe(next);
     expect(rotated.attributes.map((a) => a.toLowerCase())).toEqual(expect.arrayContaining(['httponly', 'secure', 'samesite=strict', 'path=/']));
 
     // Logout via cookie: CSRF needed too; it clears both cookies and ends the session.
