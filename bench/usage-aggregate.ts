@@ -57,7 +57,7 @@ const seedSql = (rows: number) => `
     case when failed then 429 else 200 end, case when failed then 'provider_rate_limited' end, case when failed then 'provider' end,
     g % 97 = 0, 80 + (g * 7919) % 6000, case when g % 3 = 0 then 60 + g % 900 end,
     now() - random() * interval '30 days'
-  from (select g, (g * 2654435761) % 6 as m, g % 50 = 0 as failed from generate_series(1, ${rows}) g) s`;
+  from (select g, (g * 2654435761) % 6 as m, g % 50 = 0 as failed from generate_series(1::bigint, ${rows}) g) s`;
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 
