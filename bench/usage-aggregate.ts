@@ -13,6 +13,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { AGGREGATE_SETTINGS, aggregateStatement } from '../src/metering/usage-aggregates.js';
 import { rollupUpsertSql } from '../src/metering/usage-rollup.js';
 import { createLogger } from '../src/platform/logger.js';
 import { openEmbeddedDatabase } from '../src/store/embedded-postgres.js';
@@ -124,6 +126,18 @@ export async function measureUsageAggregate(spec: AggregateSpec): Promise<Aggreg
       const to = new Date(Math.ceil(Date.now() / 900_000) * 900_000 + 900_000).toISOString();
       const from = new Date(Date.parse(to) - 31 * 24 * 3600 * 1000).toISOString();
       const range = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+      if (process.env.BENCH_EXPLAIN) {
+        const statement = new PgDialect().sqlToQuery(
+          aggregateStatement({ scope: { kind: 'user', userId: owner.id }, filters: {}, zone: 'UTC', granularity: 'day', dimensions: ['model'], from: new Date(from), to: new Date(to) }),
+        );
+        for (const extra of ['', 'set local max_parallel_workers_per_gather = 0', "set local work_mem = '64MB'"]) {
+          await client.query('begin');
+          for (const setting of [...AGGREGATE_SETTINGS, extra].filter(Boolean)) await client.query(setting);
+          const plan = await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${statement.sql}`, statement.params);
+          await client.query('rollback');
+          process.stdout.write(`-- ${extra || 'as served'}\n${plan.rows.map((row) => row['QUERY PLAN']).join('\n')}\n`);
+        }
+      }
       const timings = [
         await timeQuery(`group_by=day,model&${range}`),
         await timeQuery(`group_by=day,service&${range}&tz=Asia/Kolkata`),

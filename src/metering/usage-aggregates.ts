@@ -4,6 +4,7 @@
  * scope, range and filters, so an export and the aggregate of the same query agree.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { AppError } from '../platform/errors.js';
 import type { Database, DbExecutor } from '../store/db.js';
 import { BUCKET_SECONDS, HISTOGRAM_CELLS, histogramQuantile } from './usage-rollup.js';
 
@@ -187,16 +188,13 @@ export function metricsView(metrics: Metrics) {
   };
 }
 
-/** Rows per time bucket (in the zone) and dimensions, plus totals, from the rollup. */
-export async function aggregateUsage(db: Database, query: AggregateQuery) {
+/** The aggregate statement (exported for the bench's EXPLAIN). */
+export function aggregateStatement(query: AggregateQuery): SQL {
   const dims = query.dimensions.map((dimension) => DIMENSION_FIELDS[dimension]);
   const dimColumns = dims.map((dim) => sql.raw(dim.column));
   const bucket = sql`date_trunc(${query.granularity}, bucket_start, ${query.zone})`;
   const groupBy = sql.join([sql`1`, ...dimColumns], sql`, `);
-  // JIT compiling the 60 aggregates costs more than running them over a rollup (measured: bench/usage-aggregate.ts).
-  const result = await db.transaction(async (tx) => {
-    await tx.execute(sql`set local jit = off`);
-    return tx.execute<AggregateRow>(sql`
+  return sql`
     select ${bucket} as bucket_start${dimColumns.length > 0 ? sql`, ${sql.join(dimColumns, sql`, `)}` : sql``},
       sum(requests)::bigint as requests, sum(errors)::bigint as errors,
       coalesce(sum(errors) filter (where error_source = 'user'), 0)::bigint as errors_user,
@@ -210,8 +208,27 @@ export async function aggregateUsage(db: Database, query: AggregateQuery) {
     from usage_hourly
     where ${rollupWhere(query)}
     group by ${groupBy}
-    order by ${groupBy}`);
-  });
+    order by ${groupBy}`;
+}
+
+/** Settings of the aggregate's transaction: see docs/decisions/0015-usage-agg-rollup.md. */
+export const AGGREGATE_SETTINGS = ['set local jit = off'];
+
+/** Rows per time bucket (in the zone) and dimensions, plus totals, from the rollup. */
+export async function aggregateUsage(db: Database, query: AggregateQuery) {
+  const dims = query.dimensions.map((dimension) => DIMENSION_FIELDS[dimension]);
+  // JIT compiling the 60 aggregates costs more than running them over a rollup (measured: bench/usage-aggregate.ts).
+  const result = await db
+    .transaction(async (tx) => {
+      for (const setting of AGGREGATE_SETTINGS) await tx.execute(sql.raw(setting));
+      return tx.execute<AggregateRow>(aggregateStatement(query));
+    })
+    .catch((error: unknown) => {
+      const failure = error as { code?: string; cause?: { code?: string } };
+      // A zone ICU knows but this PostgreSQL's tz database does not (22023 invalid_parameter_value).
+      if ((failure.code ?? failure.cause?.code) === '22023') throw new AppError('invalid_request', { param: 'tz', message: `Unknown time zone "${query.zone}".` });
+      throw error;
+    });
 
   const totals = emptyMetrics();
   const data = result.rows.map((row) => {
