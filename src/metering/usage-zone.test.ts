@@ -32,8 +32,8 @@ describe('latency histograms', () => {
     expect(histogramCell(0)).toBe(0);
     expect(histogramCell(9)).toBe(0);
     expect(histogramCell(10)).toBe(1);
-    expect(histogramCell(999)).toBe(9);
-    expect(histogramCell(1_000)).toBe(10);
+    expect(histogramCell(999)).toBe(10);
+    expect(histogramCell(1_000)).toBe(11);
     expect(histogramCell(10_000_000)).toBe(HISTOGRAM_CELLS - 1);
     const histogram = new Array<number>(HISTOGRAM_CELLS).fill(0);
     for (const ms of [5, 100, 200, 300, 20_000]) histogram[histogramCell(ms)]! += 1;
