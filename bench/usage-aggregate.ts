@@ -130,7 +130,7 @@ export async function measureUsageAggregate(spec: AggregateSpec): Promise<Aggreg
         const statement = new PgDialect().sqlToQuery(
           aggregateStatement({ scope: { kind: 'user', userId: owner.id }, filters: {}, zone: 'UTC', granularity: 'day', dimensions: ['model'], from: new Date(from), to: new Date(to) }),
         );
-        for (const extra of ['', 'set local max_parallel_workers_per_gather = 0', "set local work_mem = '64MB'"]) {
+        for (const extra of ['', 'set local jit = on', "set local work_mem = '4MB'"]) {
           await client.query('begin');
           for (const setting of [...AGGREGATE_SETTINGS, extra].filter(Boolean)) await client.query(setting);
           const plan = await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${statement.sql}`, statement.params);

@@ -211,13 +211,19 @@ export function aggregateStatement(query: AggregateQuery): SQL {
     order by ${groupBy}`;
 }
 
-/** Settings of the aggregate's transaction: see docs/decisions/0015-usage-agg-rollup.md. */
-export const AGGREGATE_SETTINGS = ['set local jit = off'];
+/**
+ * Settings of the aggregate's transaction, measured with BENCH_EXPLAIN=1 bench/usage-aggregate.ts
+ * (owner with 42k rollup rows): JIT compiling ~60 aggregates costs more than running them; with
+ * the default 4 MB work_mem the groups are sorted on disk (264 ms) instead of hashed in memory
+ * (132 ms); parallel workers only add overhead on a small machine.
+ */
+export const AGGREGATE_SETTINGS = [
+  "select set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('max_parallel_workers_per_gather', '0', true)",
+];
 
 /** Rows per time bucket (in the zone) and dimensions, plus totals, from the rollup. */
 export async function aggregateUsage(db: Database, query: AggregateQuery) {
   const dims = query.dimensions.map((dimension) => DIMENSION_FIELDS[dimension]);
-  // JIT compiling the 60 aggregates costs more than running them over a rollup (measured: bench/usage-aggregate.ts).
   const result = await db
     .transaction(async (tx) => {
       for (const setting of AGGREGATE_SETTINGS) await tx.execute(sql.raw(setting));
