@@ -294,6 +294,17 @@ describe('aggregates', () => {
   });
 });
 
+describe('openapi', () => {
+  it('documents the aggregate query, the CSV export and the admin aggregate', async () => {
+    const doc = (await (await server.api('/api/openapi.json')).json()) as { paths: Record<string, Record<string, { parameters?: { name: string }[] }>> };
+    const names = (path: string) => (doc.paths[path]?.get?.parameters ?? []).map((parameter) => parameter.name);
+    expect(names('/api/usage')).toEqual(expect.arrayContaining(['group_by', 'from', 'to', 'tz', 'team_id', 'status', 'error_source', 'limit', 'cursor']));
+    expect(names('/api/usage.csv')).toEqual(expect.arrayContaining(['from', 'to', 'tz', 'team_id', 'model']));
+    expect(names('/api/usage.csv')).not.toContain('group_by');
+    expect(names('/api/admin/usage')).toEqual(expect.arrayContaining(['group_by', 'from', 'to', 'tz']));
+  });
+});
+
 describe('admin', () => {
   it('global aggregates for platform admins only; others get the 404 of an unknown path', async () => {
     const email = `admin-${randomBytes(4).toString('hex')}@example.com`;
