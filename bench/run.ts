@@ -34,6 +34,7 @@ import { chatRequestBody } from './lib/workload.js';
 import { formatProfileSummary, summariseProfile } from './profile-summary.js';
 import { describeStreamMemory, measureStreamMemory } from './stream-memory.js';
 import { describeUsageIngest, measureUsageIngest } from './usage-ingest.js';
+import { describeUsageAggregate, measureUsageAggregate } from './usage-aggregate.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -253,6 +254,9 @@ async function main(): Promise<number> {
     say(`usage ingest: ${options.ingest.rows.toLocaleString('en-US')} rows in batches of ${options.ingest.batchSize} …`);
     extras.usageIngest = await measureUsageIngest(options.ingest);
     say(describeUsageIngest(extras.usageIngest).replace(/^/gm, '  '));
+    say('usage aggregate: 1,000,000 rows, GET /api/usage?group_by=day,model …');
+    extras.usageAggregate = await measureUsageAggregate({ rows: 1_000_000, requests: 40 });
+    say(describeUsageAggregate(extras.usageAggregate).replace(/^/gm, '  '));
   }
 
   const machine = machineInfo(busyAtStart);

@@ -70,14 +70,14 @@ export function createApp(options: AppOptions) {
   app.route('/api', sessionsRoutes(services.accounts, authed));
   app.route('/api', integrationsRoutes(services.integrations, authed, services.integrationHealth));
   app.route('/api', platformKeysRoutes(services.platformKeys, authed));
-  app.route('/api', usageRoutes(services.usageStore, authed));
+  app.route('/api', usageRoutes({ store: services.usageStore, aggregates: services.usageAggregates, teams: services.teams }, authed));
   app.route('/api', budgetsRoutes(services.budgets, authed));
   app.route('/api', teamsRoutes(services.teams, authed));
   app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed));
   app.route('/api', routesRoutes(services.routes, authed));
   app.route('/api', integrationHealthRoutes({ integrations: services.integrations, access: services.teams, resilience: services.resilience, providerBaseUrls: config.providerBaseUrls }, authed));
   app.route('/api', auditRoutes(services.audit, services.teams, authed));
-  app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
+  app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin), services.usageAggregates));
   app.route('/api', adminHealthRoutes(services.resilience, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
   app.route('/api', adminPricesRoutes(services.priceOverrides, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
   app.route(

@@ -31,6 +31,7 @@ import { createPriceOverrides } from './metering/price-overrides.js';
 import { createUsageRecorder } from './metering/usage-recorder.js';
 import { createUsageSpool } from './metering/usage-spool.js';
 import { createUsageStore } from './metering/usage.store.js';
+import { createUsageAggregates } from './metering/usage-aggregates.js';
 import { createVideoJobsStore } from './jobs/video-jobs.store.js';
 import { checkWebhookUrl, createWebhookSender } from './jobs/webhooks.js';
 import { createBudgetAlerts } from './metering/budgets/budget-alerts.js';
@@ -174,6 +175,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     catalog,
     priceOverrides: createPriceOverrides({ db, catalog, audit, bus, logger: logger.child({ component: 'prices' }) }),
     usageStore,
+    usageAggregates: createUsageAggregates(db),
     videoJobs: createVideoJobsStore(db),
     secretCache,
     providers: { ...providerRegistry, images: { ...providerRegistry.images, midjourney: createMidjourneyImagesAdapter(config.images.midjourney) } },

@@ -6,6 +6,7 @@
 import type { DbQueriesResult } from '../db-queries.js';
 import type { IngestResult } from '../usage-ingest.js';
 import { INGEST_TARGET_PER_SECOND } from '../usage-ingest.js';
+import { AGGREGATE_TARGET_P95_MS, type AggregateResult } from '../usage-aggregate.js';
 import type { StreamMemoryResult } from '../stream-memory.js';
 import { STREAM_RSS_TARGET_MB } from '../stream-memory.js';
 import type { CellResult } from './measure.js';
@@ -24,6 +25,7 @@ export interface Extras {
   dbQueries?: DbQueriesResult | undefined;
   streamMemory?: StreamMemoryResult | undefined;
   usageIngest?: IngestResult | undefined;
+  usageAggregate?: AggregateResult | undefined;
 }
 
 export const TTFT_CONCURRENCY = 10;
@@ -93,6 +95,7 @@ export function judge(cells: CellResult[], extras: Extras, concurrencies: number
     dbQueriesVerdict(extras.dbQueries),
     streamMemoryVerdict(extras.streamMemory),
     ingestVerdict(extras.usageIngest),
+    aggregateVerdict(extras.usageAggregate),
   ];
   const failing = cells.filter((cell) => cell.errors > 0 || cell.non2xx > 0);
   verdicts.push({
@@ -150,5 +153,16 @@ function ingestVerdict(result: IngestResult | undefined): Verdict {
     detail: result.runs
       .map((run) => `${Math.round(run.recordsPerSecond).toLocaleString('en-US')}/s with ${run.flushers} flusher${run.flushers === 1 ? '' : 's'}`)
       .join('; '),
+  };
+}
+
+function aggregateVerdict(result: AggregateResult | undefined): Verdict {
+  const target = `usage aggregate p95 ≤ ${AGGREGATE_TARGET_P95_MS} ms (group_by=day,model, 800k of 1M rows)`;
+  if (!result) return { target, status: 'n/a', detail: 'skipped' };
+  const timing = result.timings[0]!;
+  return {
+    target,
+    status: result.pass ? 'PASS' : 'FAIL',
+    detail: `p95 ${timing.p95Ms.toFixed(1)} ms, p50 ${timing.p50Ms.toFixed(1)} ms; rollup ${result.ownerRollupRows.toLocaleString('en-US')} of the owner's rows`,
   };
 }

@@ -11,6 +11,8 @@ import type { AppEnv } from '../http/context.js';
 import { bearerSecurity, commonErrors, createApiRouter, pageOf, PageQuerySchema, UlidSchema } from '../http/openapi.js';
 import { AppError } from '../platform/errors.js';
 import type { AdminService } from './admin.service.js';
+import { adminUsage, UsageAggregateQuerySchema, UsageAggregateSchema } from '../metering/usage-aggregate.http.js';
+import type { UsageAggregates } from '../metering/usage-aggregates.js';
 
 const AdminUserSchema = z
   .object({ id: z.string(), email: z.string(), is_admin: z.boolean(), email_verified: z.boolean(), disabled: z.boolean(), created_at: z.string() })
@@ -31,15 +33,6 @@ const UsageTotalSchema = z
 
 const UsersQuery = PageQuerySchema.extend({
   email: z.string().min(1).max(320).optional().openapi({ description: 'Case-insensitive fragment of the email address' }),
-});
-const isoDate = z
-  .string()
-  .max(40)
-  .refine((value) => !Number.isNaN(Date.parse(value)), { message: 'must be an ISO 8601 date or date-time' })
-  .transform((value) => new Date(value));
-const UsageQuery = z.object({
-  from: isoDate.optional().openapi({ description: 'Start (inclusive); default 30 days before `to`', type: 'string' }),
-  to: isoDate.optional().openapi({ description: 'End (exclusive); default now', type: 'string' }),
 });
 const IdParams = z.object({ id: UlidSchema });
 
@@ -80,9 +73,10 @@ const routes = {
   }),
   usage: createRoute({
     method: 'get', path: '/admin/usage', tags, security, summary: 'Platform-wide usage totals per UTC day and service',
-    request: { query: UsageQuery },
+    description: 'Without group_by: totals per UTC day and service. With group_by: the aggregate of GET /api/usage over every tenant (team_id filters).',
+    request: { query: UsageAggregateQuerySchema },
     responses: {
-      200: ok('Totals', pageOf(UsageTotalSchema).extend({ from: z.string(), to: z.string() })),
+      200: ok('Totals', z.union([pageOf(UsageTotalSchema).extend({ from: z.string(), to: z.string() }), UsageAggregateSchema])),
       ...commonErrors,
     },
   }),
@@ -99,7 +93,7 @@ export function requirePlatformAdmin(authenticator: Authenticator, isActiveAdmin
   };
 }
 
-export function adminRoutes(admin: AdminService, requireAdmin: MiddlewareHandler<AppEnv>) {
+export function adminRoutes(admin: AdminService, requireAdmin: MiddlewareHandler<AppEnv>, aggregates?: UsageAggregates) {
   const router = createApiRouter();
   router.use('/admin/*', requireAdmin);
   const actorOf = (c: Context<AppEnv>) => ({
@@ -132,6 +126,6 @@ export function adminRoutes(admin: AdminService, requireAdmin: MiddlewareHandler
     await admin.enableTeam(actorOf(c), c.req.valid('param').id);
     return c.body(null, 204);
   });
-  router.openapi(routes.usage, async (c) => c.json(await admin.usage(c.req.valid('query')), 200));
+  router.openapi(routes.usage, async (c) => c.json(await adminUsage(admin, aggregates, c.req.valid('query')), 200));
   return router;
 }

@@ -2,9 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { bearerSecurity, commonErrors, createApiRouter, pageOf, PageQuerySchema } from '../http/openapi.js';
+import { AppError } from '../platform/errors.js';
+import { csvExport, UsageAggregateSchema, UsageAggregateQuerySchema, resolveAggregateQuery, aggregateView, resolveRange } from './usage-aggregate.http.js';
+import type { UsageAggregates, UsageScope } from './usage-aggregates.js';
 import type { UsageRecordRow, UsageStore } from './usage.store.js';
 
-const UsageRecordSchema = z
+export const UsageRecordSchema = z
   .object({
     id: z.string(),
     request_id: z.string().openapi({ description: 'The x-request-id the AI response carried' }),
@@ -67,25 +70,69 @@ const list = createRoute({
   path: '/usage',
   tags: ['usage'],
   security: bearerSecurity,
-  summary: 'Your usage records, newest first',
-  request: {
-    query: PageQuerySchema.extend({
-      service: z.string().max(64).optional(),
-      model: z.string().max(200).optional(),
-      key_id: z.string().max(64).optional(),
-    }),
+  summary: 'Your usage records, newest first; with group_by, aggregates from the rollup',
+  description:
+    'Without `group_by`: a page of your records (only `limit`, `cursor`, `service`, `model`, `key_id` apply). With `group_by` ' +
+    '(`day` or `hour`, optionally followed by dimensions, e.g. `day,model`): rows per bucket in `tz` and dimension, plus totals. ' +
+    '`team_id` switches to a team you are a member of (404 otherwise).',
+  request: { query: PageQuerySchema.extend(UsageAggregateQuerySchema.shape) },
+  responses: {
+    200: { description: 'Page, or aggregates when group_by is given', content: { 'application/json': { schema: z.union([pageOf(UsageRecordSchema), UsageAggregateSchema]) } } },
+    ...commonErrors,
   },
-  responses: { 200: { description: 'Page', content: { 'application/json': { schema: pageOf(UsageRecordSchema) } } }, ...commonErrors },
 });
 
-export function usageRoutes(store: UsageStore, requireAuth: MiddlewareHandler<AppEnv>) {
+const csv = createRoute({
+  method: 'get',
+  path: '/usage.csv',
+  tags: ['usage'],
+  security: bearerSecurity,
+  summary: 'Your usage records in a range as CSV (streamed, no row cap)',
+  description: 'The same scope, range and filters as GET /api/usage; timestamps are ISO 8601 with the offset of `tz`.',
+  request: { query: UsageAggregateQuerySchema.omit({ group_by: true }) },
+  responses: { 200: { description: 'CSV, header row first', content: { 'text/csv': { schema: z.string() } } }, ...commonErrors },
+});
+
+export interface UsageRoutesDeps {
+  store: UsageStore;
+  aggregates: UsageAggregates;
+  /** Team membership (team_id answers 404 to non-members). */
+  teams: { roleOf(teamId: string, userId: string): Promise<unknown> };
+}
+
+export function usageRoutes(deps: UsageRoutesDeps, requireAuth: MiddlewareHandler<AppEnv>) {
+  const { store, aggregates, teams } = deps;
   const router = createApiRouter();
   router.use('/usage', requireAuth);
+  router.use('/usage.csv', requireAuth);
+
+  /** Your own usage, or a team's you are a member of (its id, or the team a team key acts for). */
+  async function scopeOf(principal: AppEnv['Variables']['principal'], teamId: string | undefined): Promise<UsageScope> {
+    if (principal.teamId && teamId && teamId !== principal.teamId) throw new AppError('not_found');
+    const team = teamId ?? principal.teamId;
+    if (!team) return { kind: 'user', userId: principal.userId };
+    if ((await teams.roleOf(team, principal.userId)) === undefined) throw new AppError('not_found');
+    return { kind: 'team', teamId: team };
+  }
+
   router.openapi(list, async (c) => {
-    const { limit, cursor, service, model, key_id } = c.req.valid('query');
+    const query = c.req.valid('query');
+    if (query.group_by !== undefined) {
+      const scope = await scopeOf(c.get('principal'), query.team_id);
+      const resolved = resolveAggregateQuery(query, scope);
+      return c.json(aggregateView(resolved, await aggregates.aggregate(resolved)), 200);
+    }
+    const { limit, cursor, service, model, key_id } = query;
     const rows = await store.listForUser(c.get('principal').userId, { service, model, keyId: key_id }, { limit: limit + 1, before: cursor });
     const data = rows.slice(0, limit).map(toUsageView);
     return c.json({ data, next_cursor: rows.length > limit ? (data.at(-1)?.id ?? null) : null }, 200);
+  });
+
+  router.openapi(csv, async (c) => {
+    const query = c.req.valid('query');
+    const scope = await scopeOf(c.get('principal'), query.team_id);
+    const range = resolveRange(query, 'day');
+    return csvExport(c, aggregates, scope, range, query);
   });
   return router;
 }

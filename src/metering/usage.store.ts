@@ -1,6 +1,9 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../store/db.js';
 import { usageRecords } from '../store/schema.js';
+import { rollupUpsertSql } from './usage-rollup.js';
+
+const ROLLUP_FROM_INSERTED = rollupUpsertSql('inserted');
 
 export type UsageRecordRow = typeof usageRecords.$inferSelect;
 export type NewUsageRecord = typeof usageRecords.$inferInsert;
@@ -15,6 +18,7 @@ export function createUsageStore(db: DbExecutor) {
   return {
     /**
      * Idempotent by request id: a replayed batch inserts nothing twice. Returns rows inserted.
+     * The same statement adds them to the usage_hourly rollup.
      *
      * One statement with one array parameter per column (`INSERT … SELECT FROM unnest(…)`): the
      * statement text is the same for every batch size, and building it costs nothing per row.
@@ -26,7 +30,10 @@ export function createUsageStore(db: DbExecutor) {
       // sql.param keeps each array one parameter (a bare array would be spread into a list).
       const column = <K extends keyof NewUsageRecord>(key: K) => sql.param(rows.map((row) => row[key] ?? null));
       const flag = (pick: (row: NewUsageRecord) => boolean | undefined) => sql.param(rows.map((row) => pick(row) ?? false));
-      const result = await tx.execute(sql`
+      // The rollup (usage-rollup.ts) is built from the rows this statement actually inserted, in the
+      // same statement: a replayed record is neither stored nor counted twice.
+      const result = await tx.execute<{ inserted: number }>(sql`
+        with inserted as (
         insert into usage_records (id, request_id, user_id, team_id, key_id, integration_id, service, model, operation,
           stream, input_tokens, output_tokens, cached_input_tokens, cost_micros, priced, estimated, status, error_code,
           error_source, fallback, latency_ms, ttft_ms, image_count, video_seconds, catalog_version, created_at)
@@ -41,8 +48,11 @@ export function createUsageStore(db: DbExecutor) {
           ${column('videoSeconds')}::integer[], ${column('catalogVersion')}::text[],
           ${sql.param(rows.map((row) => (row.createdAt ?? new Date()).toISOString()))}::timestamptz[]
         )
-        on conflict (request_id) do nothing`);
-      return result.rowCount ?? 0;
+        on conflict (request_id) do nothing
+        returning *
+        ), rolled as (${sql.raw(ROLLUP_FROM_INSERTED)})
+        select count(*)::int as inserted from inserted`);
+      return result.rows[0]?.inserted ?? 0;
     },
 
     /** A user's own records (personal context), newest first, keyset-paginated by id. */

@@ -373,6 +373,45 @@ export const usageRecords = pgTable(
 );
 
 /**
+ * Usage rolled up per 15-minute UTC bucket and dimension set (issue 7, WEBAPP.md §5.4; see
+ * docs/decisions/0015-usage-agg-rollup.md). Upserted by the usage writer in the same statement as
+ * the raw rows, counting only rows actually inserted (replays add nothing). Quarter-hour buckets
+ * make days and hours exact in every zone (Asia/Kolkata is +05:30, Asia/Kathmandu +05:45).
+ * Nullable dimensions are stored as '' so the primary key can be the conflict target.
+ * Histograms have one cell per latency bucket of usage-rollup.ts (LATENCY_BOUNDS_MS).
+ */
+export const usageHourly = pgTable(
+  'usage_hourly',
+  {
+    userId: text('user_id').notNull(),
+    teamId: text('team_id').notNull().default(''),
+    bucketStart: tstz('bucket_start').notNull(),
+    keyId: text('key_id').notNull().default(''),
+    integrationId: text('integration_id').notNull().default(''),
+    service: text('service').notNull(),
+    model: text('model').notNull(),
+    statusClass: text('status_class').notNull(),
+    errorSource: text('error_source').notNull().default(''),
+    fallback: boolean('fallback').notNull(),
+    requests: integer('requests').notNull(),
+    errors: integer('errors').notNull(),
+    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull(),
+    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull(),
+    costMicros: micros('cost_micros').notNull(),
+    unpricedRequests: integer('unpriced_requests').notNull(),
+    estimatedRequests: integer('estimated_requests').notNull(),
+    latencySumMs: bigint('latency_sum_ms', { mode: 'number' }).notNull(),
+    latencyHist: integer('latency_hist').array().notNull(),
+    ttftHist: integer('ttft_hist').array().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'usage_hourly_pk', columns: [t.userId, t.bucketStart, t.teamId, t.keyId, t.integrationId, t.service, t.model, t.statusClass, t.errorSource, t.fallback] }),
+    index('usage_hourly_team_idx').on(t.teamId, t.bucketStart).where(sql`team_id <> ''`),
+    index('usage_hourly_bucket_idx').on(t.bucketStart),
+  ],
+);
+
+/**
  * Admin price overrides on top of the bundled catalog, each effective from a date: the price of a
  * request is the newest override (or bundled price) whose effective_from is not after it.
  * Micro-dollars per million tokens, per image or per second of video.
