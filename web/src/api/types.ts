@@ -30,3 +30,23 @@ export interface Notification {
   read_at: string | null;
   created_at: string;
 }
+
+export interface PlatformKey {
+  id: string;
+  name: string;
+  key_last4: string;
+  team_id: string | null;
+  models: string[] | null;
+  rate_limit: { rps?: number; rpm?: number; tpm?: number } | null;
+  monthly_budget_micros: number | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  created_at: string;
+  status: 'active' | 'expired' | 'revoked';
+}
+
+/** The creation response: the only time the key itself is sent. */
+export interface CreatedPlatformKey extends PlatformKey {
+  key: string;
+}

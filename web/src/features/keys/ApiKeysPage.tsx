@@ -1,11 +1,125 @@
+/**
+ * API keys (WEBAPP.md §6.4): the table "API keys" (never the key itself, only sk-sb-…last4),
+ * "Create key" → "Create API key" → the one-time reveal "Your new API key", and "Revoke" behind
+ * an alertdialog. Revoked keys leave the table.
+ */
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api } from '../../api/client';
+import { teamsQuery } from '../../api/queries';
+import type { Page as ApiPage, PlatformKey } from '../../api/types';
+import { browserTimeZone, formatDate, formatMoney } from '../../format';
+import { AlertDialog } from '../../ui/Dialog';
+import { Button } from '../../ui/Button';
 import { EmptyState } from '../../ui/EmptyState';
 import { Page } from '../../ui/Page';
+import { CreateKeyDialog } from './CreateKeyDialog';
+import { RevealKeyDialog } from './RevealKeyDialog';
 
-/** Placeholder until its slice lands: the heading and title are the contract (WEBAPP.md §6.4). */
+export const keysQuery = queryOptions({
+  queryKey: ['keys'],
+  queryFn: ({ signal }) => api<ApiPage<PlatformKey>>('/api/keys?limit=100', { signal }),
+});
+
+const cell = 'px-3 py-2 text-left align-top';
+
 export default function ApiKeysPage() {
+  const client = useQueryClient();
+  const keys = useQuery(keysQuery);
+  const teams = useQuery(teamsQuery);
+  const [creating, setCreating] = useState(false);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<PlatformKey | null>(null);
+  const revoke = useMutation({
+    mutationFn: (key: PlatformKey) => api<void>(`/api/keys/${key.id}`, { method: 'DELETE' }),
+    onSuccess: async () => {
+      setRevoking(null);
+      await client.invalidateQueries({ queryKey: keysQuery.queryKey });
+    },
+  });
+  const zone = browserTimeZone();
+  const teamName = (id: string | null) => (id ? (teams.data?.data.find((team) => team.id === id)?.name ?? 'Team') : 'Personal');
+  const active = (keys.data?.data ?? []).filter((key) => key.status !== 'revoked');
+
   return (
-    <Page title="API keys">
-      <EmptyState title="Coming soon">Your platform keys will be listed here.</EmptyState>
+    <Page
+      title="API keys"
+      actions={
+        <Button variant="primary" onClick={() => setCreating(true)}>
+          Create key
+        </Button>
+      }
+    >
+      {keys.isError ? (
+        <div role="alert" className="rounded-md border border-danger p-3 text-sm">
+          The keys could not be loaded. <Button onClick={() => void keys.refetch()}>Retry</Button>
+        </div>
+      ) : null}
+      {keys.isSuccess && active.length === 0 ? (
+        <EmptyState title="No API keys yet">Create a key for your programs: it works with any OpenAI or Anthropic SDK.</EmptyState>
+      ) : null}
+      {active.length > 0 ? (
+        <div role="region" aria-label="API keys table" tabIndex={0} className="overflow-x-auto rounded-md border border-border">
+          <table className="w-full min-w-[44rem] text-sm">
+            <caption className="sr-only">API keys</caption>
+            <thead className="bg-raised">
+              <tr>
+                <th scope="col" className={cell}>Name</th>
+                <th scope="col" className={cell}>Key</th>
+                <th scope="col" className={cell}>Scope</th>
+                <th scope="col" className={cell}>Models allowed</th>
+                <th scope="col" className={cell}>Budget</th>
+                <th scope="col" className={cell}>Expires</th>
+                <th scope="col" className={cell}>Last used</th>
+                <th scope="col" className={cell}>Status</th>
+                <th scope="col" className={cell}>
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {active.map((key) => (
+                <tr key={key.id} className="border-t border-border">
+                  <th scope="row" className={`${cell} font-medium`}>{key.name}</th>
+                  <td className={`${cell} font-mono`}>sk-sb-…{key.key_last4}</td>
+                  <td className={cell}>{teamName(key.team_id)}</td>
+                  <td className={cell}>{key.models?.join(', ') || 'All'}</td>
+                  <td className={cell}>{key.monthly_budget_micros === null ? '—' : `${formatMoney(key.monthly_budget_micros)} / month`}</td>
+                  <td className={cell}>{key.expires_at ? formatDate(key.expires_at, zone) : 'Never'}</td>
+                  <td className={cell}>{key.last_used_at ? formatDate(key.last_used_at, zone) : 'Never'}</td>
+                  <td className={cell}>
+                    {key.status === 'active' ? 'Active' : 'Expired'}
+                  </td>
+                  <td className={cell}>
+                    <Button variant="ghost" onClick={() => setRevoking(key)} aria-label={`Revoke ${key.name}`}>
+                      Revoke
+                    </Button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <CreateKeyDialog open={creating} onOpenChange={setCreating} onCreated={(created) => setSecret(created)} />
+      <RevealKeyDialog
+        secret={secret}
+        onDone={() => {
+          setSecret(null);
+          void client.invalidateQueries({ queryKey: keysQuery.queryKey });
+        }}
+      />
+      <AlertDialog
+        open={revoking !== null}
+        onOpenChange={(open) => {
+          if (!open) setRevoking(null);
+        }}
+        title={`Revoke ${revoking?.name ?? ''}?`}
+        description="Programs using this key stop working at once, on every replica. This cannot be undone."
+        confirmLabel="Revoke key"
+        busy={revoke.isPending}
+        onConfirm={() => revoking && revoke.mutate(revoking)}
+      />
     </Page>
   );
 }

@@ -1,0 +1,110 @@
+/**
+ * J3 (WEBAPP.md §6.6): create a platform key with the keyboard alone; it is shown once. "Done"
+ * stays disabled until "I have stored this key" is checked, Escape does not close the reveal
+ * before that, "Copy key" puts exactly the key on the clipboard, and after closing and reloading
+ * the key appears nowhere (the table shows sk-sb-…last4; no response carries it). The copied key
+ * works with the official OpenAI SDK; "Revoke" (an alertdialog) makes it stop working.
+ */
+import OpenAI from 'openai';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeProvider } from '../fakes/fake-server.js';
+import { startFakeOpenAI } from '../fakes/openai.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { axeViolations, describeViolations, launchBrowser, openPage, recordResponses } from './harness.js';
+
+const PASSWORD = 'correct horse battery staple';
+const PROVIDER_KEY = 'sk-e2e-keys-provider-000000000000000001';
+
+let fake: FakeProvider;
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI({ keys: [PROVIDER_KEY] });
+  server = await startTestServer({ SWITCHBOARD_OPENAI_BASE_URL: fake.baseUrl, SWITCHBOARD_ALLOW_PRIVATE_UPSTREAMS: 'true' });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await fake?.close();
+});
+
+describe('J3: create a key, shown once (keyboard only)', () => {
+  it('reveals the key once, copies it exactly, never shows it again, and it works until revoked', async () => {
+    const email = `j3-${Date.now()}@example.com`;
+    await server.running.services.accounts.createUser({ email, password: PASSWORD, verified: true });
+    const { page, context } = await openPage(browser, { clipboardOrigin: server.url });
+    const responses = recordResponses(page);
+
+    await page.goto(`${server.url}/login?next=%2Fkeys`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+    // A provider key so the new key can make a call (stored through the API, not under test here).
+    const token = ((await (await server.api('/api/auth/login', { body: { email, password: PASSWORD } })).json()) as { access_token: string }).access_token;
+    expect((await server.api('/api/integrations', { token, body: { service: 'openai', api_key: PROVIDER_KEY } })).status).toBe(201);
+
+    // Keyboard only from here: Tab to "Create key", fill the dialog, submit.
+    const createButton = page.getByRole('button', { name: 'Create key' });
+    await createButton.focus();
+    await page.keyboard.press('Enter');
+    const createDialog = page.getByRole('dialog', { name: 'Create API key' });
+    await createDialog.waitFor();
+    expect(describeViolations(await axeViolations(page))).toBe('');
+    await page.keyboard.press('Enter'); // submit with an empty name: refused, focus on the field
+    await createDialog.getByText('Give the key a name.').waitFor();
+    await expect.poll(() => page.evaluate('document.activeElement?.getAttribute("name")')).toBe('name');
+    await page.keyboard.type('ci pipeline');
+    await page.keyboard.press('Enter');
+
+    const reveal = page.getByRole('dialog', { name: 'Your new API key' });
+    await reveal.waitFor();
+    expect(describeViolations(await axeViolations(page))).toBe('');
+    const secret = await reveal.getByLabel('New API key').inputValue();
+    expect(secret).toMatch(/^sk-sb-[\w-]{40,}$/);
+    const done = reveal.getByRole('button', { name: 'Done' });
+    expect(await done.isDisabled()).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(await reveal.isVisible()).toBe(true);
+
+    await reveal.getByRole('button', { name: 'Copy key' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe(secret);
+
+    await reveal.getByLabel('I have stored this key').focus();
+    await page.keyboard.press('Space');
+    expect(await done.isDisabled()).toBe(false);
+    await done.focus();
+    await page.keyboard.press('Enter');
+    await reveal.waitFor({ state: 'detached' });
+
+    const table = page.getByRole('table', { name: 'API keys' });
+    await table.getByText(`sk-sb-…${secret.slice(-4)}`).waitFor();
+    await page.reload();
+    await page.getByRole('table', { name: 'API keys' }).getByRole('rowheader', { name: 'ci pipeline' }).waitFor();
+    expect(await page.content()).not.toContain(secret);
+    const bodies = await responses.bodies();
+    // Exactly one response ever carried it: the creation.
+    expect(bodies.filter((body) => body.includes(secret))).toHaveLength(1);
+
+    // The copied key works with the official SDK against <origin>/v1.
+    const sdk = new OpenAI({ apiKey: secret, baseURL: `${server.url}/v1`, maxRetries: 0 });
+    const answer = await sdk.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    expect(answer.choices[0]?.message.content).toBeTruthy();
+
+    // Revoke behind an alertdialog; the key leaves the table and stops working.
+    await page.getByRole('button', { name: 'Revoke ci pipeline' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Revoke ci pipeline?' });
+    await confirm.waitFor();
+    await confirm.getByRole('button', { name: 'Revoke key' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await page.getByText('No API keys yet').waitFor();
+    await expect(sdk.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 401 });
+    expect(server.logs.text()).not.toContain(secret);
+    await context.close();
+  });
+});
