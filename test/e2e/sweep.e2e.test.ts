@@ -37,6 +37,10 @@ beforeAll(async () => {
   server = await startTestServer();
   adminEmail = `sweep-admin-${Date.now()}@example.com`;
   await server.running.services.accounts.createUser({ email: adminEmail, password: PASSWORD, isAdmin: true, verified: true });
+  // Some content, so tables render (and must not push the page sideways at 375 px).
+  const login = await server.api('/api/auth/login', { body: { email: adminEmail, password: PASSWORD } });
+  const token = ((await login.json()) as { access_token: string }).access_token;
+  expect((await server.api('/api/keys', { token, body: { name: 'a key with a rather long name for narrow screens', models: ['openai/gpt-4o-mini'] } })).status).toBe(201);
   browser = await launchBrowser();
 });
 

@@ -50,3 +50,13 @@ export interface PlatformKey {
 export interface CreatedPlatformKey extends PlatformKey {
   key: string;
 }
+
+export interface Session {
+  id: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string;
+  current: boolean;
+}

@@ -11,7 +11,7 @@ export function Page({ title, children, actions }: { title: string; children?: R
     heading.current?.focus({ preventScroll: false });
   }, [title]);
   return (
-    <div className="flex flex-col gap-6">
+    <div className="flex min-w-0 flex-col gap-6">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 ref={heading} tabIndex={-1} className="text-2xl font-semibold">
           {title}

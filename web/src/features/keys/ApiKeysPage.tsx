@@ -59,7 +59,7 @@ export default function ApiKeysPage() {
         <EmptyState title="No API keys yet">Create a key for your programs: it works with any OpenAI or Anthropic SDK.</EmptyState>
       ) : null}
       {active.length > 0 ? (
-        <div role="region" aria-label="API keys table" tabIndex={0} className="overflow-x-auto rounded-md border border-border">
+        <div role="region" aria-label="API keys table" tabIndex={0} className="relative overflow-x-auto rounded-md border border-border">
           <table className="w-full min-w-[44rem] text-sm">
             <caption className="sr-only">API keys</caption>
             <thead className="bg-raised">

@@ -1,11 +1,122 @@
-import { EmptyState } from '../../ui/EmptyState';
+/**
+ * Settings (WEBAPP.md §6.4): the profile (email) and the table "Sessions" — every signed-in
+ * device with its IP and times, "This device" marked — with "Revoke session" per row and "Sign out
+ * other sessions". A revoked session's refresh fails, so that browser lands on the login page.
+ */
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api } from '../../api/client';
+import { meQuery } from '../../api/queries';
+import type { Page as ApiPage, Session } from '../../api/types';
+import { browserTimeZone, formatDateTime } from '../../format';
+import { Button } from '../../ui/Button';
+import { AlertDialog } from '../../ui/Dialog';
 import { Page } from '../../ui/Page';
 
-/** Placeholder until its slice lands: the heading and title are the contract (WEBAPP.md §6.4). */
+const sessionsQuery = queryOptions({
+  queryKey: ['me', 'sessions'],
+  queryFn: ({ signal }) => api<ApiPage<Session>>('/api/me/sessions', { signal }),
+});
+
+const cell = 'px-3 py-2 text-left align-top';
+
+/** "Firefox on Linux"-like, from a user agent; the raw string when nothing matches. */
+function device(userAgent: string | null): string {
+  if (!userAgent) return 'Unknown device';
+  const browser = /Edg\//.test(userAgent) ? 'Edge' : /Chrome\//.test(userAgent) ? 'Chrome' : /Firefox\//.test(userAgent) ? 'Firefox' : /Safari\//.test(userAgent) ? 'Safari' : undefined;
+  const system = /Windows/.test(userAgent) ? 'Windows' : /Android/.test(userAgent) ? 'Android' : /iPhone|iPad/.test(userAgent) ? 'iOS' : /Mac OS/.test(userAgent) ? 'macOS' : /Linux/.test(userAgent) ? 'Linux' : undefined;
+  return browser && system ? `${browser} on ${system}` : userAgent.slice(0, 80);
+}
+
 export default function SettingsPage() {
+  const client = useQueryClient();
+  const me = useQuery(meQuery);
+  const sessions = useQuery(sessionsQuery);
+  const [confirmOthers, setConfirmOthers] = useState(false);
+  const refresh = () => client.invalidateQueries({ queryKey: sessionsQuery.queryKey });
+  const revoke = useMutation({ mutationFn: (id: string) => api<void>(`/api/me/sessions/${id}`, { method: 'DELETE' }), onSuccess: refresh });
+  const revokeOthers = useMutation({
+    mutationFn: () => api<{ revoked: number }>('/api/me/sessions', { method: 'DELETE' }),
+    onSuccess: async () => {
+      setConfirmOthers(false);
+      await refresh();
+    },
+  });
+  const zone = browserTimeZone();
+  const others = (sessions.data?.data ?? []).filter((session) => !session.current).length;
+
   return (
     <Page title="Settings">
-      <EmptyState title="Coming soon">Profile, sessions and notification preferences will show here.</EmptyState>
+      <section aria-labelledby="profile-heading" className="flex min-w-0 flex-col gap-2">
+        <h2 id="profile-heading" className="text-lg font-semibold">
+          Profile
+        </h2>
+        <p className="text-sm">
+          Email: <strong className="break-all">{me.data?.email ?? "…"}</strong>
+        </p>
+        <p className="text-sm text-muted">Times are shown in {zone}.</p>
+      </section>
+
+      <section aria-labelledby="sessions-heading" className="flex min-w-0 flex-col gap-3">
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <h2 id="sessions-heading" className="text-lg font-semibold">
+            Sessions
+          </h2>
+          <Button onClick={() => setConfirmOthers(true)} disabled={others === 0}>
+            Sign out other sessions
+          </Button>
+        </div>
+        {sessions.isError ? (
+          <div role="alert" className="rounded-md border border-danger p-3 text-sm">
+            The sessions could not be loaded. <Button onClick={() => void sessions.refetch()}>Retry</Button>
+          </div>
+        ) : null}
+        <div role="region" aria-label="Sessions table" tabIndex={0} className="relative overflow-x-auto rounded-md border border-border">
+          <table className="w-full min-w-[40rem] text-sm">
+            <caption className="sr-only">Sessions</caption>
+            <thead className="bg-raised">
+              <tr>
+                <th scope="col" className={cell}>Device</th>
+                <th scope="col" className={cell}>IP</th>
+                <th scope="col" className={cell}>Created</th>
+                <th scope="col" className={cell}>Last used</th>
+                <th scope="col" className={cell}>
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {(sessions.data?.data ?? []).map((session) => (
+                <tr key={session.id} className="border-t border-border">
+                  <th scope="row" className={`${cell} font-medium`}>
+                    {device(session.user_agent)}
+                    {session.current ? <span className="ml-2 rounded-full border border-border px-2 py-0.5 text-xs">This device</span> : null}
+                  </th>
+                  <td className={cell}>{session.ip ?? '—'}</td>
+                  <td className={cell}>{formatDateTime(session.created_at, zone)}</td>
+                  <td className={cell}>{session.last_used_at ? formatDateTime(session.last_used_at, zone) : '—'}</td>
+                  <td className={cell}>
+                    {session.current ? null : (
+                      <Button variant="ghost" busy={revoke.isPending && revoke.variables === session.id} onClick={() => revoke.mutate(session.id)} aria-label={`Revoke session ${device(session.user_agent)}, last used ${session.last_used_at ? formatDateTime(session.last_used_at, zone) : 'never'}`}>
+                        Revoke session
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <AlertDialog
+        open={confirmOthers}
+        onOpenChange={setConfirmOthers}
+        title="Sign out other sessions?"
+        description={`Every other browser and device signed in as you (${others}) is signed out now. This one stays signed in.`}
+        confirmLabel="Sign out others"
+        busy={revokeOthers.isPending}
+        onConfirm={() => revokeOthers.mutate()}
+      />
     </Page>
   );
 }
