@@ -31,6 +31,7 @@ import { routesRoutes } from './routing/routes.routes.js';
 import { adminHealthRoutes } from './gateway/resilience/health.routes.js';
 import { integrationHealthRoutes } from './gateway/resilience/integration-health.routes.js';
 import { teamIntegrationsRoutes } from './vault/team-integrations.routes.js';
+import { eventsRoutes } from './events/events.routes.js';
 
 export interface AppOptions {
   config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'> &
@@ -75,6 +76,7 @@ export function createApp(options: AppOptions) {
   app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed));
   app.route('/api', routesRoutes(services.routes, authed));
   app.route('/api', integrationHealthRoutes({ integrations: services.integrations, access: services.teams, resilience: services.resilience, providerBaseUrls: config.providerBaseUrls }, authed));
+  app.route('/api', eventsRoutes(services.liveStreams, requireAuth(services.authenticator, { allowPlatformKeys: true })));
   app.route('/api', auditRoutes(services.audit, services.teams, authed));
   app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
   app.route('/api', adminHealthRoutes(services.resilience, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));

@@ -31,6 +31,13 @@ import { createPriceOverrides } from './metering/price-overrides.js';
 import { createUsageRecorder } from './metering/usage-recorder.js';
 import { createUsageSpool } from './metering/usage-spool.js';
 import { createUsageStore } from './metering/usage.store.js';
+import { createEventHub } from './events/event-hub.js';
+import { integrationStatusEvent, worseBreaker } from './events/integration-status.js';
+import { createLiveStreams } from './events/live-streams.js';
+import { usageEventOf } from './events/usage-event.js';
+import { breakerKey } from './gateway/resilience/breaker.js';
+import { integrationBreakerKey } from './gateway/resilience/resilience.js';
+import type { ServiceId } from './gateway/providers/provider.js';
 import { createVideoJobsStore } from './jobs/video-jobs.store.js';
 import { checkWebhookUrl, createWebhookSender } from './jobs/webhooks.js';
 import { createBudgetAlerts } from './metering/budgets/budget-alerts.js';
@@ -82,6 +89,9 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
   });
   bus.onResync(() => secretCache.clear());
   const platformKeysStore = createPlatformKeysStore(db);
+  // Live events (GET /api/events): published here, fanned out to every replica's open streams.
+  const events = createEventHub({ redis, logger, ringSize: config.events.ringSize });
+  const liveStreams = createLiveStreams({ db, hub: events, bus, logger: logger.child({ component: 'events' }), heartbeatMs: config.events.heartbeatMs });
   const activity = createActivityTracker({
     db: usageDb,
     keys: createPlatformKeysStore(usageDb),
@@ -121,6 +131,12 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     checkOnSave: config.keyCheckOnSave,
     notices: createOwnerNotices({ db, mailer, logger: logger.child({ component: 'notices' }) }),
     publicUrl: config.publicUrl,
+    onStatus: (row) => {
+      const baseUrl = row.baseUrl ?? config.providerBaseUrls[row.service as ServiceId];
+      const endpoint = baseUrl ? resilience.breakers.state(breakerKey(row.service, baseUrl)) : 'closed';
+      const breaker = worseBreaker(endpoint, resilience.breakers.state(integrationBreakerKey(row.id)));
+      events.publish('integration.status', { userId: row.ownerUserId, teamId: row.ownerTeamId }, integrationStatusEvent(row, breaker));
+    },
   });
   const teams = createTeamsService({
     db,
@@ -155,6 +171,12 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     webhooks: config.webhooks.secret ? createWebhookSender({ upstream, ...config.webhooks, logger: logger.child({ component: 'budget-webhooks' }) }) : undefined,
     logger: logger.child({ component: 'budget-alerts' }),
     publicUrl: config.publicUrl,
+    onAlert: ({ budget, period, threshold, spent }) =>
+      events.publish(
+        'budget.alert',
+        { userId: budget.ownerUserId, teamId: budget.ownerTeamId },
+        { scope: budget.scope, id: budget.id, scope_id: budget.scopeId, period, threshold_pct: threshold, spent_micros: spent, limit_micros: budget.limitMicros, state: spent >= budget.limitMicros ? 'exceeded' : 'warning' },
+      ),
   });
   const budgetEnforcer = createBudgetEnforcer({
     db,
@@ -166,6 +188,8 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
   });
 
   return {
+    events,
+    liveStreams,
     metrics,
     bus,
     redis,
@@ -179,7 +203,14 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     providers: { ...providerRegistry, images: { ...providerRegistry.images, midjourney: createMidjourneyImagesAdapter(config.images.midjourney) } },
     activity,
     authenticator,
-    platformKeys: createPlatformKeysService({ db, store: platformKeysStore, audit, clock: systemClock, bus }),
+    platformKeys: createPlatformKeysService({
+      db,
+      store: platformKeysStore,
+      audit,
+      clock: systemClock,
+      bus,
+      onRevoked: (key) => events.publish('key.revoked', { userId: key.userId, teamId: key.teamId }, { id: key.id, team_id: key.teamId }),
+    }),
     resolveModel,
     resilience,
     aiRateLimits: createAiRateLimits({ redis, logger, metrics, defaults: config.aiRateLimitDefaults }),
@@ -230,6 +261,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
       logger: logger.child({ component: 'usage' }),
       flushIntervalMs: config.usage.flushIntervalMs,
       batchSize: config.usage.batchSize,
+      onRecorded: (row) => events.publish('usage.created', { userId: row.userId }, usageEventOf(row)),
     }),
   };
 }

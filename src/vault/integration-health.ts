@@ -49,6 +49,8 @@ export interface IntegrationHealthDeps {
   notices?: Pick<OwnerNotices, 'send'>;
   /** For the link in the notice. */
   publicUrl?: string;
+  /** Told of every stored verdict (the live `integration.status` event). */
+  onStatus?: (row: IntegrationRow) => void;
 }
 
 export interface CheckResult {
@@ -107,6 +109,7 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
       .where(and(eq(integrations.id, row.id), eq(integrations.keyVersion, row.keyVersion), owner.kind === 'user' ? eq(integrations.ownerUserId, owner.id) : eq(integrations.ownerTeamId, owner.id)))
       .returning();
     publish(owner, row.id);
+    if (updated) deps.onStatus?.(updated);
     return updated;
   }
 
@@ -125,9 +128,10 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
           .update(integrations)
           .set({ status: 'invalid', lastError: error, lastCheckedAt: sql`now()` })
           .where(and(eq(integrations.id, id), ne(integrations.status, 'invalid')))
-          .returning({ id: integrations.id, name: integrations.name, service: integrations.service, ownerUserId: integrations.ownerUserId, ownerTeamId: integrations.ownerTeamId });
+          .returning();
         for (const row of rows) {
           publish(ownerOf(row), row.id);
+          deps.onStatus?.(row);
           // Only the replica whose update changed the status gets the row back: one notice per rejection.
           if (deps.notices) await notifyRejected(row, error);
         }

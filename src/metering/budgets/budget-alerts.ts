@@ -13,7 +13,22 @@ import { budgetAlerts } from '../../store/schema.js';
 import { createOwnerNotices } from '../../platform/owner-notices.js';
 import type { BudgetAlertSink, BudgetRow } from './budget-enforcer.js';
 
-export function createBudgetAlerts(deps: { db: Database; mailer: Mailer; webhooks: WebhookSender | undefined; logger: Logger; publicUrl: string }): BudgetAlertSink & { idle(): Promise<void> } {
+export interface BudgetAlertEvent {
+  budget: BudgetRow;
+  period: string;
+  threshold: number;
+  spent: number;
+}
+
+export function createBudgetAlerts(deps: {
+  db: Database;
+  mailer: Mailer;
+  webhooks: WebhookSender | undefined;
+  logger: Logger;
+  publicUrl: string;
+  /** Told once per threshold crossed (by the replica that sends it): the live `budget.alert` event. */
+  onAlert?: (alert: BudgetAlertEvent) => void;
+}): BudgetAlertSink & { idle(): Promise<void> } {
   const { db, logger } = deps;
   const notices = createOwnerNotices({ db, mailer: deps.mailer, logger });
   /** Thresholds this process knows fired (or are firing): no insert per request past a threshold. */
@@ -27,6 +42,7 @@ export function createBudgetAlerts(deps: { db: Database; mailer: Mailer; webhook
       .onConflictDoNothing()
       .returning({ threshold: budgetAlerts.threshold });
     if (inserted.length === 0) return;
+    deps.onAlert?.({ budget, period, threshold, spent });
     const dollars = (micros: number) => `$${(micros / 1_000_000).toFixed(2)}`;
     const title = `Budget alert: ${threshold}% of the ${budget.scope} budget used`;
     const body = `The ${budget.scope} budget ${budget.scopeId} has used ${dollars(spent)} of ${dollars(budget.limitMicros)} in ${period} (UTC), reaching the ${threshold}% threshold.${budget.hardLimit ? ' Requests that would exceed it are refused with 402 budget_exceeded.' : ''}`;
