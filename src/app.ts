@@ -32,10 +32,11 @@ import { adminHealthRoutes } from './gateway/resilience/health.routes.js';
 import { integrationHealthRoutes } from './gateway/resilience/integration-health.routes.js';
 import { teamIntegrationsRoutes } from './vault/team-integrations.routes.js';
 import { eventsRoutes } from './events/events.routes.js';
+import { credentialCheckRoutes } from './vault/credential-checks.routes.js';
 
 export interface AppOptions {
   config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'> &
-    Partial<Pick<Config, 'images' | 'allowPrivateUpstreams' | 'webhooks'>>;
+    Partial<Pick<Config, 'images' | 'allowPrivateUpstreams' | 'webhooks' | 'keyTestPerMinute'>>;
   logger: Logger;
   services: PlatformServices;
   readiness: ReadinessProbe;
@@ -68,6 +69,13 @@ export function createApp(options: AppOptions) {
   );
   app.route('/api', authRoutes(services.accounts, authed, { publicUrl: config.publicUrl, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds }));
   app.route('/api', sessionsRoutes(services.accounts, authed));
+  app.route(
+    '/api',
+    credentialCheckRoutes(
+      { integrations: services.integrations, health: services.integrationHealth, access: services.teams, redis: services.redis, perMinute: config.keyTestPerMinute ?? 10 },
+      authed,
+    ),
+  );
   app.route('/api', integrationsRoutes(services.integrations, authed, services.integrationHealth));
   app.route('/api', platformKeysRoutes(services.platformKeys, authed));
   app.route('/api', usageRoutes(services.usageStore, authed));

@@ -38,6 +38,11 @@ const ERROR_CODES: Record<IntegrationStatusInput['status'], { source: 'user' | '
   unreachable: { source: 'provider', code: 'provider_unreachable' },
 };
 
+/** The `{source, code, message}` of a stored verdict that is not `active`. */
+export function errorOfVerdict(status: IntegrationStatusInput['status'], message: string) {
+  return { ...ERROR_CODES[status], message };
+}
+
 export function liveStatusOf(row: IntegrationStatusInput, breaker: BreakerState, teamDisabled = false): LiveStatus {
   if (teamDisabled) return 'disabled';
   if (row.status === 'invalid') return 'failing';
@@ -53,7 +58,7 @@ export function integrationStatusEvent(row: IntegrationStatusInput, breaker: Bre
     ...(row.ownerTeamId ? { team_id: row.ownerTeamId } : {}),
     status: liveStatusOf(row, breaker, teamDisabled),
     breaker,
-    ...(row.lastError ? { last_error: { ...ERROR_CODES[row.status], message: row.lastError } } : {}),
+    ...(row.lastError ? { last_error: errorOfVerdict(row.status, row.lastError) } : {}),
     checked_at: row.lastCheckedAt?.toISOString() ?? null,
   };
 }

@@ -69,7 +69,7 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
   const { db, bus, logger } = deps;
   const publish = (owner: OwnerRef, id: string) => bus.publish('integration', `${owner.kind}:${owner.id}:${id}`);
 
-  async function runCheck(check: KeyCheck, row: IntegrationRow, apiKey: string): Promise<KeyCheckVerdict> {
+  async function runCheck(check: KeyCheck, row: Pick<IntegrationRow, 'service' | 'baseUrl'>, apiKey: string): Promise<KeyCheckVerdict> {
     const baseUrl = row.baseUrl ?? deps.providerBaseUrls[row.service as ServiceId];
     if (!baseUrl) return { status: 'unreachable', error: `The ${row.service} integration has no base_url.` };
     const signal = AbortSignal.timeout(deps.timeoutMs);
@@ -176,9 +176,30 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
     return { integration: toIntegrationView(updated), models: updated.models ?? null, checked: true, latency_ms: latency };
   }
 
+  function requireCheck(service: ServiceId): KeyCheck {
+    const keyCheck = deps.checks[service];
+    if (!keyCheck) throw new AppError('invalid_request', { param: 'service', message: `${service} keys have no check call; save the integration and send a request to try it.` });
+    return keyCheck;
+  }
+
   return {
+    /** 400 unless the service has a key check (before an unsaved check spends its rate limit). */
+    requireCheck,
+
     /** Runs the service's key check now and stores the verdict. 404 for someone else's integration. */
     check,
+
+    /**
+     * Checks credentials that are not stored (POST …/integrations/test): the same call and
+     * verdict as `check`, nothing written. The caller validated service, key and base_url as a
+     * create would (integrations.validateCredentials). A service without a key check is a 400.
+     */
+    async checkUnsaved(target: { service: ServiceId; apiKey: string; baseUrl: string | null }): Promise<{ verdict: KeyCheckVerdict; latency_ms: number }> {
+      const keyCheck = requireCheck(target.service);
+      const started = performance.now();
+      const verdict = await runCheck(keyCheck, { service: target.service, baseUrl: target.baseUrl }, target.apiKey);
+      return { verdict, latency_ms: Math.round(performance.now() - started) };
+    },
 
     /**
      * The check that follows a save (create, or a PATCH replacing api_key or base_url). The save

@@ -4,6 +4,7 @@ import type { AppEnv } from '../http/context.js';
 import { bearerSecurity, commonErrors, createApiRouter, pageOf, PageQuerySchema } from '../http/openapi.js';
 import { serviceIds } from '../gateway/providers/provider.js';
 import { AppError } from '../platform/errors.js';
+import { CheckErrorSchema, storedCheckAnswer } from './check-answer.js';
 import type { IntegrationHealth } from './integration-health.js';
 import type { IntegrationsService } from './integrations.service.js';
 
@@ -59,6 +60,8 @@ export const IntegrationCheckSchema = IntegrationSchema.extend({
   checked: z.boolean().openapi({ description: 'False when the service has no key check (midjourney, local): nothing was changed' }),
   latency_ms: z.number().int().nullable().openapi({ description: 'Duration of the provider call' }),
   models: z.array(z.string()).nullable().openapi({ description: 'The provider’s own model list, as of the last successful check' }),
+  ok: z.boolean().openapi({ description: 'True when the stored status is active' }),
+  error: CheckErrorSchema.optional().openapi({ description: 'Why not ok: who must act, the error code a request would get, and our text' }),
 }).openapi('IntegrationCheck');
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
@@ -133,7 +136,7 @@ export function integrationsRoutes(integrations: IntegrationsService, requireAut
   router.openapi(test, async (c) => {
     if (!health) throw new AppError('route_not_found');
     const result = await health.check(personal(c.get('principal').userId), c.req.valid('param').id);
-    return c.json({ ...result.integration, checked: result.checked, latency_ms: result.latency_ms, models: result.models }, 200);
+    return c.json(storedCheckAnswer(result), 200);
   });
   router.openapi(remove, async (c) => {
     await integrations.deleteIntegration(actorOf(c), personal(c.get('principal').userId), c.req.valid('param').id);

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { storedCheckAnswer } from './check-answer.js';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { bearerSecurity, commonErrors, createApiRouter, ErrorSchema, pageOf, PageQuerySchema, UlidSchema } from '../http/openapi.js';
@@ -80,7 +81,7 @@ export function teamIntegrationsRoutes(service: TeamIntegrationsService, require
   router.openapi(routes.test, async (c) => {
     const { teamId, id } = c.req.valid('param');
     const result = await service.testTeamIntegration(actorOf(c), teamId, id);
-    return c.json({ ...result.integration, checked: result.checked, latency_ms: result.latency_ms, models: result.models }, 200);
+    return c.json(storedCheckAnswer(result), 200);
   });
   router.openapi(routes.remove, async (c) => {
     const { teamId, id } = c.req.valid('param');

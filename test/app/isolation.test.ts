@@ -64,6 +64,7 @@ const ROUTES: Record<string, RouteCase> = {
   'PATCH /api/teams/{teamId}/integrations/{id}': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }), body: { name: 'hijacked' } },
   'DELETE /api/teams/{teamId}/integrations/{id}': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }) },
   'POST /api/teams/{teamId}/integrations/{id}/test': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }) },
+  'POST /api/teams/{teamId}/integrations/test': { params: team, body: { service: 'openai', api_key: 'sk-intruder-unsaved-check-000000000' } },
   // Admin routes: a non-admin must not even learn that they exist.
   'POST /api/admin/users/{id}/disable': { params: (f) => ({ id: f.owner.userId }) },
   'POST /api/admin/users/{id}/enable': { params: (f) => ({ id: f.owner.userId }) },
