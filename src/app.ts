@@ -76,12 +76,12 @@ export function createApp(options: AppOptions) {
       authed,
     ),
   );
-  app.route('/api', integrationsRoutes(services.integrations, authed, services.integrationHealth));
+  app.route('/api', integrationsRoutes(services.integrations, authed, services.integrationHealth, services.integrationStats));
   app.route('/api', platformKeysRoutes(services.platformKeys, authed));
   app.route('/api', usageRoutes(services.usageStore, authed));
   app.route('/api', budgetsRoutes(services.budgets, authed));
   app.route('/api', teamsRoutes(services.teams, authed));
-  app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed));
+  app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed, services.integrationStats));
   app.route('/api', routesRoutes(services.routes, authed));
   app.route('/api', integrationHealthRoutes({ integrations: services.integrations, access: services.teams, resilience: services.resilience, providerBaseUrls: config.providerBaseUrls }, authed));
   app.route('/api', eventsRoutes(services.liveStreams, requireAuth(services.authenticator, { allowPlatformKeys: true })));

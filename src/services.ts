@@ -35,6 +35,7 @@ import { createEventHub } from './events/event-hub.js';
 import { integrationStatusEvent, worseBreaker } from './events/integration-status.js';
 import { createLiveStreams } from './events/live-streams.js';
 import { usageEventOf } from './events/usage-event.js';
+import { createIntegrationStats } from './vault/integration-stats.js';
 import { breakerKey } from './gateway/resilience/breaker.js';
 import { integrationBreakerKey } from './gateway/resilience/resilience.js';
 import type { ServiceId } from './gateway/providers/provider.js';
@@ -190,6 +191,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
   return {
     events,
     liveStreams,
+    integrationStats: createIntegrationStats({ db, resilience, providerBaseUrls: config.providerBaseUrls }),
     metrics,
     bus,
     redis,
