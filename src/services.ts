@@ -32,13 +32,11 @@ import { createUsageRecorder } from './metering/usage-recorder.js';
 import { createUsageSpool } from './metering/usage-spool.js';
 import { createUsageStore } from './metering/usage.store.js';
 import { createEventHub } from './events/event-hub.js';
-import { integrationStatusEvent, worseBreaker } from './events/integration-status.js';
+import { createBreakerEvents } from './events/breaker-events.js';
+import { integrationStatusEvent } from './events/integration-status.js';
 import { createLiveStreams } from './events/live-streams.js';
 import { usageEventOf } from './events/usage-event.js';
 import { createIntegrationStats } from './vault/integration-stats.js';
-import { breakerKey } from './gateway/resilience/breaker.js';
-import { integrationBreakerKey } from './gateway/resilience/resilience.js';
-import type { ServiceId } from './gateway/providers/provider.js';
 import { createVideoJobsStore } from './jobs/video-jobs.store.js';
 import { checkWebhookUrl, createWebhookSender } from './jobs/webhooks.js';
 import { createBudgetAlerts } from './metering/budgets/budget-alerts.js';
@@ -132,12 +130,8 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     checkOnSave: config.keyCheckOnSave,
     notices: createOwnerNotices({ db, mailer, logger: logger.child({ component: 'notices' }) }),
     publicUrl: config.publicUrl,
-    onStatus: (row) => {
-      const baseUrl = row.baseUrl ?? config.providerBaseUrls[row.service as ServiceId];
-      const endpoint = baseUrl ? resilience.breakers.state(breakerKey(row.service, baseUrl)) : 'closed';
-      const breaker = worseBreaker(endpoint, resilience.breakers.state(integrationBreakerKey(row.id)));
-      events.publish('integration.status', { userId: row.ownerUserId, teamId: row.ownerTeamId }, integrationStatusEvent(row, breaker));
-    },
+    onStatus: (row) =>
+      events.publish('integration.status', { userId: row.ownerUserId, teamId: row.ownerTeamId }, integrationStatusEvent(row, integrationStats.breakerOf({ id: row.id, service: row.service, base_url: row.baseUrl }))),
   });
   const teams = createTeamsService({
     db,
@@ -151,6 +145,15 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
   });
   const local = createLocalText(config.local, logger);
   const resilience = createResilience(config.resilience, redis ? createBreakerSync(redis, logger.child({ component: 'breakers' })) : undefined);
+  const integrationStats = createIntegrationStats({ db, resilience, providerBaseUrls: config.providerBaseUrls });
+  const breakerEvents = createBreakerEvents({
+    db,
+    hub: events,
+    logger: logger.child({ component: 'events' }),
+    providerBaseUrls: config.providerBaseUrls,
+    breakerOf: (row) => integrationStats.breakerOf({ id: row.id, service: row.service, base_url: row.baseUrl }),
+  });
+  resilience.onBreakerTransition?.((key) => breakerEvents.transition(key));
   const resolveModel = createModelResolver(catalog);
   // GET /v1/models lists local models without a network call per request: the local server's list
   // is read at start and once a minute. The built-in image generator is always there.
@@ -191,7 +194,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
   return {
     events,
     liveStreams,
-    integrationStats: createIntegrationStats({ db, resilience, providerBaseUrls: config.providerBaseUrls }),
+    integrationStats,
     metrics,
     bus,
     redis,

@@ -8,7 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { encodeTime } from 'ulid';
-import { integrationStatusEvent, worseBreaker } from '../events/integration-status.js';
+import { worseBreaker } from '../events/integration-status.js';
 import type { BreakerState } from '../gateway/resilience/breaker.js';
 import { breakerKey } from '../gateway/resilience/breaker.js';
 import type { ServiceId } from '../gateway/providers/provider.js';
@@ -63,14 +63,6 @@ export function createIntegrationStats(deps: { db: Database; resilience: Pick<Re
     /** One view with its breaker and 24-hour usage. */
     async one<T extends IntegrationView>(owner: OwnerRef, view: T): Promise<T & IntegrationStatsFields> {
       return (await this.enrich(owner, [view]))[0]!;
-    },
-
-    /** The `integration.status` event of a stored integration. */
-    statusEvent(view: IntegrationView) {
-      return integrationStatusEvent(
-        { id: view.id, ownerTeamId: view.team_id, status: view.status, lastError: view.last_error, lastCheckedAt: view.last_checked_at ? new Date(view.last_checked_at) : null },
-        breakerOf(view),
-      );
     },
   };
 }

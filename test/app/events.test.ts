@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import { startReplicas, type Replicas } from '../helpers/replicas.js';
+import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture.js';
 import { openEvents, type SseReader } from '../helpers/sse-reader.js';
 import type { TestServer } from '../helpers/test-server.js';
 
@@ -17,6 +18,8 @@ const BAD_KEY = 'sk-events-bad-key-00000000000000000Bad0';
 const HEARTBEAT_MS = 200;
 
 let fake: FakeProvider;
+let flaky: FakeProvider;
+let smtp: SmtpCapture;
 let replicas: Replicas;
 let a: TestServer;
 let b: TestServer;
@@ -25,13 +28,24 @@ const platformKeys: string[] = [];
 
 beforeAll(async () => {
   fake = await startFakeOpenAI({ keys: [GOOD_KEY] });
-  replicas = await startReplicas({ SWITCHBOARD_OPENAI_BASE_URL: fake.baseUrl, SWITCHBOARD_EVENTS_HEARTBEAT_MS: String(HEARTBEAT_MS) });
+  flaky = await startFakeOpenAI({ keys: [GOOD_KEY] });
+  smtp = await startSmtpCapture();
+  replicas = await startReplicas({
+    SWITCHBOARD_OPENAI_BASE_URL: fake.baseUrl,
+    SWITCHBOARD_EVENTS_HEARTBEAT_MS: String(HEARTBEAT_MS),
+    // Breakers open after two failures (only the flaky endpoint ever fails here).
+    SWITCHBOARD_BREAKER_FAILURES: '2',
+    SWITCHBOARD_ALLOW_PRIVATE_UPSTREAMS: 'true',
+    SMTP_URL: smtp.url,
+  });
   ({ a, b } = replicas);
 });
 
 afterAll(async () => {
   for (const reader of readers) reader.close();
   await replicas?.close();
+  await flaky?.close();
+  await smtp?.close();
   await fake?.close();
 });
 
@@ -162,6 +176,57 @@ describe('GET /api/events across two replicas', () => {
     expect((await a.api('/api/auth/logout', { body: { refresh_token: user.refreshToken } })).status).toBe(204);
     await stream.waitFor((e) => e.event === 'session.revoked');
     await stream.ended;
+  });
+
+  it('reports a breaker opening on replica A as integration.status on replica B', async () => {
+    const user = await a.signIn();
+    const stream = await open(b, user.token);
+    const created = (await (await a.api('/api/integrations', { token: user.token, body: { service: 'openai', api_key: GOOD_KEY, base_url: flaky.baseUrl } })).json()) as { id: string };
+    for (let i = 0; i < 2; i++) {
+      const failed = await a.api('/v1/chat/completions', { token: user.token, body: { model: 'openai/fake-error-503', messages: [{ role: 'user', content: 'hi' }] } });
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+    }
+    const open_ = await stream.waitFor((e) => e.event === 'integration.status' && (e.data as { breaker: string }).breaker === 'open');
+    expect(open_.data).toMatchObject({ id: created.id, status: 'failing', breaker: 'open' });
+  });
+
+  it('sends a team integration’s status to every member, and stops once a member is removed', async () => {
+    const owner = await a.signIn();
+    const member = await a.signIn();
+    const team = (await (await a.api('/api/teams', { token: owner.token, body: { name: 'Live' } })).json()) as { id: string };
+    expect((await a.api(`/api/teams/${team.id}/invitations`, { token: owner.token, body: { email: member.email, role: 'member' } })).status).toBe(201);
+    const mail = await smtp.nextTo(member.email);
+    const invitation = /token=([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
+    expect((await a.api('/api/invitations/accept', { token: member.token, body: { token: invitation } })).status).toBe(200);
+    const memberStream = await open(b, member.token);
+    const outsider = await open(b, (await a.signIn()).token);
+
+    const created = (await (await a.api(`/api/teams/${team.id}/integrations`, { token: owner.token, body: { service: 'openai', api_key: GOOD_KEY } })).json()) as { id: string };
+    expect((await a.api(`/api/teams/${team.id}/integrations/${created.id}/test`, { token: owner.token, method: 'POST' })).status).toBe(200);
+    const seen = await memberStream.waitFor((e) => e.event === 'integration.status');
+    expect(seen.data).toMatchObject({ id: created.id, team_id: team.id, status: 'healthy' });
+
+    // Removed on replica A: replica B's stream stops showing the team at once.
+    expect((await a.api(`/api/teams/${team.id}/members/${member.userId}`, { token: owner.token, method: 'DELETE' })).status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await a.api(`/api/teams/${team.id}/integrations/${created.id}/test`, { token: owner.token, method: 'POST' })).status).toBe(200);
+    const ownerStream = await open(b, owner.token);
+    expect((await a.api(`/api/teams/${team.id}/integrations/${created.id}/test`, { token: owner.token, method: 'POST' })).status).toBe(200);
+    await ownerStream.waitFor((e) => e.event === 'integration.status');
+    expect(memberStream.events.filter((e) => e.event === 'integration.status')).toHaveLength(1);
+    expect(outsider.events.filter((e) => e.event === 'integration.status')).toEqual([]);
+  });
+
+  it('sends budget.alert when a threshold is crossed', async () => {
+    const user = await userWithKey(a);
+    const stream = await open(b, user.token);
+    const put = await a.api('/api/budgets', { method: 'PUT', token: user.token, body: { scope: 'key', scope_id: user.keyId, limit_micros: 1, alert_thresholds: [50], hard_limit: false } });
+    expect(put.status).toBe(201);
+    const budget = (await put.json()) as { id: string };
+    expect((await chat(a, user.platformKey)).status).toBe(200);
+    const alert = await stream.waitFor((e) => e.event === 'budget.alert');
+    expect(alert.data).toMatchObject({ scope: 'key', id: budget.id, threshold_pct: 50, limit_micros: 1, state: 'exceeded' });
+    expect((alert.data as { spent_micros: number }).spent_micros).toBeGreaterThan(0);
   });
 
   it('never carries a secret, in events or logs', () => {
