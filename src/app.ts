@@ -33,6 +33,7 @@ import { integrationHealthRoutes } from './gateway/resilience/integration-health
 import { teamIntegrationsRoutes } from './vault/team-integrations.routes.js';
 import { eventsRoutes } from './events/events.routes.js';
 import { credentialCheckRoutes } from './vault/credential-checks.routes.js';
+import { alertsRoutes } from './metering/budgets/alerts.routes.js';
 
 export interface AppOptions {
   config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'> &
@@ -80,6 +81,13 @@ export function createApp(options: AppOptions) {
   app.route('/api', platformKeysRoutes(services.platformKeys, authed));
   app.route('/api', usageRoutes(services.usageStore, authed));
   app.route('/api', budgetsRoutes(services.budgets, authed));
+  app.route(
+    '/api',
+    alertsRoutes(
+      { store: services.alerts, budgets: services.budgets, alerts: services.budgetAlerts, audit: services.audit, redis: services.redis, perMinute: config.keyTestPerMinute ?? 10 },
+      authed,
+    ),
+  );
   app.route('/api', teamsRoutes(services.teams, authed));
   app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed, services.integrationStats));
   app.route('/api', routesRoutes(services.routes, authed));

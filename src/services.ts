@@ -33,6 +33,7 @@ import { createUsageSpool } from './metering/usage-spool.js';
 import { createUsageStore } from './metering/usage.store.js';
 import { createEventHub } from './events/event-hub.js';
 import { createBreakerEvents } from './events/breaker-events.js';
+import { createAlertsStore } from './metering/budgets/alerts.store.js';
 import { integrationStatusEvent } from './events/integration-status.js';
 import { createLiveStreams } from './events/live-streams.js';
 import { usageEventOf } from './events/usage-event.js';
@@ -195,6 +196,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     events,
     liveStreams,
     integrationStats,
+    alerts: createAlertsStore(db),
     metrics,
     bus,
     redis,

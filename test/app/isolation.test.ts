@@ -83,6 +83,8 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/budgets/{id}': { params: (f) => ({ id: f.budgetId }) },
   'DELETE /api/budgets/{id}': { params: (f) => ({ id: f.budgetId }) },
   'POST /api/notifications/{id}/read': { params: (f) => ({ id: f.notificationId }) },
+  'POST /api/alerts/{id}/read': { params: (f) => ({ id: f.notificationId }) },
+  'POST /api/budgets/{id}/test-alert': { params: (f) => ({ id: f.budgetId }) },
 };
 
 /** Tables a write could touch; audit and usage rows are append-only logs of their own. */

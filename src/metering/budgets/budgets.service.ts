@@ -139,6 +139,9 @@ export function createBudgetsService(deps: {
       return view(await visibleRow(userId, id));
     },
 
+    /** The stored budget, when the caller may manage it (own, or a team they own or administer); else 404. */
+    visibleRow,
+
     /** Creates or replaces the budget of one scope. */
     async put(actor: Actor, input: PutBudgetInput): Promise<{ budget: BudgetView; created: boolean }> {
       const scopeId = input.scope_id ?? (input.scope === 'user' ? actor.userId : undefined);
