@@ -94,8 +94,11 @@ export function createApp(options: AppOptions) {
   app.route('/api', integrationHealthRoutes({ integrations: services.integrations, access: services.teams, resilience: services.resilience, providerBaseUrls: config.providerBaseUrls }, authed));
   app.route('/api', eventsRoutes(services.liveStreams, requireAuth(services.authenticator, { allowPlatformKeys: true })));
   app.route('/api', auditRoutes(services.audit, services.teams, authed));
-  app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
-  app.route('/api', adminHealthRoutes(services.resilience, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
+  app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin), services.adminUsers));
+  app.route(
+    '/api',
+    adminHealthRoutes(services.resilience, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin), { health: services.adminHealth, readiness: options.readiness }),
+  );
   app.route('/api', adminPricesRoutes(services.priceOverrides, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
   app.route(
     '/v1',

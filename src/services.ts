@@ -34,6 +34,8 @@ import { createUsageStore } from './metering/usage.store.js';
 import { createEventHub } from './events/event-hub.js';
 import { createBreakerEvents } from './events/breaker-events.js';
 import { createAlertsStore } from './metering/budgets/alerts.store.js';
+import { createAdminHealth } from './accounts/admin-health.js';
+import { createAdminUsers } from './accounts/admin-users.js';
 import { integrationStatusEvent } from './events/integration-status.js';
 import { createLiveStreams } from './events/live-streams.js';
 import { usageEventOf } from './events/usage-event.js';
@@ -192,11 +194,27 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     cacheTtlMs: (config.secretCacheTtlSeconds || 300) * 1000,
   });
 
+  const accounts = createAccountsService({
+    db,
+    store: accountsStore,
+    tokens,
+    audit,
+    clock: systemClock,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    bus,
+    mailer,
+    logger,
+    publicUrl: config.publicUrl,
+    loginBackoff: createLoginBackoff(redis),
+  });
+
   return {
     events,
     liveStreams,
     integrationStats,
     alerts: createAlertsStore(db),
+    adminHealth: createAdminHealth({ db, redis }),
+    adminUsers: createAdminUsers({ db, audit, bus, resendVerification: (email) => accounts.resendVerification(email) }),
     metrics,
     bus,
     redis,
@@ -232,19 +250,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
       cacheTtlMs: (config.secretCacheTtlSeconds || 300) * 1000,
     }),
     modelLister: createModelLister({ db, catalog, bus, cacheTtlSeconds: config.secretCacheTtlSeconds || 300, localModels: () => localModelIds }),
-    accounts: createAccountsService({
-      db,
-      store: accountsStore,
-      tokens,
-      audit,
-      clock: systemClock,
-      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
-      bus,
-      mailer,
-      logger,
-      publicUrl: config.publicUrl,
-      loginBackoff: createLoginBackoff(redis),
-    }),
+    accounts,
     integrations,
     integrationHealth,
     audit,

@@ -68,6 +68,10 @@ const ROUTES: Record<string, RouteCase> = {
   // Admin routes: a non-admin must not even learn that they exist.
   'POST /api/admin/users/{id}/disable': { params: (f) => ({ id: f.owner.userId }) },
   'POST /api/admin/users/{id}/enable': { params: (f) => ({ id: f.owner.userId }) },
+  'POST /api/admin/users/{id}/make-admin': { params: (f) => ({ id: f.owner.userId }) },
+  'POST /api/admin/users/{id}/remove-admin': { params: (f) => ({ id: f.owner.userId }) },
+  'POST /api/admin/users/{id}/revoke-sessions': { params: (f) => ({ id: f.owner.userId }) },
+  'POST /api/admin/users/{id}/resend-verification': { params: (f) => ({ id: f.owner.userId }) },
   'POST /api/admin/teams/{id}/disable': { params: (f) => ({ id: f.teamId }) },
   'POST /api/admin/teams/{id}/enable': { params: (f) => ({ id: f.teamId }) },
   'DELETE /api/admin/prices/{id}': { params: () => ({ id: '01JB8ZQ6Q3V8Y3J0K9QK7T1M2N' }) },
