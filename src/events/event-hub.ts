@@ -110,8 +110,27 @@ export function createEventHub(options: EventHubOptions) {
     }
   }
 
-  if (options.redis) {
+  // Subscribed when the first stream opens: a process that never serves one (the worker, the CLI)
+  // does not parse every replica's events.
+  let subscribed: Promise<void> | undefined;
+  let listening = false;
+  function ensureSubscribed(): Promise<void> {
+    if (!options.redis) return Promise.resolve();
+    if (subscribed) return subscribed;
     const subscriber = options.redis.subscriber();
+    if (!listening) listen(subscriber);
+    subscribed = subscriber.subscribe(EVENTS_CHANNEL).then(
+      () => undefined,
+      (error: unknown) => {
+        log.error({ err: error }, 'could not subscribe to live events');
+        subscribed = undefined;
+      },
+    );
+    return subscribed;
+  }
+
+  function listen(subscriber: ReturnType<RedisConnections['subscriber']>): void {
+    listening = true;
     subscriber.on('message', (channel: string, raw: string) => {
       if (channel !== EVENTS_CHANNEL) return;
       let message: { o?: unknown; e?: unknown };
@@ -126,7 +145,6 @@ export function createEventHub(options: EventHubOptions) {
         if (event && typeof event.type === 'string') deliver({ type: event.type, u: event.u ?? null, t: event.t ?? null, data: event.data });
       }
     });
-    subscriber.subscribe(EVENTS_CHANNEL).catch((error: unknown) => log.error({ err: error }, 'could not subscribe to live events'));
   }
 
   return {
@@ -146,7 +164,11 @@ export function createEventHub(options: EventHubOptions) {
     },
 
     /** Start delivering to `send`; `viewer()` is read per event, so membership changes apply at once. */
+    /** Resolves once this process receives other replicas' events (subscribes on first use). */
+    ready: ensureSubscribed,
+
     subscribe(viewer: () => Viewer, send: (event: LiveEvent) => void): Subscription {
+      void ensureSubscribed();
       const listener = { viewer, send };
       listeners.add(listener);
       return {

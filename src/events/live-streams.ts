@@ -80,7 +80,8 @@ export function createLiveStreams(deps: { db: Database; hub: EventHub; bus: Inva
 
     /** Register a stream; `send` writes one event, `end` closes the response. */
     async open(principal: Principal, send: (event: LiveEvent) => void, end: () => void): Promise<{ subscription: Subscription; close(): void }> {
-      const stream: OpenStream = { principal, viewer: { userId: principal.userId, teams: await teamsOf(principal) }, send, end };
+      const [teamIds] = await Promise.all([teamsOf(principal), hub.ready()]);
+      const stream: OpenStream = { principal, viewer: { userId: principal.userId, teams: teamIds }, send, end };
       open.add(stream);
       const subscription = hub.subscribe(() => stream.viewer, send);
       return {
