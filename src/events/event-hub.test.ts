@@ -80,3 +80,15 @@ describe('integration live status', () => {
     });
   });
 });
+
+describe('access token expiry of a stream', () => {
+  it('reads exp from a Bearer JWT, nothing from anything else', async () => {
+    const { accessTokenExpiry } = await import('./events.routes.js');
+    const jwt = (payload: unknown) => `h.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.s`;
+    expect(accessTokenExpiry(`Bearer ${jwt({ sub: 'u', exp: 1_800_000_000 })}`)).toBe(1_800_000_000_000);
+    expect(accessTokenExpiry(`Bearer ${jwt({ sub: 'u' })}`)).toBeUndefined();
+    expect(accessTokenExpiry('Bearer sk-sb-platform-key')).toBeUndefined();
+    expect(accessTokenExpiry('Bearer a.!!!.b')).toBeUndefined();
+    expect(accessTokenExpiry(undefined)).toBeUndefined();
+  });
+});

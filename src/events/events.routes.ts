@@ -7,7 +7,8 @@
  * Each event has an `id:`; reconnecting with `Last-Event-ID` replays what was missed from this
  * process's ring, or sends one `resync` event (see event-hub.ts). A `: heartbeat` comment goes
  * out every SWITCHBOARD_EVENTS_HEARTBEAT_MS. The stream ends when the session or key that opened
- * it is revoked (after a `session.revoked` / `key.revoked` event), when the user is disabled, when
+ * it is revoked (after a `session.revoked` / `key.revoked` event), when its access token expires
+ * (the client reconnects with a fresh one), when the user is disabled, when
  * the client falls more than MAX_QUEUED events behind (it resumes with Last-Event-ID), and at shutdown.
  */
 import { z } from '@hono/zod-openapi';
@@ -20,6 +21,23 @@ import type { LiveStreams } from './live-streams.js';
 
 /** Events waiting for a slow client before its stream is ended. */
 const MAX_QUEUED = 1_000;
+
+/**
+ * When the access token that opened the stream expires (its `exp`, already verified by
+ * authentication): the stream ends then, and the client reconnects with a fresh token. Platform
+ * keys (not JWTs) answer undefined.
+ */
+export function accessTokenExpiry(authorization: string | undefined): number | undefined {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+  const payload = token?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function eventsRoutes(streams: LiveStreams, requireAuth: MiddlewareHandler<AppEnv>) {
   const router = createApiRouter();
@@ -38,6 +56,7 @@ export function eventsRoutes(streams: LiveStreams, requireAuth: MiddlewareHandle
   router.get('/events', requireAuth, (c) => {
     const principal = c.get('principal');
     const lastEventId = c.req.header('last-event-id')?.slice(0, 64);
+    const expiresAt = principal.sessionId ? accessTokenExpiry(c.req.header('authorization')) : undefined;
     return streamSSE(c, async (stream) => {
       const queue: LiveEvent[] = [];
       let ended = false;
@@ -64,6 +83,8 @@ export function eventsRoutes(streams: LiveStreams, requireAuth: MiddlewareHandle
         stream.write(': heartbeat\n\n').catch(finish);
       }, streams.heartbeatMs);
       heartbeat.unref();
+      const expiry = expiresAt === undefined ? undefined : setTimeout(finish, Math.max(0, expiresAt - Date.now()));
+      expiry?.unref();
       try {
         await stream.write(': connected\n\n');
         const replayed = handle.subscription.replay(lastEventId);
@@ -80,6 +101,7 @@ export function eventsRoutes(streams: LiveStreams, requireAuth: MiddlewareHandle
         }
       } finally {
         clearInterval(heartbeat);
+        if (expiry) clearTimeout(expiry);
         handle.close();
       }
     });
