@@ -86,7 +86,7 @@ const defs = {
 
 export interface AlertsDeps {
   store: AlertsStore;
-  budgets: { visibleRow(userId: string, id: string): Promise<BudgetRow> };
+  budgets: { visibleRow(userId: string, id: string): Promise<BudgetRow>; markRead(userId: string, id: string): Promise<void> };
   alerts: { sendTest(budget: BudgetRow): Promise<TestAlertResult> };
   audit: Pick<AuditLog, 'record'>;
   redis: RedisConnections | undefined;
@@ -106,7 +106,7 @@ export function alertsRoutes(deps: AlertsDeps, requireAuth: MiddlewareHandler<Ap
   });
 
   router.openapi(defs.read, async (c) => {
-    if (!(await deps.store.markRead(me(c), c.req.valid('param').id))) throw new AppError('not_found', { message: 'No such alert.' });
+    await deps.budgets.markRead(me(c), c.req.valid('param').id);
     return c.body(null, 204);
   });
 

@@ -8,6 +8,17 @@ import { notifications } from '../../store/schema.js';
 
 export const ALERT_CURSOR = /^[ur]:[0-9A-HJKMNP-TV-Z]{26}$/;
 
+/** One notification as /api/notifications and /api/alerts show it. */
+export const toNotificationView = (row: typeof notifications.$inferSelect) => ({
+  id: row.id,
+  kind: row.kind,
+  title: row.title,
+  body: row.body,
+  data: row.data ?? null,
+  read_at: row.readAt?.toISOString() ?? null,
+  created_at: row.createdAt.toISOString(),
+});
+
 export function createAlertsStore(db: Database) {
   return {
     async page(userId: string, options: { limit: number; cursor?: string | undefined; unreadOnly: boolean }) {
@@ -30,28 +41,10 @@ export function createAlertsStore(db: Database) {
       const page = rows.slice(0, options.limit);
       const last = page.at(-1);
       return {
-        data: page.map((row) => ({
-          id: row.id,
-          kind: row.kind,
-          title: row.title,
-          body: row.body,
-          data: row.data ?? null,
-          read_at: row.readAt?.toISOString() ?? null,
-          created_at: row.createdAt.toISOString(),
-        })),
+        data: page.map(toNotificationView),
         next_cursor: rows.length > options.limit && last ? `${last.readAt ? 'r' : 'u'}:${last.id}` : null,
         unread_count: unread?.n ?? 0,
       };
-    },
-
-    /** False when the alert is not the caller's (or does not exist). */
-    async markRead(userId: string, id: string): Promise<boolean> {
-      const updated = await db
-        .update(notifications)
-        .set({ readAt: sql`coalesce(${notifications.readAt}, now())` })
-        .where(and(eq(notifications.id, id), eq(notifications.userId, userId)))
-        .returning({ id: notifications.id });
-      return updated.length > 0;
     },
 
     async markAllRead(userId: string): Promise<number> {
