@@ -76,6 +76,7 @@ export function createEventHub(options: EventHubOptions) {
   let seq = 0;
   const listeners = new Set<{ viewer: () => Viewer; send: (event: LiveEvent) => void }>();
   let outbox: Envelope[] = [];
+  let publishFailing = false;
   let scheduled = false;
 
   const visible = (viewer: Viewer, event: Envelope) => (event.u !== null && event.u === viewer.userId) || (event.t !== null && viewer.teams.has(event.t));
@@ -104,9 +105,17 @@ export function createEventHub(options: EventHubOptions) {
     if (!options.redis) return;
     for (let start = 0; start < batch.length; start += MAX_BATCH) {
       const message = JSON.stringify({ o: origin, e: batch.slice(start, start + MAX_BATCH) });
-      options.redis.client.publish(EVENTS_CHANNEL, message).catch((error: unknown) => {
-        log.warn({ err: error }, 'could not publish live events; streams on other replicas miss them');
-      });
+      options.redis.client.publish(EVENTS_CHANNEL, message).then(
+        () => {
+          if (publishFailing) log.info('live events reach other replicas again');
+          publishFailing = false;
+        },
+        (error: unknown) => {
+          // Once per outage, not once per batch: every request publishes.
+          if (!publishFailing) log.warn({ err: error }, 'could not publish live events; streams on other replicas miss them until Redis is back');
+          publishFailing = true;
+        },
+      );
     }
   }
 
