@@ -8,7 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { encodeTime } from 'ulid';
-import { worseBreaker } from '../events/integration-status.js';
+import { liveStatusOf, worseBreaker, type LiveStatus } from '../events/integration-status.js';
 import type { BreakerState } from '../gateway/resilience/breaker.js';
 import { breakerKey } from '../gateway/resilience/breaker.js';
 import type { ServiceId } from '../gateway/providers/provider.js';
@@ -20,6 +20,8 @@ import type { IntegrationView } from './integrations.service.js';
 const DAY_MS = 24 * 3600 * 1000;
 
 export interface IntegrationStatsFields {
+  /** The status the live `integration.status` event carries (healthy | degraded | failing | unchecked). */
+  health: LiveStatus;
   breaker: BreakerState;
   latency_p50_ms: number | null;
   requests_24h: number;
@@ -52,12 +54,17 @@ export function createIntegrationStats(deps: { db: Database; resilience: Pick<Re
     /** The views with their breaker and 24-hour usage (one query for all of them). */
     async enrich<T extends IntegrationView>(owner: OwnerRef, views: T[]): Promise<Array<T & IntegrationStatsFields>> {
       const usage = await usageOf(owner, views.map((view) => view.id));
-      return views.map((view) => ({
-        ...view,
-        breaker: breakerOf(view),
-        latency_p50_ms: usage.get(view.id)?.p50 ?? null,
-        requests_24h: usage.get(view.id)?.requests ?? 0,
-      }));
+      return views.map((view) => {
+        const breaker = breakerOf(view);
+        const health = liveStatusOf({ id: view.id, ownerTeamId: view.team_id, status: view.status, lastError: view.last_error, lastCheckedAt: view.last_checked_at ? new Date(view.last_checked_at) : null }, breaker);
+        return {
+          ...view,
+          health,
+          breaker,
+          latency_p50_ms: usage.get(view.id)?.p50 ?? null,
+          requests_24h: usage.get(view.id)?.requests ?? 0,
+        };
+      });
     },
 
     /** One view with its breaker and 24-hour usage. */

@@ -55,6 +55,7 @@ export const IntegrationSchema = z
     created_at: z.string(),
     updated_at: z.string(),
     // What the breakers and the last 24 hours of usage say (never key material).
+    health: z.enum(['healthy', 'degraded', 'failing', 'disabled', 'unchecked']).openapi({ description: 'As the live integration.status event says it (status and breaker together)' }),
     breaker: z.enum(['closed', 'open', 'half_open']).openapi({ description: 'The worse of its endpoint’s and its own circuit breaker' }),
   latency_p50_ms: z.number().int().nullable().openapi({ description: 'Median latency of its successful requests in the last 24 hours' }),
     requests_24h: z.number().int().openapi({ description: 'Requests that used it in the last 24 hours' }),

@@ -30,6 +30,7 @@ afterAll(async () => {
 interface Detail {
   id: string;
   status: string;
+  health: string;
   breaker: string;
   latency_p50_ms: number | null;
   requests_24h: number;
@@ -47,7 +48,7 @@ describe('integration detail and list', () => {
     expect((await server.api('/api/integrations', { token: other.token, body: { service: 'openai', api_key: KEY } })).status).toBe(201);
 
     const fresh = (await (await server.api(`/api/integrations/${created.id}`, { token: user.token })).json()) as Detail;
-    expect(fresh).toMatchObject({ id: created.id, breaker: 'closed', latency_p50_ms: null, requests_24h: 0 });
+    expect(fresh).toMatchObject({ id: created.id, health: 'unchecked', breaker: 'closed', latency_p50_ms: null, requests_24h: 0 });
 
     for (let i = 0; i < 3; i++) expect((await chat(user.token)).status).toBe(200);
     expect((await chat(other.token)).status).toBe(200);
@@ -79,7 +80,7 @@ describe('integration detail and list', () => {
 
     const list = (await (await server.api(`/api/teams/${team.id}/integrations`, { token: owner.token })).json()) as { data: Detail[] };
     expect(list.data).toHaveLength(1);
-    expect(list.data[0]).toMatchObject({ id, breaker: 'open', requests_24h: 2, latency_p50_ms: null });
+    expect(list.data[0]).toMatchObject({ id, health: 'failing', breaker: 'open', requests_24h: 2, latency_p50_ms: null });
     const detail = (await (await server.api(`/api/teams/${team.id}/integrations/${id}`, { token: owner.token })).json()) as Detail;
     expect(detail).toEqual(list.data[0]);
   });
