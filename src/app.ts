@@ -32,10 +32,13 @@ import { adminHealthRoutes } from './gateway/resilience/health.routes.js';
 import { integrationHealthRoutes } from './gateway/resilience/integration-health.routes.js';
 import { teamIntegrationsRoutes } from './vault/team-integrations.routes.js';
 import { webApp } from './http/web-app.js';
+import { eventsRoutes } from './events/events.routes.js';
+import { credentialCheckRoutes } from './vault/credential-checks.routes.js';
+import { alertsRoutes } from './metering/budgets/alerts.routes.js';
 
 export interface AppOptions {
   config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'> &
-    Partial<Pick<Config, 'images' | 'allowPrivateUpstreams' | 'webhooks' | 'webDir'>>;
+    Partial<Pick<Config, 'images' | 'allowPrivateUpstreams' | 'webhooks' | 'webDir' | 'keyTestPerMinute'>>;
   logger: Logger;
   services: PlatformServices;
   readiness: ReadinessProbe;
@@ -68,17 +71,35 @@ export function createApp(options: AppOptions) {
   );
   app.route('/api', authRoutes(services.accounts, authed, { publicUrl: config.publicUrl, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds }));
   app.route('/api', sessionsRoutes(services.accounts, authed));
-  app.route('/api', integrationsRoutes(services.integrations, authed, services.integrationHealth));
+  app.route(
+    '/api',
+    credentialCheckRoutes(
+      { integrations: services.integrations, health: services.integrationHealth, access: services.teams, redis: services.redis, perMinute: config.keyTestPerMinute ?? 10 },
+      authed,
+    ),
+  );
+  app.route('/api', integrationsRoutes(services.integrations, authed, services.integrationHealth, services.integrationStats));
   app.route('/api', platformKeysRoutes(services.platformKeys, authed));
   app.route('/api', usageRoutes({ store: services.usageStore, aggregates: services.usageAggregates, teams: services.teams }, authed));
   app.route('/api', budgetsRoutes(services.budgets, authed));
+  app.route(
+    '/api',
+    alertsRoutes(
+      { store: services.alerts, budgets: services.budgets, alerts: services.budgetAlerts, audit: services.audit, redis: services.redis, perMinute: config.keyTestPerMinute ?? 10 },
+      authed,
+    ),
+  );
   app.route('/api', teamsRoutes(services.teams, authed));
-  app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed));
+  app.route('/api', teamIntegrationsRoutes(services.teamIntegrations, authed, services.integrationStats));
   app.route('/api', routesRoutes(services.routes, authed));
   app.route('/api', integrationHealthRoutes({ integrations: services.integrations, access: services.teams, resilience: services.resilience, providerBaseUrls: config.providerBaseUrls }, authed));
+  app.route('/api', eventsRoutes(services.liveStreams, requireAuth(services.authenticator, { allowPlatformKeys: true })));
   app.route('/api', auditRoutes(services.audit, services.teams, authed));
-  app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin), services.usageAggregates));
-  app.route('/api', adminHealthRoutes(services.resilience, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
+  app.route('/api', adminRoutes(services.admin, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin), services.adminUsers, services.usageAggregates));
+  app.route(
+    '/api',
+    adminHealthRoutes(services.resilience, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin), { health: services.adminHealth, readiness: options.readiness }),
+  );
   app.route('/api', adminPricesRoutes(services.priceOverrides, requirePlatformAdmin(services.authenticator, services.admin.isActiveAdmin)));
   app.route(
     '/v1',

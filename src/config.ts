@@ -80,6 +80,9 @@ const envSchema = z.object({
   SWITCHBOARD_PRICES_FILE: z.string().optional(),
   SWITCHBOARD_KEY_CHECK_TIMEOUT_MS: integer(100).default(5_000),
   SWITCHBOARD_KEY_CHECK_ON_SAVE: booleanFromEnv.default(true),
+  SWITCHBOARD_EVENTS_HEARTBEAT_MS: integer(10).default(15_000),
+  SWITCHBOARD_EVENTS_RING_SIZE: integer(0).default(1_000),
+  SWITCHBOARD_KEY_TEST_PER_MINUTE: integer(0).default(10),
   SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS: integer(10).default(1_000),
   SWITCHBOARD_USAGE_BATCH_SIZE: integer(1).default(500),
   SWITCHBOARD_IMAGE_TIMEOUT_MS: integer(1).default(300_000),
@@ -145,6 +148,10 @@ export interface Config {
   keyCheckTimeoutMs: number;
   /** Check a key when it is saved (create, or PATCH of api_key/base_url). */
   keyCheckOnSave: boolean;
+  /** GET /api/events: heartbeat comment interval, and how many recent events each process keeps for Last-Event-ID. */
+  events: { heartbeatMs: number; ringSize: number };
+  /** POST /api/integrations/test (unsaved credentials) per user per minute; 0 = unlimited. */
+  keyTestPerMinute: number;
   usage: { flushIntervalMs: number; batchSize: number };
   images: { timeoutMs: number; maxPolls: number; midjourney: { submitPath: string; fetchPath: string; pollIntervalMs: number } };
   /** Service `local`: a local OpenAI-compatible server and/or an in-process GGUF model. */
@@ -244,6 +251,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pricesFile: e.SWITCHBOARD_PRICES_FILE,
     keyCheckTimeoutMs: e.SWITCHBOARD_KEY_CHECK_TIMEOUT_MS,
     keyCheckOnSave: e.SWITCHBOARD_KEY_CHECK_ON_SAVE,
+    events: { heartbeatMs: e.SWITCHBOARD_EVENTS_HEARTBEAT_MS, ringSize: e.SWITCHBOARD_EVENTS_RING_SIZE },
+    keyTestPerMinute: e.SWITCHBOARD_KEY_TEST_PER_MINUTE,
     usage: { flushIntervalMs: e.SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS, batchSize: e.SWITCHBOARD_USAGE_BATCH_SIZE },
     images: {
       timeoutMs: e.SWITCHBOARD_IMAGE_TIMEOUT_MS,

@@ -123,6 +123,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const started = Date.now();
     logger.info({ reason, in_flight: inFlight }, 'shutting down: draining in-flight requests');
     draining = true;
+    // Event streams never end by themselves: close them so they do not hold the drain.
+    services.liveStreams.closeAll();
     server.close();
     server.closeIdleConnections();
     if (inFlight > 0) {

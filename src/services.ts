@@ -32,6 +32,15 @@ import { createUsageRecorder } from './metering/usage-recorder.js';
 import { createUsageSpool } from './metering/usage-spool.js';
 import { createUsageStore } from './metering/usage.store.js';
 import { createUsageAggregates } from './metering/usage-aggregates.js';
+import { createEventHub } from './events/event-hub.js';
+import { createBreakerEvents } from './events/breaker-events.js';
+import { createAlertsStore } from './metering/budgets/alerts.store.js';
+import { createAdminHealth } from './accounts/admin-health.js';
+import { createAdminUsers } from './accounts/admin-users.js';
+import { integrationStatusEvent } from './events/integration-status.js';
+import { createLiveStreams } from './events/live-streams.js';
+import { usageEventOf } from './events/usage-event.js';
+import { createIntegrationStats } from './vault/integration-stats.js';
 import { createVideoJobsStore } from './jobs/video-jobs.store.js';
 import { checkWebhookUrl, createWebhookSender } from './jobs/webhooks.js';
 import { createBudgetAlerts } from './metering/budgets/budget-alerts.js';
@@ -83,6 +92,9 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
   });
   bus.onResync(() => secretCache.clear());
   const platformKeysStore = createPlatformKeysStore(db);
+  // Live events (GET /api/events): published here, fanned out to every replica's open streams.
+  const events = createEventHub({ redis, logger, ringSize: config.events.ringSize });
+  const liveStreams = createLiveStreams({ db, hub: events, bus, logger: logger.child({ component: 'events' }), heartbeatMs: config.events.heartbeatMs });
   const activity = createActivityTracker({
     db: usageDb,
     keys: createPlatformKeysStore(usageDb),
@@ -122,6 +134,8 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     checkOnSave: config.keyCheckOnSave,
     notices: createOwnerNotices({ db, mailer, logger: logger.child({ component: 'notices' }) }),
     publicUrl: config.publicUrl,
+    onStatus: (row) =>
+      events.publish('integration.status', { userId: row.ownerUserId, teamId: row.ownerTeamId }, integrationStatusEvent(row, integrationStats.breakerOf({ id: row.id, service: row.service, base_url: row.baseUrl }))),
   });
   const teams = createTeamsService({
     db,
@@ -135,6 +149,15 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
   });
   const local = createLocalText(config.local, logger);
   const resilience = createResilience(config.resilience, redis ? createBreakerSync(redis, logger.child({ component: 'breakers' })) : undefined);
+  const integrationStats = createIntegrationStats({ db, resilience, providerBaseUrls: config.providerBaseUrls });
+  const breakerEvents = createBreakerEvents({
+    db,
+    hub: events,
+    logger: logger.child({ component: 'events' }),
+    providerBaseUrls: config.providerBaseUrls,
+    breakerOf: (row) => integrationStats.breakerOf({ id: row.id, service: row.service, base_url: row.baseUrl }),
+  });
+  resilience.onBreakerTransition?.((key) => breakerEvents.transition(key));
   const resolveModel = createModelResolver(catalog);
   // GET /v1/models lists local models without a network call per request: the local server's list
   // is read at start and once a minute. The built-in image generator is always there.
@@ -156,6 +179,12 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     webhooks: config.webhooks.secret ? createWebhookSender({ upstream, ...config.webhooks, logger: logger.child({ component: 'budget-webhooks' }) }) : undefined,
     logger: logger.child({ component: 'budget-alerts' }),
     publicUrl: config.publicUrl,
+    onAlert: ({ budget, period, threshold, spent }) =>
+      events.publish(
+        'budget.alert',
+        { userId: budget.ownerUserId, teamId: budget.ownerTeamId },
+        { scope: budget.scope, id: budget.id, scope_id: budget.scopeId, period, threshold_pct: threshold, spent_micros: spent, limit_micros: budget.limitMicros, state: spent >= budget.limitMicros ? 'exceeded' : 'warning' },
+      ),
   });
   const budgetEnforcer = createBudgetEnforcer({
     db,
@@ -166,7 +195,27 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     cacheTtlMs: (config.secretCacheTtlSeconds || 300) * 1000,
   });
 
+  const accounts = createAccountsService({
+    db,
+    store: accountsStore,
+    tokens,
+    audit,
+    clock: systemClock,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    bus,
+    mailer,
+    logger,
+    publicUrl: config.publicUrl,
+    loginBackoff: createLoginBackoff(redis),
+  });
+
   return {
+    events,
+    liveStreams,
+    integrationStats,
+    alerts: createAlertsStore(db),
+    adminHealth: createAdminHealth({ db, redis }),
+    adminUsers: createAdminUsers({ db, audit, bus, resendVerification: (email) => accounts.resendVerification(email) }),
     metrics,
     bus,
     redis,
@@ -181,7 +230,14 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     providers: { ...providerRegistry, images: { ...providerRegistry.images, midjourney: createMidjourneyImagesAdapter(config.images.midjourney) } },
     activity,
     authenticator,
-    platformKeys: createPlatformKeysService({ db, store: platformKeysStore, audit, clock: systemClock, bus }),
+    platformKeys: createPlatformKeysService({
+      db,
+      store: platformKeysStore,
+      audit,
+      clock: systemClock,
+      bus,
+      onRevoked: (key) => events.publish('key.revoked', { userId: key.userId, teamId: key.teamId }, { id: key.id, team_id: key.teamId }),
+    }),
     resolveModel,
     resilience,
     aiRateLimits: createAiRateLimits({ redis, logger, metrics, defaults: config.aiRateLimitDefaults }),
@@ -196,19 +252,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
       cacheTtlMs: (config.secretCacheTtlSeconds || 300) * 1000,
     }),
     modelLister: createModelLister({ db, catalog, bus, cacheTtlSeconds: config.secretCacheTtlSeconds || 300, localModels: () => localModelIds }),
-    accounts: createAccountsService({
-      db,
-      store: accountsStore,
-      tokens,
-      audit,
-      clock: systemClock,
-      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
-      bus,
-      mailer,
-      logger,
-      publicUrl: config.publicUrl,
-      loginBackoff: createLoginBackoff(redis),
-    }),
+    accounts,
     integrations,
     integrationHealth,
     audit,
@@ -232,6 +276,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
       logger: logger.child({ component: 'usage' }),
       flushIntervalMs: config.usage.flushIntervalMs,
       batchSize: config.usage.batchSize,
+      onRecorded: (row) => events.publish('usage.created', { userId: row.userId }, usageEventOf(row)),
     }),
   };
 }

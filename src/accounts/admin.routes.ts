@@ -10,12 +10,23 @@ import { bearerCredential } from '../http/authenticate.js';
 import type { AppEnv } from '../http/context.js';
 import { bearerSecurity, commonErrors, createApiRouter, pageOf, PageQuerySchema, UlidSchema } from '../http/openapi.js';
 import { AppError } from '../platform/errors.js';
+import { AuditEventSchema, toAuditView } from '../platform/audit.routes.js';
 import type { AdminService } from './admin.service.js';
 import { adminUsage, UsageAggregateQuerySchema, UsageAggregateSchema } from '../metering/usage-aggregate.http.js';
 import type { UsageAggregates } from '../metering/usage-aggregates.js';
+import type { AdminUsers } from './admin-users.js';
 
 const AdminUserSchema = z
-  .object({ id: z.string(), email: z.string(), is_admin: z.boolean(), email_verified: z.boolean(), disabled: z.boolean(), created_at: z.string() })
+  .object({
+    id: z.string(),
+    email: z.string(),
+    is_admin: z.boolean(),
+    email_verified: z.boolean(),
+    disabled: z.boolean(),
+    created_at: z.string(),
+    spend_this_month_micros: z.number().int().openapi({ description: 'Priced usage of the current UTC month, micro-dollars' }),
+    teams: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })),
+  })
   .openapi('AdminUser');
 const AdminTeamSchema = z
   .object({ id: z.string(), name: z.string(), member_count: z.number().int(), disabled: z.boolean(), created_at: z.string() })
@@ -33,6 +44,12 @@ const UsageTotalSchema = z
 
 const UsersQuery = PageQuerySchema.extend({
   email: z.string().min(1).max(320).optional().openapi({ description: 'Case-insensitive fragment of the email address' }),
+  query: z.string().min(1).max(320).optional().openapi({ description: 'An email fragment (case-insensitive) or a user id' }),
+});
+const AuditQuery = PageQuerySchema.extend({
+  actor: UlidSchema.optional().openapi({ description: 'The acting user id' }),
+  action: z.string().min(1).max(100).optional().openapi({ description: 'An action (user.disabled), or a prefix ending in a dot (user.)' }),
+  target: z.string().min(1).max(64).optional().openapi({ description: 'The target id (user, team, key, …)' }),
 });
 const IdParams = z.object({ id: UlidSchema });
 
@@ -44,6 +61,26 @@ const routes = {
     method: 'get', path: '/admin/users', tags, security, summary: 'All users (platform admins)',
     request: { query: UsersQuery },
     responses: { 200: ok('Page', pageOf(AdminUserSchema)), ...commonErrors },
+  }),
+  makeAdmin: createRoute({
+    method: 'post', path: '/admin/users/{id}/make-admin', tags, security, summary: 'Make a user a platform admin (audited)',
+    request: { params: IdParams }, responses: { 204: { description: 'Admin' }, ...commonErrors },
+  }),
+  removeAdmin: createRoute({
+    method: 'post', path: '/admin/users/{id}/remove-admin', tags, security, summary: 'Remove a user’s platform admin role (not your own; audited)',
+    request: { params: IdParams }, responses: { 204: { description: 'No longer admin' }, ...commonErrors },
+  }),
+  revokeSessions: createRoute({
+    method: 'post', path: '/admin/users/{id}/revoke-sessions', tags, security, summary: 'Sign a user out everywhere: every session ends on every replica (audited)',
+    request: { params: IdParams }, responses: { 200: ok('Sessions ended', z.object({ revoked: z.number().int() })), ...commonErrors },
+  }),
+  resendVerification: createRoute({
+    method: 'post', path: '/admin/users/{id}/resend-verification', tags, security, summary: 'Mail an unverified user a new verification link (audited)',
+    request: { params: IdParams }, responses: { 204: { description: 'Sent' }, ...commonErrors },
+  }),
+  audit: createRoute({
+    method: 'get', path: '/admin/audit', tags, security, summary: 'The platform audit log, newest first, by actor, action and target',
+    request: { query: AuditQuery }, responses: { 200: ok('Page', pageOf(AuditEventSchema)), ...commonErrors },
   }),
   disableUser: createRoute({
     method: 'post', path: '/admin/users/{id}/disable', tags, security,
@@ -93,7 +130,7 @@ export function requirePlatformAdmin(authenticator: Authenticator, isActiveAdmin
   };
 }
 
-export function adminRoutes(admin: AdminService, requireAdmin: MiddlewareHandler<AppEnv>, aggregates?: UsageAggregates) {
+export function adminRoutes(admin: AdminService, requireAdmin: MiddlewareHandler<AppEnv>, users: AdminUsers, aggregates?: UsageAggregates) {
   const router = createApiRouter();
   router.use('/admin/*', requireAdmin);
   const actorOf = (c: Context<AppEnv>) => ({
@@ -103,8 +140,30 @@ export function adminRoutes(admin: AdminService, requireAdmin: MiddlewareHandler
   });
 
   router.openapi(routes.users, async (c) => {
-    const { limit, cursor, email } = c.req.valid('query');
-    return c.json(await admin.listUsers({ limit, ...(cursor ? { cursor } : {}), ...(email ? { email } : {}) }), 200);
+    const { limit, cursor, email, query } = c.req.valid('query');
+    const page = await admin.listUsers({ limit, ...(cursor ? { cursor } : {}), ...(email ? { email } : {}), condition: users.searchCondition(query) });
+    const extras = await users.extrasOf(page.data.map((user) => user.id));
+    const data = page.data.map((user) => ({ ...user, spend_this_month_micros: extras.get(user.id)?.spend ?? 0, teams: extras.get(user.id)?.teams ?? [] }));
+    return c.json({ ...page, data }, 200);
+  });
+  router.openapi(routes.makeAdmin, async (c) => {
+    await users.setAdmin(actorOf(c), c.req.valid('param').id, true);
+    return c.body(null, 204);
+  });
+  router.openapi(routes.removeAdmin, async (c) => {
+    await users.setAdmin(actorOf(c), c.req.valid('param').id, false);
+    return c.body(null, 204);
+  });
+  router.openapi(routes.revokeSessions, async (c) => c.json({ revoked: await users.revokeSessions(actorOf(c), c.req.valid('param').id) }, 200));
+  router.openapi(routes.resendVerification, async (c) => {
+    await users.resendVerification(actorOf(c), c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+  router.openapi(routes.audit, async (c) => {
+    const { limit, cursor, actor, action, target } = c.req.valid('query');
+    const rows = await users.audit({ actor, action, target }, { limit: limit + 1, before: cursor });
+    const data = rows.slice(0, limit).map(toAuditView);
+    return c.json({ data, next_cursor: rows.length > limit ? (data.at(-1)?.id ?? null) : null }, 200);
   });
   router.openapi(routes.disableUser, async (c) => {
     await admin.disableUser(actorOf(c), c.req.valid('param').id);

@@ -3,6 +3,7 @@
  * Never key material. Disabling ends the user's sessions and tells every replica (bus topics
  * `user` / `team`) so their platform keys and team secrets stop serving at once.
  */
+import type { SQL } from 'drizzle-orm';
 import type { AuditLog } from '../platform/audit.js';
 import type { Clock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
@@ -86,11 +87,12 @@ export function createAdminService(deps: AdminServiceDeps) {
   return {
     isActiveAdmin: (userId: string) => store.isActiveAdmin(userId),
 
-    async listUsers(page: Page & { email?: string }) {
+    async listUsers(page: Page & { email?: string; condition?: SQL | undefined }) {
       const rows = await store.listUsers({
         limit: page.limit + 1,
         ...(page.cursor ? { before: page.cursor } : {}),
         ...(page.email ? { email: page.email } : {}),
+        condition: page.condition,
       });
       return paged(
         rows.map((user) => ({

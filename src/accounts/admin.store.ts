@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, ilike, isNull, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, ilike, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { DbExecutor } from '../store/db.js';
 import { memberships, sessions, teams, usageRecords, users } from '../store/schema.js';
 
@@ -6,7 +6,7 @@ import { memberships, sessions, teams, usageRecords, users } from '../store/sche
 export function createAdminStore(db: DbExecutor) {
   return {
     /** Newest first, optionally by a case-insensitive email fragment. */
-    async listUsers(options: { limit: number; before?: string; email?: string }, tx: DbExecutor = db) {
+    async listUsers(options: { limit: number; before?: string; email?: string; condition?: SQL | undefined }, tx: DbExecutor = db) {
       const fragment = options.email?.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`);
       return tx
         .select({
@@ -18,7 +18,7 @@ export function createAdminStore(db: DbExecutor) {
           createdAt: users.createdAt,
         })
         .from(users)
-        .where(and(options.before ? lt(users.id, options.before) : undefined, fragment ? ilike(users.email, `%${fragment}%`) : undefined))
+        .where(and(options.before ? lt(users.id, options.before) : undefined, fragment ? ilike(users.email, `%${fragment}%`) : undefined, options.condition))
         .orderBy(desc(users.id))
         .limit(options.limit);
     },

@@ -80,6 +80,8 @@ export interface PlatformKeysServiceDeps {
   audit: AuditLog;
   clock: Clock;
   bus: InvalidationBus;
+  /** Told of a key revoked now (the live `key.revoked` event). */
+  onRevoked?: (key: { id: string; userId: string; teamId: string | null }) => void;
 }
 
 export function createPlatformKeysService(deps: PlatformKeysServiceDeps) {
@@ -172,6 +174,7 @@ export function createPlatformKeysService(deps: PlatformKeysServiceDeps) {
         return result;
       });
       bus.publish('platform_key', outcome.row.id);
+      if (outcome.changed) deps.onRevoked?.(outcome.row);
     },
   };
 }

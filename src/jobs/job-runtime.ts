@@ -3,6 +3,7 @@
  * runs jobs (`serve` without Redis, or `worker`), the consumer plus the table sweep that
  * re-enqueues unfinished jobs at start and every SWEEP_INTERVAL_MS (the outbox recovery).
  */
+import { startWorkerHeartbeat } from './worker-heartbeat.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../platform/logger.js';
 import type { PlatformServices } from '../services.js';
@@ -21,7 +22,7 @@ export interface JobRuntime {
   close(): Promise<void>;
 }
 
-export type JobServices = Pick<PlatformServices, 'videoJobs' | 'integrations' | 'upstream' | 'catalog' | 'recorder' | 'providers' | 'budgetEnforcer'>;
+export type JobServices = Pick<PlatformServices, 'videoJobs' | 'integrations' | 'upstream' | 'catalog' | 'recorder' | 'providers' | 'budgetEnforcer'> & Partial<Pick<PlatformServices, 'redis'>>;
 
 export async function startJobRuntime(input: {
   config: Pick<Config, 'redisUrl' | 'jobs' | 'webhooks' | 'providerBaseUrls' | 'allowPrivateUpstreams'>;
@@ -66,7 +67,9 @@ export async function startJobRuntime(input: {
     return ids.length;
   };
   let timer: NodeJS.Timeout | undefined;
+  let stopHeartbeat: (() => void) | undefined;
   if (consuming) {
+    stopHeartbeat = startWorkerHeartbeat(services.redis);
     const resumed = await sweep();
     if (resumed > 0) logger.info({ jobs: resumed }, 'unfinished jobs taken up from the table');
     timer = setInterval(() => {
@@ -82,6 +85,7 @@ export async function startJobRuntime(input: {
     sweep,
     async close() {
       if (timer) clearInterval(timer);
+      stopHeartbeat?.();
       await consumer?.close();
       if ((queue as unknown) !== consumer) await queue.close();
     },

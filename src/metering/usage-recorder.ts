@@ -21,6 +21,8 @@ export interface UsageRecorderOptions {
   logger: Logger;
   flushIntervalMs: number;
   batchSize: number;
+  /** Told of every accepted record (the live `usage.created` event): must be cheap, no I/O. */
+  onRecorded?: (row: NewUsageRecord & { createdAt: Date }) => void;
 }
 
 export function createUsageRecorder(options: UsageRecorderOptions) {
@@ -80,6 +82,13 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
       const stamped = row.createdAt ? row : { ...row, createdAt: new Date() };
       spool.append(stamped);
       current.push(stamped);
+      if (options.onRecorded) {
+        try {
+          options.onRecorded(stamped as NewUsageRecord & { createdAt: Date });
+        } catch (error) {
+          logger.warn({ err: error }, 'the usage event hook failed');
+        }
+      }
       if (current.length >= batchSize || closed) void flush();
     },
     /** Resolves once everything recorded so far is in PostgreSQL (true) or an insert failed (false). */

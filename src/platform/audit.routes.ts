@@ -14,7 +14,7 @@ export interface AuditAccess {
   requireTeamRole(teamId: string, userId: string, minimum: TeamRole): Promise<TeamRole>;
 }
 
-const AuditEventSchema = z
+export const AuditEventSchema = z
   .object({
     id: z.string(),
     action: z.string().openapi({ example: 'integration.updated' }),
@@ -43,7 +43,7 @@ const list = createRoute({
   },
 });
 
-const toView = (row: AuditEventRow) => ({
+export const toAuditView = (row: AuditEventRow) => ({
   id: row.id,
   action: row.action,
   actor_user_id: row.actorUserId,
@@ -64,7 +64,7 @@ export function auditRoutes(audit: Pick<AuditLog, 'list'>, access: AuditAccess, 
     const userId = c.get('principal').userId;
     if (teamId) await access.requireTeamRole(teamId, userId, 'admin');
     const rows = await audit.list(teamId ? { teamId } : { actorUserId: userId }, { limit: limit + 1, ...(cursor ? { before: cursor } : {}) });
-    const data = rows.slice(0, limit).map(toView);
+    const data = rows.slice(0, limit).map(toAuditView);
     return c.json({ data, next_cursor: rows.length > limit ? (data.at(-1)?.id ?? null) : null }, 200);
   });
   return router;

@@ -49,6 +49,8 @@ export interface IntegrationHealthDeps {
   notices?: Pick<OwnerNotices, 'send'>;
   /** For the link in the notice. */
   publicUrl?: string;
+  /** Told of every stored verdict (the live `integration.status` event). */
+  onStatus?: (row: IntegrationRow) => void;
 }
 
 export interface CheckResult {
@@ -67,7 +69,7 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
   const { db, bus, logger } = deps;
   const publish = (owner: OwnerRef, id: string) => bus.publish('integration', `${owner.kind}:${owner.id}:${id}`);
 
-  async function runCheck(check: KeyCheck, row: IntegrationRow, apiKey: string): Promise<KeyCheckVerdict> {
+  async function runCheck(check: KeyCheck, row: Pick<IntegrationRow, 'service' | 'baseUrl'>, apiKey: string): Promise<KeyCheckVerdict> {
     const baseUrl = row.baseUrl ?? deps.providerBaseUrls[row.service as ServiceId];
     if (!baseUrl) return { status: 'unreachable', error: `The ${row.service} integration has no base_url.` };
     const signal = AbortSignal.timeout(deps.timeoutMs);
@@ -107,6 +109,7 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
       .where(and(eq(integrations.id, row.id), eq(integrations.keyVersion, row.keyVersion), owner.kind === 'user' ? eq(integrations.ownerUserId, owner.id) : eq(integrations.ownerTeamId, owner.id)))
       .returning();
     publish(owner, row.id);
+    if (updated) deps.onStatus?.(updated);
     return updated;
   }
 
@@ -125,9 +128,10 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
           .update(integrations)
           .set({ status: 'invalid', lastError: error, lastCheckedAt: sql`now()` })
           .where(and(eq(integrations.id, id), ne(integrations.status, 'invalid')))
-          .returning({ id: integrations.id, name: integrations.name, service: integrations.service, ownerUserId: integrations.ownerUserId, ownerTeamId: integrations.ownerTeamId });
+          .returning();
         for (const row of rows) {
           publish(ownerOf(row), row.id);
+          deps.onStatus?.(row);
           // Only the replica whose update changed the status gets the row back: one notice per rejection.
           if (deps.notices) await notifyRejected(row, error);
         }
@@ -172,9 +176,30 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
     return { integration: toIntegrationView(updated), models: updated.models ?? null, checked: true, latency_ms: latency };
   }
 
+  function requireCheck(service: ServiceId): KeyCheck {
+    const keyCheck = deps.checks[service];
+    if (!keyCheck) throw new AppError('invalid_request', { param: 'service', message: `${service} keys have no check call; save the integration and send a request to try it.` });
+    return keyCheck;
+  }
+
   return {
+    /** 400 unless the service has a key check (before an unsaved check spends its rate limit). */
+    requireCheck,
+
     /** Runs the service's key check now and stores the verdict. 404 for someone else's integration. */
     check,
+
+    /**
+     * Checks credentials that are not stored (POST …/integrations/test): the same call and
+     * verdict as `check`, nothing written. The caller validated service, key and base_url as a
+     * create would (integrations.validateCredentials). A service without a key check is a 400.
+     */
+    async checkUnsaved(target: { service: ServiceId; apiKey: string; baseUrl: string | null }): Promise<{ verdict: KeyCheckVerdict; latency_ms: number }> {
+      const keyCheck = requireCheck(target.service);
+      const started = performance.now();
+      const verdict = await runCheck(keyCheck, { service: target.service, baseUrl: target.baseUrl }, target.apiKey);
+      return { verdict, latency_ms: Math.round(performance.now() - started) };
+    },
 
     /**
      * The check that follows a save (create, or a PATCH replacing api_key or base_url). The save

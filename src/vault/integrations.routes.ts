@@ -4,7 +4,9 @@ import type { AppEnv } from '../http/context.js';
 import { bearerSecurity, commonErrors, createApiRouter, pageOf, PageQuerySchema } from '../http/openapi.js';
 import { serviceIds } from '../gateway/providers/provider.js';
 import { AppError } from '../platform/errors.js';
+import { CheckErrorSchema, storedCheckAnswer } from './check-answer.js';
 import type { IntegrationHealth } from './integration-health.js';
+import type { IntegrationStats } from './integration-stats.js';
 import type { IntegrationsService } from './integrations.service.js';
 
 const RateLimitSchema = z
@@ -52,13 +54,19 @@ export const IntegrationSchema = z
     team_id: z.string().nullable(),
     created_at: z.string(),
     updated_at: z.string(),
+    // What the breakers and the last 24 hours of usage say (never key material).
+    health: z.enum(['healthy', 'degraded', 'failing', 'disabled', 'unchecked']).openapi({ description: 'As the live integration.status event says it (status and breaker together)' }),
+    breaker: z.enum(['closed', 'open', 'half_open']).openapi({ description: 'The worse of its endpoint’s and its own circuit breaker' }),
+  latency_p50_ms: z.number().int().nullable().openapi({ description: 'Median latency of its successful requests in the last 24 hours' }),
+    requests_24h: z.number().int().openapi({ description: 'Requests that used it in the last 24 hours' }),
   })
-  .openapi('Integration');
 
 export const IntegrationCheckSchema = IntegrationSchema.extend({
   checked: z.boolean().openapi({ description: 'False when the service has no key check (midjourney, local): nothing was changed' }),
   latency_ms: z.number().int().nullable().openapi({ description: 'Duration of the provider call' }),
   models: z.array(z.string()).nullable().openapi({ description: 'The provider’s own model list, as of the last successful check' }),
+  ok: z.boolean().openapi({ description: 'True when the stored status is active' }),
+  error: CheckErrorSchema.optional().openapi({ description: 'Why not ok: who must act, the error code a request would get, and our text' }),
 }).openapi('IntegrationCheck');
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
@@ -102,7 +110,7 @@ const remove = createRoute({
   responses: { 204: { description: 'Deleted' }, ...commonErrors },
 });
 
-export function integrationsRoutes(integrations: IntegrationsService, requireAuth: MiddlewareHandler<AppEnv>, health?: IntegrationHealth) {
+export function integrationsRoutes(integrations: IntegrationsService, requireAuth: MiddlewareHandler<AppEnv>, health: IntegrationHealth | undefined, stats: IntegrationStats) {
   const router = createApiRouter();
   router.use('/integrations', requireAuth);
   router.use('/integrations/*', requireAuth);
@@ -115,25 +123,30 @@ export function integrationsRoutes(integrations: IntegrationsService, requireAut
 
   router.openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const page = await integrations.listIntegrations(personal(c.get('principal').userId), { limit, ...(cursor ? { cursor } : {}) });
-    return c.json(page, 200);
+    const owner = personal(c.get('principal').userId);
+    const page = await integrations.listIntegrations(owner, { limit, ...(cursor ? { cursor } : {}) });
+    return c.json({ ...page, data: await stats.enrich(owner, page.data) }, 200);
   });
   router.openapi(create, async (c) => {
     const owner = personal(c.get('principal').userId);
     const view = await integrations.storeIntegration(actorOf(c), owner, c.req.valid('json'));
-    return c.json(health ? await health.checkAfterSave(owner, view) : view, 201);
+    return c.json(await stats.one(owner, health ? await health.checkAfterSave(owner, view) : view), 201);
   });
-  router.openapi(get, async (c) => c.json(await integrations.getIntegration(personal(c.get('principal').userId), c.req.valid('param').id), 200));
+  router.openapi(get, async (c) => {
+    const owner = personal(c.get('principal').userId);
+    return c.json(await stats.one(owner, await integrations.getIntegration(owner, c.req.valid('param').id)), 200);
+  });
   router.openapi(update, async (c) => {
     const owner = personal(c.get('principal').userId);
     const patch = c.req.valid('json');
     const view = await integrations.updateIntegration(actorOf(c), owner, c.req.valid('param').id, patch);
-    return c.json(health ? await health.checkAfterSave(owner, view, patch) : view, 200);
+    return c.json(await stats.one(owner, health ? await health.checkAfterSave(owner, view, patch) : view), 200);
   });
   router.openapi(test, async (c) => {
     if (!health) throw new AppError('route_not_found');
-    const result = await health.check(personal(c.get('principal').userId), c.req.valid('param').id);
-    return c.json({ ...result.integration, checked: result.checked, latency_ms: result.latency_ms, models: result.models }, 200);
+    const owner = personal(c.get('principal').userId);
+    const result = await health.check(owner, c.req.valid('param').id);
+    return c.json(storedCheckAnswer({ ...result, integration: await stats.one(owner, result.integration) }), 200);
   });
   router.openapi(remove, async (c) => {
     await integrations.deleteIntegration(actorOf(c), personal(c.get('principal').userId), c.req.valid('param').id);

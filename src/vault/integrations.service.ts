@@ -179,6 +179,11 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
   }
 
   return {
+    /** The credentials of a create, validated as a create validates them (base_url SSRF rules included); nothing stored. */
+    validateCredentials(input: { service: ServiceId; api_key: string; base_url?: string | null | undefined }): { service: ServiceId; apiKey: string; baseUrl: string | null } {
+      return { service: input.service, apiKey: requireApiKey(input.api_key), baseUrl: checkBaseUrl(input.service, input.base_url) };
+    },
+
     async storeIntegration(actor: Actor, owner: OwnerRef, input: IntegrationInput): Promise<IntegrationView> {
       const apiKey = requireApiKey(input.api_key);
       const baseUrl = checkBaseUrl(input.service, input.base_url);

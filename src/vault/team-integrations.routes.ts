@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { storedCheckAnswer } from './check-answer.js';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { bearerSecurity, commonErrors, createApiRouter, ErrorSchema, pageOf, PageQuerySchema, UlidSchema } from '../http/openapi.js';
 import { CreateIntegrationSchema, IntegrationCheckSchema, IntegrationSchema, UpdateIntegrationSchema } from './integrations.routes.js';
+import type { IntegrationStats } from './integration-stats.js';
 import type { TeamIntegrationsService } from './team-integrations.service.js';
 
 const TeamParams = z.object({ teamId: UlidSchema });
@@ -51,7 +53,7 @@ const routes = {
   }),
 };
 
-export function teamIntegrationsRoutes(service: TeamIntegrationsService, requireAuth: MiddlewareHandler<AppEnv>) {
+export function teamIntegrationsRoutes(service: TeamIntegrationsService, requireAuth: MiddlewareHandler<AppEnv>, stats: IntegrationStats) {
   const router = createApiRouter();
   router.use('/teams/:teamId/integrations', requireAuth);
   router.use('/teams/:teamId/integrations/*', requireAuth);
@@ -64,23 +66,27 @@ export function teamIntegrationsRoutes(service: TeamIntegrationsService, require
 
   router.openapi(routes.list, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    return c.json(await service.listTeamIntegrations(me(c), c.req.valid('param').teamId, { limit, ...(cursor ? { cursor } : {}) }), 200);
+    const { teamId } = c.req.valid('param');
+    const page = await service.listTeamIntegrations(me(c), teamId, { limit, ...(cursor ? { cursor } : {}) });
+    return c.json({ ...page, data: await stats.enrich({ kind: 'team', id: teamId }, page.data) }, 200);
   });
-  router.openapi(routes.create, async (c) =>
-    c.json(await service.storeTeamIntegration(actorOf(c), c.req.valid('param').teamId, c.req.valid('json')), 201),
-  );
+  const team = (teamId: string) => ({ kind: 'team', id: teamId }) as const;
+  router.openapi(routes.create, async (c) => {
+    const { teamId } = c.req.valid('param');
+    return c.json(await stats.one(team(teamId), await service.storeTeamIntegration(actorOf(c), teamId, c.req.valid('json'))), 201);
+  });
   router.openapi(routes.get, async (c) => {
     const { teamId, id } = c.req.valid('param');
-    return c.json(await service.getTeamIntegration(me(c), teamId, id), 200);
+    return c.json(await stats.one(team(teamId), await service.getTeamIntegration(me(c), teamId, id)), 200);
   });
   router.openapi(routes.update, async (c) => {
     const { teamId, id } = c.req.valid('param');
-    return c.json(await service.updateTeamIntegration(actorOf(c), teamId, id, c.req.valid('json')), 200);
+    return c.json(await stats.one(team(teamId), await service.updateTeamIntegration(actorOf(c), teamId, id, c.req.valid('json'))), 200);
   });
   router.openapi(routes.test, async (c) => {
     const { teamId, id } = c.req.valid('param');
     const result = await service.testTeamIntegration(actorOf(c), teamId, id);
-    return c.json({ ...result.integration, checked: result.checked, latency_ms: result.latency_ms, models: result.models }, 200);
+    return c.json(storedCheckAnswer({ ...result, integration: await stats.one(team(teamId), result.integration) }), 200);
   });
   router.openapi(routes.remove, async (c) => {
     const { teamId, id } = c.req.valid('param');

@@ -114,6 +114,8 @@ describe('users', () => {
       email_verified: true,
       disabled: false,
       created_at: expect.any(String),
+      spend_this_month_micros: 0,
+      teams: [],
     });
     const second = await server.api(`/api/admin/users?email=${tag}&limit=2&cursor=${first.next_cursor}`, { token: admin.token });
     expect(await second.json()).toEqual({ data: [expect.objectContaining({ id: users[0]!.userId })], next_cursor: null });

@@ -64,9 +64,14 @@ const ROUTES: Record<string, RouteCase> = {
   'PATCH /api/teams/{teamId}/integrations/{id}': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }), body: { name: 'hijacked' } },
   'DELETE /api/teams/{teamId}/integrations/{id}': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }) },
   'POST /api/teams/{teamId}/integrations/{id}/test': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }) },
+  'POST /api/teams/{teamId}/integrations/test': { params: team, body: { service: 'openai', api_key: 'sk-intruder-unsaved-check-000000000' } },
   // Admin routes: a non-admin must not even learn that they exist.
   'POST /api/admin/users/{id}/disable': { params: (f) => ({ id: f.owner.userId }) },
   'POST /api/admin/users/{id}/enable': { params: (f) => ({ id: f.owner.userId }) },
+  'POST /api/admin/users/{id}/make-admin': { params: (f) => ({ id: f.owner.userId }) },
+  'POST /api/admin/users/{id}/remove-admin': { params: (f) => ({ id: f.owner.userId }) },
+  'POST /api/admin/users/{id}/revoke-sessions': { params: (f) => ({ id: f.owner.userId }) },
+  'POST /api/admin/users/{id}/resend-verification': { params: (f) => ({ id: f.owner.userId }) },
   'POST /api/admin/teams/{id}/disable': { params: (f) => ({ id: f.teamId }) },
   'POST /api/admin/teams/{id}/enable': { params: (f) => ({ id: f.teamId }) },
   'DELETE /api/admin/prices/{id}': { params: () => ({ id: '01JB8ZQ6Q3V8Y3J0K9QK7T1M2N' }) },
@@ -82,6 +87,8 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/budgets/{id}': { params: (f) => ({ id: f.budgetId }) },
   'DELETE /api/budgets/{id}': { params: (f) => ({ id: f.budgetId }) },
   'POST /api/notifications/{id}/read': { params: (f) => ({ id: f.notificationId }) },
+  'POST /api/alerts/{id}/read': { params: (f) => ({ id: f.notificationId }) },
+  'POST /api/budgets/{id}/test-alert': { params: (f) => ({ id: f.budgetId }) },
 };
 
 /** Tables a write could touch; audit and usage rows are append-only logs of their own. */

@@ -15,7 +15,7 @@
  */
 import { AppError, isAppError } from '../../platform/errors.js';
 import { isAbort } from '../upstream-client.js';
-import { createBreakers, type Breakers } from './breaker.js';
+import { createBreakers, type BreakerTransition, type Breakers } from './breaker.js';
 import type { BreakerSync } from './shared-breakers.js';
 import { createLatencyStats, type LatencyStats } from './stats.js';
 
@@ -36,14 +36,20 @@ export interface Resilience {
   stats: LatencyStats;
   sleep(ms: number): Promise<void>;
   random(): number;
+  /** Told of this process's own breaker opening or closing (not of transitions applied from others). */
+  onBreakerTransition?(listener: (key: string, transition: BreakerTransition) => void): void;
 }
 
 /** With `sync` (shared-breakers.ts), transitions are shared with every other process. */
 export function createResilience(options: ResilienceOptions, sync?: BreakerSync): Resilience {
+  const listeners: Array<(key: string, transition: BreakerTransition) => void> = [];
   const breakers = createBreakers(
     { consecutiveFailures: options.breakerFailures, failureRate: options.breakerFailureRate, windowSize: 20, minSamples: 10, cooldownMs: options.breakerCooldownMs },
     Date.now,
-    sync ? (key, transition) => sync.publish(key, transition) : undefined,
+    (key, transition) => {
+      sync?.publish(key, transition);
+      for (const listener of listeners) listener(key, transition);
+    },
   );
   sync?.start(breakers);
   return {
@@ -52,6 +58,7 @@ export function createResilience(options: ResilienceOptions, sync?: BreakerSync)
     stats: createLatencyStats(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
+    onBreakerTransition: (listener) => listeners.push(listener),
   };
 }
 

@@ -13,7 +13,27 @@ import { budgetAlerts } from '../../store/schema.js';
 import { createOwnerNotices } from '../../platform/owner-notices.js';
 import type { BudgetAlertSink, BudgetRow } from './budget-enforcer.js';
 
-export function createBudgetAlerts(deps: { db: Database; mailer: Mailer; webhooks: WebhookSender | undefined; logger: Logger; publicUrl: string }): BudgetAlertSink & { idle(): Promise<void> } {
+export interface TestAlertResult {
+  recipients: number;
+  webhook: 'delivered' | 'failed' | 'not_configured' | 'none';
+}
+
+export interface BudgetAlertEvent {
+  budget: BudgetRow;
+  period: string;
+  threshold: number;
+  spent: number;
+}
+
+export function createBudgetAlerts(deps: {
+  db: Database;
+  mailer: Mailer;
+  webhooks: WebhookSender | undefined;
+  logger: Logger;
+  publicUrl: string;
+  /** Told once per threshold crossed (by the replica that sends it): the live `budget.alert` event. */
+  onAlert?: (alert: BudgetAlertEvent) => void;
+}): BudgetAlertSink & { idle(): Promise<void>; sendTest(budget: BudgetRow): Promise<TestAlertResult> } {
   const { db, logger } = deps;
   const notices = createOwnerNotices({ db, mailer: deps.mailer, logger });
   /** Thresholds this process knows fired (or are firing): no insert per request past a threshold. */
@@ -27,6 +47,7 @@ export function createBudgetAlerts(deps: { db: Database; mailer: Mailer; webhook
       .onConflictDoNothing()
       .returning({ threshold: budgetAlerts.threshold });
     if (inserted.length === 0) return;
+    deps.onAlert?.({ budget, period, threshold, spent });
     const dollars = (micros: number) => `$${(micros / 1_000_000).toFixed(2)}`;
     const title = `Budget alert: ${threshold}% of the ${budget.scope} budget used`;
     const body = `The ${budget.scope} budget ${budget.scopeId} has used ${dollars(spent)} of ${dollars(budget.limitMicros)} in ${period} (UTC), reaching the ${threshold}% threshold.${budget.hardLimit ? ' Requests that would exceed it are refused with 402 budget_exceeded.' : ''}`;
@@ -44,6 +65,28 @@ export function createBudgetAlerts(deps: { db: Database; mailer: Mailer; webhook
   }
 
   return {
+    /**
+     * "Send test alert": the budget's channels get a clearly marked test now (in-app notification
+     * and mail to the owner, a team's owners and admins; the webhook when set). Nothing is
+     * recorded in budget_alerts, so real thresholds still fire.
+     */
+    async sendTest(budget: BudgetRow): Promise<TestAlertResult> {
+      const title = `Test alert for the ${budget.scope} budget`;
+      const data = { budget_id: budget.id, scope: budget.scope, scope_id: budget.scopeId, limit_micros: budget.limitMicros, test: true };
+      const owner = budget.ownerUserId ? { userId: budget.ownerUserId } : { teamId: budget.ownerTeamId! };
+      const recipients = await notices.send(owner, {
+        kind: 'budget.test',
+        title,
+        body: `This is a test of the alert channels of the ${budget.scope} budget ${budget.scopeId}. Real alerts arrive here when spend reaches ${budget.alertThresholds.join('%, ')}% of the limit.`,
+        data,
+        link: `See your budgets: ${deps.publicUrl}/api/budgets`,
+      });
+      if (!budget.webhookUrl) return { recipients, webhook: 'none' };
+      if (!deps.webhooks) return { recipients, webhook: 'not_configured' };
+      const delivery = await deps.webhooks.send(budget.webhookUrl, { id: `budget_${budget.id}_test_${Date.now()}`, type: 'budget.test', data }, AbortSignal.timeout(10_000));
+      return { recipients, webhook: delivery.delivered ? 'delivered' : 'failed' };
+    },
+
     spent(budget, period, spent) {
       for (const threshold of [...budget.alertThresholds].sort((a, b) => a - b)) {
         if (spent * 100 < budget.limitMicros * threshold) break;

@@ -14,6 +14,7 @@ import { newId } from '../../platform/ids.js';
 import type { InvalidationBus } from '../../platform/invalidation.js';
 import type { Database } from '../../store/db.js';
 import { budgets, integrations, memberships, notifications, platformKeys } from '../../store/schema.js';
+import { toNotificationView } from './alerts.store.js';
 import type { BudgetLedger } from './budget-ledger.js';
 import { counterKey, monthSpend, periodOf, type BudgetRow, type BudgetScope } from './budget-enforcer.js';
 
@@ -139,6 +140,9 @@ export function createBudgetsService(deps: {
       return view(await visibleRow(userId, id));
     },
 
+    /** The stored budget, when the caller may manage it (own, or a team they own or administer); else 404. */
+    visibleRow,
+
     /** Creates or replaces the budget of one scope. */
     async put(actor: Actor, input: PutBudgetInput): Promise<{ budget: BudgetView; created: boolean }> {
       const scopeId = input.scope_id ?? (input.scope === 'user' ? actor.userId : undefined);
@@ -193,15 +197,7 @@ export function createBudgetsService(deps: {
         .where(and(eq(notifications.userId, userId), options.unreadOnly ? isNull(notifications.readAt) : undefined))
         .orderBy(desc(notifications.id))
         .limit(100);
-      return rows.map((row) => ({
-        id: row.id,
-        kind: row.kind,
-        title: row.title,
-        body: row.body,
-        data: row.data ?? null,
-        read_at: row.readAt?.toISOString() ?? null,
-        created_at: row.createdAt.toISOString(),
-      }));
+      return rows.map(toNotificationView);
     },
 
     async markRead(userId: string, id: string): Promise<void> {

@@ -1,0 +1,71 @@
+/**
+ * The live status of an integration as the web app shows it, derived from what is stored (the
+ * last key check or provider rejection: integrations.status/last_error) and the circuit breakers
+ * of its endpoint and of the integration itself (quota cooldown):
+ *
+ *   stored invalid → failing; quota_exceeded or unreachable → degraded; never checked → unchecked;
+ *   active → healthy, unless a breaker is open (failing) or half-open (degraded).
+ *   The integration's team is disabled → disabled.
+ *
+ * `last_error` is our own short text (never provider text, which may echo the key), with the
+ * error code that matches the stored status.
+ */
+import type { BreakerState } from '../gateway/resilience/breaker.js';
+
+export type LiveStatus = 'healthy' | 'degraded' | 'failing' | 'disabled' | 'unchecked';
+
+export interface IntegrationStatusInput {
+  id: string;
+  ownerTeamId: string | null;
+  status: 'active' | 'invalid' | 'quota_exceeded' | 'unreachable';
+  lastError: string | null;
+  lastCheckedAt: Date | null;
+}
+
+export interface IntegrationStatusEvent {
+  id: string;
+  team_id?: string;
+  status: LiveStatus;
+  breaker: BreakerState;
+  last_error?: { source: 'user' | 'provider' | 'platform'; code: string; message: string };
+  checked_at: string | null;
+}
+
+const ERROR_CODES: Record<IntegrationStatusInput['status'], { source: 'user' | 'provider'; code: string }> = {
+  active: { source: 'provider', code: 'provider_error' },
+  invalid: { source: 'user', code: 'provider_key_rejected' },
+  quota_exceeded: { source: 'user', code: 'provider_quota_exceeded' },
+  unreachable: { source: 'provider', code: 'provider_unreachable' },
+};
+
+/** The `{source, code, message}` of a stored verdict that is not `active`. */
+export function errorOfVerdict(status: IntegrationStatusInput['status'], message: string) {
+  return { ...ERROR_CODES[status], message };
+}
+
+export function liveStatusOf(row: IntegrationStatusInput, breaker: BreakerState, teamDisabled = false): LiveStatus {
+  if (teamDisabled) return 'disabled';
+  if (row.status === 'invalid') return 'failing';
+  if (row.status === 'quota_exceeded' || row.status === 'unreachable') return 'degraded';
+  if (breaker === 'open') return 'failing';
+  if (breaker === 'half_open') return 'degraded';
+  return row.lastCheckedAt === null ? 'unchecked' : 'healthy';
+}
+
+export function integrationStatusEvent(row: IntegrationStatusInput, breaker: BreakerState, teamDisabled = false): IntegrationStatusEvent {
+  return {
+    id: row.id,
+    ...(row.ownerTeamId ? { team_id: row.ownerTeamId } : {}),
+    status: liveStatusOf(row, breaker, teamDisabled),
+    breaker,
+    ...(row.lastError ? { last_error: errorOfVerdict(row.status, row.lastError) } : {}),
+    checked_at: row.lastCheckedAt?.toISOString() ?? null,
+  };
+}
+
+/** The worse of two breaker states (an integration's own breaker next to its endpoint's). */
+export function worseBreaker(a: BreakerState, b: BreakerState): BreakerState {
+  if (a === 'open' || b === 'open') return 'open';
+  if (a === 'half_open' || b === 'half_open') return 'half_open';
+  return 'closed';
+}
