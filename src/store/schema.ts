@@ -374,7 +374,7 @@ export const usageRecords = pgTable(
 
 /**
  * Usage rolled up per 15-minute UTC bucket and dimension set (issue 7, WEBAPP.md §5.4; see
- * docs/decisions/0015-usage-agg-rollup.md). Upserted by the usage writer in the same statement as
+ * docs/decisions/0016-usage-rollup.md). Upserted by the usage writer in the same statement as
  * the raw rows, counting only rows actually inserted (replays add nothing). Quarter-hour buckets
  * make days and hours exact in every zone (Asia/Kolkata is +05:30, Asia/Kathmandu +05:45).
  * Nullable dimensions are stored as '' so the primary key can be the conflict target.
