@@ -11,6 +11,7 @@ import type { Page as ApiPage, PlatformKey } from '../../api/types';
 import { browserTimeZone, formatDate, formatMoney } from '../../format';
 import { AlertDialog } from '../../ui/Dialog';
 import { Button } from '../../ui/Button';
+import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
 import { EmptyState } from '../../ui/EmptyState';
 import { Page } from '../../ui/Page';
 import { CreateKeyDialog } from './CreateKeyDialog';
@@ -21,7 +22,6 @@ export const keysQuery = queryOptions({
   queryFn: ({ signal }) => api<ApiPage<PlatformKey>>('/api/keys?limit=100', { signal }),
 });
 
-const cell = 'px-3 py-2 text-left align-top';
 
 export default function ApiKeysPage() {
   const client = useQueryClient();
@@ -50,56 +50,50 @@ export default function ApiKeysPage() {
         </Button>
       }
     >
-      {keys.isError ? (
-        <div role="alert" className="rounded-md border border-danger p-3 text-sm">
-          The keys could not be loaded. <Button onClick={() => void keys.refetch()}>Retry</Button>
-        </div>
-      ) : null}
+      {keys.isError ? <LoadError what="The keys" onRetry={() => void keys.refetch()} /> : null}
       {keys.isSuccess && active.length === 0 ? (
         <EmptyState title="No API keys yet">Create a key for your programs: it works with any OpenAI or Anthropic SDK.</EmptyState>
       ) : null}
       {active.length > 0 ? (
-        <div role="region" aria-label="API keys table" tabIndex={0} className="relative overflow-x-auto rounded-md border border-border">
-          <table className="w-full min-w-[44rem] text-sm">
-            <caption className="sr-only">API keys</caption>
-            <thead className="bg-raised">
-              <tr>
-                <th scope="col" className={cell}>Name</th>
-                <th scope="col" className={cell}>Key</th>
-                <th scope="col" className={cell}>Scope</th>
-                <th scope="col" className={cell}>Models allowed</th>
-                <th scope="col" className={cell}>Budget</th>
-                <th scope="col" className={cell}>Expires</th>
-                <th scope="col" className={cell}>Last used</th>
-                <th scope="col" className={cell}>Status</th>
-                <th scope="col" className={cell}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {active.map((key) => (
-                <tr key={key.id} className="border-t border-border">
-                  <th scope="row" className={`${cell} font-medium`}>{key.name}</th>
-                  <td className={`${cell} font-mono`}>sk-sb-…{key.key_last4}</td>
-                  <td className={cell}>{teamName(key.team_id)}</td>
-                  <td className={cell}>{key.models?.join(', ') || 'All'}</td>
-                  <td className={cell}>{key.monthly_budget_micros === null ? '—' : `${formatMoney(key.monthly_budget_micros)} / month`}</td>
-                  <td className={cell}>{key.expires_at ? formatDate(key.expires_at, zone) : 'Never'}</td>
-                  <td className={cell}>{key.last_used_at ? formatDate(key.last_used_at, zone) : 'Never'}</td>
-                  <td className={cell}>
-                    {key.status === 'active' ? 'Active' : 'Expired'}
-                  </td>
-                  <td className={cell}>
-                    <Button variant="ghost" onClick={() => setRevoking(key)} aria-label={`Revoke ${key.name}`}>
-                      Revoke
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <TableRegion
+          caption="API keys"
+          minWidth="44rem"
+          head={
+            <>
+              <th scope="col" className={cell}>Name</th>
+              <th scope="col" className={cell}>Key</th>
+              <th scope="col" className={cell}>Scope</th>
+              <th scope="col" className={cell}>Models allowed</th>
+              <th scope="col" className={cell}>Budget</th>
+              <th scope="col" className={cell}>Expires</th>
+              <th scope="col" className={cell}>Last used</th>
+              <th scope="col" className={cell}>Status</th>
+              <th scope="col" className={cell}>
+                <span className="sr-only">Actions</span>
+              </th>
+            </>
+          }
+        >
+          {active.map((key) => (
+            <tr key={key.id} className="border-t border-border">
+              <th scope="row" className={`${cell} font-medium`}>{key.name}</th>
+              <td className={`${cell} font-mono`}>sk-sb-…{key.key_last4}</td>
+              <td className={cell}>{teamName(key.team_id)}</td>
+              <td className={cell}>{key.models?.join(', ') || 'All'}</td>
+              <td className={cell}>{key.monthly_budget_micros === null ? '—' : `${formatMoney(key.monthly_budget_micros)} / month`}</td>
+              <td className={cell}>{key.expires_at ? formatDate(key.expires_at, zone) : 'Never'}</td>
+              <td className={cell}>{key.last_used_at ? formatDate(key.last_used_at, zone) : 'Never'}</td>
+              <td className={cell}>
+                {key.status === 'active' ? 'Active' : 'Expired'}
+              </td>
+              <td className={cell}>
+                <Button variant="ghost" onClick={() => setRevoking(key)} aria-label={`Revoke ${key.name}`}>
+                  Revoke
+                </Button>
+              </td>
+            </tr>
+          ))}
+        </TableRegion>
       ) : null}
       <CreateKeyDialog open={creating} onOpenChange={setCreating} onCreated={(created) => setSecret(created)} />
       <RevealKeyDialog

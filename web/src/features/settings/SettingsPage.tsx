@@ -11,6 +11,7 @@ import type { Page as ApiPage, Session } from '../../api/types';
 import { browserTimeZone, formatDateTime } from '../../format';
 import { Button } from '../../ui/Button';
 import { AlertDialog } from '../../ui/Dialog';
+import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
 import { Page } from '../../ui/Page';
 
 const sessionsQuery = queryOptions({
@@ -18,7 +19,6 @@ const sessionsQuery = queryOptions({
   queryFn: ({ signal }) => api<ApiPage<Session>>('/api/me/sessions', { signal }),
 });
 
-const cell = 'px-3 py-2 text-left align-top';
 
 /** "Firefox on Linux"-like, from a user agent; the raw string when nothing matches. */
 function device(userAgent: string | null): string {
@@ -66,47 +66,41 @@ export default function SettingsPage() {
             Sign out other sessions
           </Button>
         </div>
-        {sessions.isError ? (
-          <div role="alert" className="rounded-md border border-danger p-3 text-sm">
-            The sessions could not be loaded. <Button onClick={() => void sessions.refetch()}>Retry</Button>
-          </div>
-        ) : null}
-        <div role="region" aria-label="Sessions table" tabIndex={0} className="relative overflow-x-auto rounded-md border border-border">
-          <table className="w-full min-w-[40rem] text-sm">
-            <caption className="sr-only">Sessions</caption>
-            <thead className="bg-raised">
-              <tr>
-                <th scope="col" className={cell}>Device</th>
-                <th scope="col" className={cell}>IP</th>
-                <th scope="col" className={cell}>Created</th>
-                <th scope="col" className={cell}>Last used</th>
-                <th scope="col" className={cell}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {(sessions.data?.data ?? []).map((session) => (
-                <tr key={session.id} className="border-t border-border">
-                  <th scope="row" className={`${cell} font-medium`}>
-                    {device(session.user_agent)}
-                    {session.current ? <span className="ml-2 rounded-full border border-border px-2 py-0.5 text-xs">This device</span> : null}
-                  </th>
-                  <td className={cell}>{session.ip ?? '—'}</td>
-                  <td className={cell}>{formatDateTime(session.created_at, zone)}</td>
-                  <td className={cell}>{session.last_used_at ? formatDateTime(session.last_used_at, zone) : '—'}</td>
-                  <td className={cell}>
-                    {session.current ? null : (
-                      <Button variant="ghost" busy={revoke.isPending && revoke.variables === session.id} onClick={() => revoke.mutate(session.id)} aria-label={`Revoke session ${device(session.user_agent)}, last used ${session.last_used_at ? formatDateTime(session.last_used_at, zone) : 'never'}`}>
-                        Revoke session
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        {sessions.isError ? <LoadError what="The sessions" onRetry={() => void sessions.refetch()} /> : null}
+        <TableRegion
+          caption="Sessions"
+          minWidth="40rem"
+          head={
+            <>
+              <th scope="col" className={cell}>Device</th>
+              <th scope="col" className={cell}>IP</th>
+              <th scope="col" className={cell}>Created</th>
+              <th scope="col" className={cell}>Last used</th>
+              <th scope="col" className={cell}>
+                <span className="sr-only">Actions</span>
+              </th>
+            </>
+          }
+        >
+          {(sessions.data?.data ?? []).map((session) => (
+            <tr key={session.id} className="border-t border-border">
+              <th scope="row" className={`${cell} font-medium`}>
+                {device(session.user_agent)}
+                {session.current ? <span className="ml-2 rounded-full border border-border px-2 py-0.5 text-xs">This device</span> : null}
+              </th>
+              <td className={cell}>{session.ip ?? '—'}</td>
+              <td className={cell}>{formatDateTime(session.created_at, zone)}</td>
+              <td className={cell}>{session.last_used_at ? formatDateTime(session.last_used_at, zone) : '—'}</td>
+              <td className={cell}>
+                {session.current ? null : (
+                  <Button variant="ghost" busy={revoke.isPending && revoke.variables === session.id} onClick={() => revoke.mutate(session.id)} aria-label={`Revoke session ${device(session.user_agent)}, last used ${session.last_used_at ? formatDateTime(session.last_used_at, zone) : 'never'}`}>
+                    Revoke session
+                  </Button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </TableRegion>
       </section>
       <AlertDialog
         open={confirmOthers}
