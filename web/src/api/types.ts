@@ -60,3 +60,28 @@ export interface Session {
   expires_at: string;
   current: boolean;
 }
+
+export interface Integration {
+  id: string;
+  service: string;
+  name: string;
+  key_last4: string;
+  base_url: string | null;
+  status: 'active' | 'invalid' | 'quota_exceeded' | 'unreachable' | 'unchecked';
+  last_error: string | null;
+  last_checked_at: string | null;
+  team_id: string | null;
+  created_at: string;
+  health: 'healthy' | 'degraded' | 'failing' | 'disabled' | 'unchecked';
+  breaker: 'closed' | 'open' | 'half_open';
+  latency_p50_ms: number | null;
+  requests_24h: number;
+}
+
+export interface CredentialCheck {
+  ok: boolean;
+  status: string;
+  latency_ms: number | null;
+  models?: string[] | null;
+  error?: { source: 'user' | 'provider' | 'platform'; code: string; message: string };
+}
