@@ -22,6 +22,22 @@ export interface RequestContextOptions {
   isDraining: () => boolean;
 }
 
+/**
+ * The request's logger, made on first use: most requests never log anything but the access line,
+ * and a pino child runs the redaction over its bindings when it is made (measured: ~4% of all
+ * bytes a proxied request allocates).
+ */
+export function lazyChild(logger: Logger, requestId: string): Logger {
+  let child: Logger | undefined;
+  return new Proxy({} as Logger, {
+    get(_, property) {
+      child ??= logger.child({ request_id: requestId });
+      const value = Reflect.get(child, property, child) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(child) : value;
+    },
+  });
+}
+
 export function requestContext(options: RequestContextOptions): MiddlewareHandler<AppEnv> {
   const { logger, resolveClientIp, isDraining } = options;
   // The access line has a fixed shape with no secret in it (the path's key-bearing query values are
@@ -33,7 +49,7 @@ export function requestContext(options: RequestContextOptions): MiddlewareHandle
     const incomingId = c.req.header('x-request-id');
     const requestId = incomingId && SAFE_REQUEST_ID.test(incomingId) ? incomingId : `req_${newId()}`;
     const clientIp = resolveClientIp(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'));
-    const requestLogger = logger.child({ request_id: requestId });
+    const requestLogger = lazyChild(logger, requestId);
     c.set('requestId', requestId);
     c.set('clientIp', clientIp);
     c.set('logger', requestLogger);
