@@ -84,3 +84,12 @@ export const describeViolations = (violations: AxeViolation[]) =>
 
 /** True when the page scrolls horizontally (WEBAPP.md §6.5 rule 1). */
 export const overflowsHorizontally = (page: Page) => page.evaluate('document.documentElement.scrollWidth > window.innerWidth') as Promise<boolean>;
+
+/** Logs in through the login page and waits until the app has left it (for `next`, or `/`). */
+export async function logInThroughPage(page: Page, origin: string, credentials: { email: string; password: string }, next?: string): Promise<void> {
+  await page.goto(`${origin}/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+  await page.getByLabel('Email').fill(credentials.email);
+  await page.getByLabel('Password').fill(credentials.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((url) => url.pathname !== '/login');
+}

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPENAI_MODELS, startFakeOpenAI } from '../fakes/openai.js';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { axeViolations, describeViolations, launchBrowser, openPage, recordResponses } from './harness.js';
+import { axeViolations, describeViolations, launchBrowser, logInThroughPage, openPage, recordResponses } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 const GOOD_KEY = 'sk-e2e-integration-good-00000000000000001';
@@ -39,10 +39,7 @@ describe('J2: add a provider key, tested', () => {
     await server.running.services.accounts.createUser({ email, password: PASSWORD, verified: true });
     const { page, context } = await openPage(browser);
     const responses = recordResponses(page);
-    await page.goto(`${server.url}/login?next=%2Fintegrations`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logInThroughPage(page, server.url, { email, password: PASSWORD }, '/integrations');
     await page.getByRole('heading', { level: 1, name: 'Integrations' }).waitFor();
 
     await page.getByRole('button', { name: 'Add integration' }).click();

@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { axeViolations, describeViolations, launchBrowser, openPage } from './harness.js';
+import { axeViolations, describeViolations, launchBrowser, logInThroughPage, openPage } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -25,10 +25,7 @@ afterAll(async () => {
 
 async function signIn(email: string, path = '/settings'): Promise<Page> {
   const { page } = await openPage(browser);
-  await page.goto(`${server.url}/login?next=${encodeURIComponent(path)}`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInThroughPage(page, server.url, { email, password: PASSWORD }, path);
   await page.waitForURL((url) => url.pathname === path);
   return page;
 }

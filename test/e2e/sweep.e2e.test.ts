@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { axeViolations, describeViolations, launchBrowser, openPage, overflowsHorizontally } from './harness.js';
+import { axeViolations, describeViolations, launchBrowser, logInThroughPage, openPage, overflowsHorizontally } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 const SIGNED_OUT = ['/login', '/signup', '/forgot-password', '/reset-password?token=x', '/verify-email', '/no-such-page'];
@@ -55,11 +55,7 @@ async function expectClean(page: Page, where: string): Promise<void> {
 }
 
 async function logIn(page: Page): Promise<void> {
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('Email').fill(adminEmail);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL((url) => url.pathname !== '/login');
+  await logInThroughPage(page, server.url, { email: adminEmail, password: PASSWORD });
   await page.getByRole('heading', { level: 1 }).waitFor();
 }
 
