@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { openAIAnswer, startFakeOpenAI } from '../fakes/openai.js';
 import { startDatabaseProxy } from '../helpers/database-proxy.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { createTestDatabase, queryRows, type TestDatabase } from '../helpers/test-database.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const KEY_1 = 'sk-integrations-test-key-one-0000000000A1b2';
@@ -67,15 +67,7 @@ async function list(token: string, query = ''): Promise<{ data: Integration[]; n
 const chat = (token: string, target: TestServer = server) =>
   target.api('/v1/chat/completions', { token, body: { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } });
 
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = [], url = server.database.url): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = [], url = server.database.url): Promise<T[]> => queryRows<T>(url, text, values);
 
 describe('create and read', () => {
   it('POST answers 201 with the documented fields, key_last4 and never the key', async () => {

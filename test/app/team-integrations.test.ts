@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDatabaseProxy } from '../helpers/database-proxy.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { createTestDatabase, queryRows, type TestDatabase } from '../helpers/test-database.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const NO_IP_LIMITS = { SWITCHBOARD_RATE_LIMIT_API_PER_IP: '0', SWITCHBOARD_RATE_LIMIT_AUTH_PER_IP: '0' };
@@ -40,15 +40,7 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = [], url = server.database.url): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = [], url = server.database.url): Promise<T[]> => queryRows<T>(url, text, values);
 
 async function expectError(response: Response, status: number, code: string, param?: string) {
   const text = await response.text();

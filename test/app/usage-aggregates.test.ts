@@ -12,6 +12,8 @@ import { newId } from '../../src/platform/ids.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { openaiSdk } from '../helpers/gateway-client.js';
+import { queryRows } from '../helpers/test-database.js';
+import { usageRecord } from '../helpers/usage-record.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const PROVIDER_KEY = 'sk-usage-agg-provider-key-0000000000000042';
@@ -30,15 +32,7 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: server.database.url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => queryRows<T>(server.database.url, text, values);
 
 interface Metrics {
   requests: number;
@@ -81,21 +75,7 @@ async function expectError(response: Response, status: number, code: string, par
 
 /** Writes records through the recorder (spool, batch, insert + rollup) and waits until stored. */
 async function record(rows: Partial<NewUsageRecord>[], userId: string): Promise<NewUsageRecord[]> {
-  const full = rows.map((row) => ({
-    id: newId(),
-    requestId: `req_${newId()}`,
-    userId,
-    service: 'openai',
-    model: 'gpt-4o-mini',
-    operation: 'chat',
-    priced: true,
-    costMicros: 100,
-    inputTokens: 10,
-    outputTokens: 5,
-    status: 200,
-    latencyMs: 120,
-    ...row,
-  }));
+  const full = rows.map((row) => usageRecord(userId, row));
   for (const row of full) server.running.services.recorder.record(row);
   expect(await server.running.services.recorder.flush()).toBe(true);
   return full;
@@ -261,22 +241,18 @@ describe('aggregates', () => {
     const user = await server.signIn();
     const createdAt = new Date('2026-11-22T09:05:00Z');
     const batch = (count: number) =>
-      Array.from({ length: count }, (_, index) => ({
-        id: newId(),
-        requestId: `req_${newId()}`,
-        userId: user.userId,
-        service: 'openai',
-        model: index % 2 === 0 ? 'gpt-4o-mini' : 'gpt-4o',
-        operation: 'chat',
-        priced: true,
-        costMicros: 3,
-        inputTokens: 2,
-        outputTokens: 1,
-        status: index % 10 === 0 ? 429 : 200,
-        errorSource: index % 10 === 0 ? ('provider' as const) : null,
-        latencyMs: 100 + index,
-        createdAt,
-      }));
+      Array.from({ length: count }, (_, index) =>
+        usageRecord(user.userId, {
+          model: index % 2 === 0 ? 'gpt-4o-mini' : 'gpt-4o',
+          costMicros: 3,
+          inputTokens: 2,
+          outputTokens: 1,
+          status: index % 10 === 0 ? 429 : 200,
+          errorSource: index % 10 === 0 ? ('provider' as const) : null,
+          latencyMs: 100 + index,
+          createdAt,
+        }),
+      );
     const store = server.running.services.usageStore;
     expect(await Promise.all([batch(300), batch(300), batch(300), batch(300)].map((rows) => store.insertBatch(rows)))).toEqual([300, 300, 300, 300]);
     const result = await aggregate(user.token, 'group_by=hour,model&from=2026-11-22&to=2026-11-23');

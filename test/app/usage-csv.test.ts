@@ -4,8 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSV_COLUMNS } from '../../src/metering/usage-aggregate.http.js';
-import type { NewUsageRecord } from '../../src/metering/usage.store.js';
-import { newId } from '../../src/platform/ids.js';
+import { usageRecord } from '../helpers/usage-record.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let server: TestServer;
@@ -18,21 +17,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-const usageRow = (userId: string, overrides: Partial<NewUsageRecord> = {}): NewUsageRecord => ({
-  id: newId(),
-  requestId: `req_${newId()}`,
-  userId,
-  service: 'openai',
-  model: 'gpt-4o-mini',
-  operation: 'chat',
-  priced: true,
-  costMicros: 100,
-  inputTokens: 10,
-  outputTokens: 5,
-  status: 200,
-  latencyMs: 120,
-  ...overrides,
-});
 
 /** A minimal RFC 4180 parser (quoted cells, doubled quotes, CRLF rows). */
 function parseCsv(text: string): string[][] {
@@ -69,11 +53,11 @@ describe('usage.csv', () => {
     const user = await server.signIn();
     const other = await server.signIn();
     const rows = [
-      usageRow(user.userId, { createdAt: new Date('2026-11-01T18:31:00Z'), model: '=HYPERLINK("http://evil","x")', costMicros: 7 }),
-      usageRow(user.userId, { createdAt: new Date('2026-11-02T03:00:00Z'), model: '+1', errorCode: '@SUM(A1)', status: 502, errorSource: 'provider', costMicros: null, priced: false }),
-      usageRow(user.userId, { createdAt: new Date('2026-11-02T04:00:00Z'), model: '-2', keyId: 'key-1', ttftMs: 33 }),
-      usageRow(user.userId, { createdAt: new Date('2026-11-05T04:00:00Z') }), // outside the range
-      usageRow(other.userId, { createdAt: new Date('2026-11-02T04:00:00Z') }), // someone else's
+      usageRecord(user.userId, { createdAt: new Date('2026-11-01T18:31:00Z'), model: '=HYPERLINK("http://evil","x")', costMicros: 7 }),
+      usageRecord(user.userId, { createdAt: new Date('2026-11-02T03:00:00Z'), model: '+1', errorCode: '@SUM(A1)', status: 502, errorSource: 'provider', costMicros: null, priced: false }),
+      usageRecord(user.userId, { createdAt: new Date('2026-11-02T04:00:00Z'), model: '-2', keyId: 'key-1', ttftMs: 33 }),
+      usageRecord(user.userId, { createdAt: new Date('2026-11-05T04:00:00Z') }), // outside the range
+      usageRecord(other.userId, { createdAt: new Date('2026-11-02T04:00:00Z') }), // someone else's
     ];
     for (const row of rows) server.running.services.recorder.record(row);
     expect(await server.running.services.recorder.flush()).toBe(true);
@@ -125,7 +109,7 @@ describe('usage.csv', () => {
     const store = server.running.services.usageStore;
     for (let offset = 0; offset < total; offset += 5_000) {
       const batch = Array.from({ length: 5_000 }, (_, index) =>
-        usageRow(user.userId, { createdAt: new Date(start + (offset + index) * 60_000), costMicros: 3, model: `m-${(offset + index) % 7}` }),
+        usageRecord(user.userId, { createdAt: new Date(start + (offset + index) * 60_000), costMicros: 3, model: `m-${(offset + index) % 7}` }),
       );
       expect(await store.insertBatch(batch)).toBe(5_000);
     }
