@@ -53,7 +53,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
       operation: 'chat',
       stream: isStream,
       estimate: { promptTokens: () => estimatePromptTokens(request), maxOutputTokens: request.max_completion_tokens ?? request.max_tokens },
-      worstCase: chatWorstCase(request),
+      worstCase: () => chatWorstCase(request),
     });
     try {
       // One attempt per try of the fallback chain (retries, breakers: resilience/).

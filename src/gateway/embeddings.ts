@@ -141,7 +141,7 @@ function encodeAs(body: EmbeddingsResponse, format: 'float' | 'base64'): Embeddi
 export function createEmbeddingsHandler(deps: EmbeddingsDeps) {
   return async function embeddings(c: Context<AppEnv>): Promise<Response> {
     const { request, inputCount } = validateEmbeddingsRequest(await readJsonObject(c));
-    const call = await openRoutedCall(c, deps, { model: request.model, operation: 'embeddings', worstCase: embeddingsWorstCase(request) });
+    const call = await openRoutedCall(c, deps, { model: request.model, operation: 'embeddings', worstCase: () => embeddingsWorstCase(request) });
     try {
       // One attempt per try of the fallback chain (retries, breakers: resilience/).
       const { adapter, ctx, response } = await call.attempt(async () => {

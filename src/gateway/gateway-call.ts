@@ -72,8 +72,8 @@ export interface OpenCallOptions {
   operation: Operation;
   stream?: boolean;
   estimate?: CallTokenEstimate;
-  /** The most the call may use (prompt + output cap, images…), priced to reserve against budgets. */
-  worstCase?: NormalizedUsage;
+  /** The most the call may use (prompt + output cap, images…), priced to reserve against budgets (computed only when a budget applies). */
+  worstCase?: () => NormalizedUsage;
 }
 
 /** One candidate of a fallback chain: a target, optionally pinned to one integration of the route's owner. */
@@ -210,7 +210,7 @@ export function openCall(
         // A fallback to another integration or model moves the reservation: its budgets and price are the ones at stake now.
         if (reservation) void reservation.then((held) => deps.budgets?.settle(held, 0), () => undefined);
         reservedFor = reserving;
-        reservation = deps.budgets.reserve(principal, credential.integrationId, worstCaseMicros(deps.catalog, service, target.model, options.worstCase));
+        reservation = deps.budgets.reserve(principal, credential.integrationId, () => worstCaseMicros(deps.catalog, service, target.model, options.worstCase?.()));
         await reservation;
       }
       c.header('x-switchboard-integration', credential.integrationId);

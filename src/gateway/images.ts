@@ -102,7 +102,7 @@ export function createImagesHandler(deps: ImagesDeps) {
   const limits = deps.images ?? defaultImageLimits;
   return async function imagesGenerations(c: Context<AppEnv>): Promise<Response> {
     const request = validateImageRequest(await readJsonObject(c));
-    const call = await openRoutedCall(c, deps, { model: request.model, operation: 'images', worstCase: imagesWorstCase(request) });
+    const call = await openRoutedCall(c, deps, { model: request.model, operation: 'images', worstCase: () => imagesWorstCase(request) });
     try {
       const clientGone = clientGoneSignal(c);
       // One attempt per try of the fallback chain (retries, breakers: resilience/): a generation

@@ -108,7 +108,7 @@ export function videoRoutes(deps: VideoRoutesDeps) {
     const parsed = parseCreate(await readCreateBody(c));
     const webhookHeader = c.req.header('x-switchboard-webhook-url');
     const webhookRaw = parsed.webhookUrl ?? webhookHeader;
-    const call = await openRoutedCall(c, deps, { model: parsed.model, operation: 'video', worstCase: videoWorstCase(parsed.request) });
+    const call = await openRoutedCall(c, deps, { model: parsed.model, operation: 'video', worstCase: () => videoWorstCase(parsed.request) });
     try {
       const webhookUrl = webhookRaw ? checkWebhookUrl(webhookRaw, deps.webhooks) : null;
       // The provider is called by the job runner, not here; the chain picks the first candidate

@@ -41,7 +41,7 @@ export function createMessagesHandler(deps: MessagesDeps) {
       operation: 'messages',
       stream: isStream,
       estimate: { promptTokens: () => estimatePromptTokens(request), maxOutputTokens: request.max_tokens },
-      worstCase: chatWorstCase(body),
+      worstCase: () => chatWorstCase(body),
     });
     c.header('request-id', call.requestId);
     try {

@@ -147,14 +147,15 @@ export function createBudgetEnforcer(deps: {
     applicable,
 
     /**
-     * Charges `amountMicros` to every applicable budget or to none; throws `budget_exceeded` when a
-     * hard budget lacks room. Answers undefined when no budget applies (nothing to settle).
+     * Charges `amountMicros()` (computed only when a budget applies) to every applicable budget or
+     * to none; throws `budget_exceeded` when a hard budget lacks room. Answers undefined when no
+     * budget applies (nothing to settle).
      */
-    async reserve(principal: Pick<Principal, 'userId' | 'teamId' | 'keyId'>, integrationId: string | null, amountMicros: number): Promise<Reservation | undefined> {
+    async reserve(principal: Pick<Principal, 'userId' | 'teamId' | 'keyId'>, integrationId: string | null, amountMicros: () => number): Promise<Reservation | undefined> {
       const found = await applicable(principal, integrationId);
       if (found.length === 0) return undefined;
       const period = periodOf();
-      const amount = Math.max(0, Math.ceil(amountMicros));
+      const amount = Math.max(0, Math.ceil(amountMicros()));
       const entries: LedgerEntry[] = found.map((budget) => ({ key: counterKey(budget.scope, budget.scopeId, period), limitMicros: budget.hardLimit ? budget.limitMicros : null }));
       const result = await ledger.reserve(entries, amount, (keys) =>
         Promise.all(keys.map((key) => {
