@@ -4,6 +4,7 @@ import { RouterProvider } from '@tanstack/react-router';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { setSessionExpiredHandler } from './api/client';
+import { stopLiveEvents } from './api/events';
 import { isApiError } from './api/errors';
 import { createAppRouter } from './routes';
 import { applyTheme, readTheme } from './theme';
@@ -26,6 +27,7 @@ const router = createAppRouter(queryClient);
 
 // The refresh failed: this session is over. Drop its data and log in again, back to here after.
 setSessionExpiredHandler(() => {
+  stopLiveEvents();
   queryClient.clear();
   const here = router.state.location;
   if (here.pathname === '/login') return;

@@ -27,6 +27,13 @@ export const hasAccessToken = (): boolean => accessToken !== null;
 export const setSessionExpiredHandler = (handler: () => void): void => {
   onSessionExpired = handler;
 };
+/** The session is over (revoked elsewhere, or the refresh failed): forget the token, go to login. */
+export const expireSession = (): void => {
+  accessToken = null;
+  onSessionExpired();
+};
+/** The Authorization header for a raw fetch (the event stream); undefined when signed out. */
+export const authorizationHeader = (): Record<string, string> => (accessToken ? { authorization: `Bearer ${accessToken}` } : {});
 
 function readCookie(name: string): string | undefined {
   for (const part of document.cookie.split(';')) {

@@ -1,6 +1,7 @@
 /** Session bootstrap for protected routes: a token in memory, or one refresh from the cookie. */
 import type { QueryClient } from '@tanstack/react-query';
 import { hasAccessToken, logout, refreshSession } from './client';
+import { stopLiveEvents } from './events';
 import { meQuery } from './queries';
 import type { Me } from './types';
 
@@ -16,6 +17,7 @@ export async function ensureSession(queryClient: QueryClient): Promise<Me | null
 
 /** Sign out: end the server session and drop every cached answer of this user. */
 export async function signOut(queryClient: QueryClient): Promise<void> {
+  stopLiveEvents();
   try {
     await logout();
   } finally {

@@ -1,6 +1,8 @@
 /** The authenticated frame: skip link, sidebar/drawer navigation "Main", header controls, main. */
 import { Outlet } from '@tanstack/react-router';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { startLiveEvents } from '../api/events';
 import { meQuery } from '../api/queries';
 import { AccountMenu, NotificationsMenu, ThemeToggle, WorkspaceSelect } from './HeaderControls';
 import { MainNav } from './MainNav';
@@ -8,6 +10,9 @@ import { MenuDrawer } from './MenuDrawer';
 
 export function AppShell() {
   const me = useQuery(meQuery);
+  const queryClient = useQueryClient();
+  // One live connection per tab while signed in (closed by sign-out and session expiry).
+  useEffect(() => startLiveEvents(queryClient), [queryClient]);
   const isAdmin = me.data?.is_admin === true;
   return (
     <div className="min-h-screen">
