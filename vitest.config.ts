@@ -45,6 +45,9 @@ export default defineConfig({
           globalSetup: ['test/global-setup.ts'],
           env: { SWITCHBOARD_TEST_DB_TARGET: 'embedded' },
           fileParallelism: false,
+          // A page that renders in 100 ms on a quiet machine can take seconds on 2 busy cores:
+          // expect.poll's default 1 s made journeys flaky under load (it polls, it does not sleep).
+          expect: { poll: { timeout: 10_000 } },
         },
       },
       ...(externalDatabase

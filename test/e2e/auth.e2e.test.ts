@@ -82,7 +82,7 @@ describe('J1: sign-up → verify → first run', () => {
     expect(new URL(page.url()).pathname).toBe('/keys');
 
     await page.getByRole('button', { name: 'Account menu' }).click();
-    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login/);
     await page.goto(`${server.url}/keys`);
     await page.waitForURL(/\/login\?next=/);

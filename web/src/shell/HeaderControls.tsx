@@ -1,17 +1,16 @@
 /** Header: combobox "Workspace", "Notifications, N unread", "Account menu", "Theme". */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearch } from '@tanstack/react-router';
-import { DropdownMenu } from 'radix-ui';
 import { useState } from 'react';
 import { api } from '../api/client';
 import { teamsQuery, unreadNotificationsQuery } from '../api/queries';
 import { signOut } from '../api/session';
 import type { Me } from '../api/types';
+import { Disclosure } from '../ui/Disclosure';
 import { applyTheme, nextTheme, readTheme, type ThemeChoice } from '../theme';
 
 const menuButton = 'inline-flex min-h-11 min-w-11 items-center justify-center gap-2 rounded-md border border-border bg-surface px-3 text-sm hover:bg-raised';
-const menuPanel = 'z-50 min-w-56 rounded-md border border-border bg-surface p-1 text-fg shadow-lg';
-const menuItem = 'flex min-h-11 cursor-pointer items-center rounded px-3 text-sm outline-none data-[highlighted]:bg-raised';
+const menuItem = 'flex min-h-11 cursor-pointer items-center rounded px-3 text-sm hover:bg-raised';
 
 export function WorkspaceSelect() {
   const teams = useQuery(teamsQuery);
@@ -50,30 +49,44 @@ export function NotificationsMenu() {
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
   });
   return (
-    <DropdownMenu.Root>
-      <DropdownMenu.Trigger className={menuButton}>
-        <span aria-hidden="true">🔔</span>
-        <span className="sr-only">Notifications, </span>
-        <span className="tabular" aria-hidden="true">
-          {items.length}
-        </span>
-        <span className="sr-only">{`${items.length} unread`}</span>
-      </DropdownMenu.Trigger>
-      <DropdownMenu.Portal>
-        <DropdownMenu.Content align="end" sideOffset={4} className={menuPanel}>
-          {items.length === 0 ? (
-            <p className="px-3 py-2 text-sm text-muted">No unread notifications</p>
-          ) : (
-            items.map((item) => (
-              <DropdownMenu.Item key={item.id} className={`${menuItem} flex-col items-start py-2`} onSelect={() => markRead.mutate(item.id)}>
-                <span className="font-medium">{item.title}</span>
-                <span className="text-muted">{item.body}</span>
-              </DropdownMenu.Item>
-            ))
-          )}
-        </DropdownMenu.Content>
-      </DropdownMenu.Portal>
-    </DropdownMenu.Root>
+    <Disclosure
+      buttonClassName={menuButton}
+      button={
+        <>
+          <span aria-hidden="true">🔔</span>
+          <span className="sr-only">Notifications, </span>
+          <span className="tabular" aria-hidden="true">
+            {items.length}
+          </span>
+          <span className="sr-only">{`${items.length} unread`}</span>
+        </>
+      }
+    >
+      {(close) =>
+        items.length === 0 ? (
+          <p className="px-3 py-2 text-sm text-muted">No unread notifications</p>
+        ) : (
+          <ul aria-label="Unread notifications" className="grid gap-1">
+            {items.map((item) => (
+              <li key={item.id}>
+                <button
+                  type="button"
+                  className={`${menuItem} w-full flex-col items-start py-2 text-left`}
+                  onClick={() => {
+                    markRead.mutate(item.id);
+                    close();
+                  }}
+                >
+                  <span className="font-medium">{item.title}</span>
+                  <span className="text-muted">{item.body}</span>
+                  <span className="sr-only">(mark as read)</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )
+      }
+    </Disclosure>
   );
 }
 
@@ -81,29 +94,41 @@ export function AccountMenu({ me }: { me: Me }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   return (
-    <DropdownMenu.Root>
-      <DropdownMenu.Trigger className={menuButton}>
-        <span aria-hidden="true">👤</span>
-        <span className="sr-only">Account menu</span>
-      </DropdownMenu.Trigger>
-      <DropdownMenu.Portal>
-        <DropdownMenu.Content align="end" sideOffset={4} className={menuPanel}>
-          <DropdownMenu.Label className="px-3 py-2 text-sm text-muted">{me.email}</DropdownMenu.Label>
-          <DropdownMenu.Item className={menuItem} onSelect={() => void navigate({ to: '/settings' })}>
+    <Disclosure
+      buttonClassName={menuButton}
+      button={
+        <>
+          <span aria-hidden="true">👤</span>
+          <span className="sr-only">Account menu</span>
+        </>
+      }
+    >
+      {(close) => (
+        <>
+          <p className="px-3 py-2 text-sm text-muted">{me.email}</p>
+          <button
+            type="button"
+            className={`${menuItem} w-full`}
+            onClick={() => {
+              close();
+              void navigate({ to: '/settings' });
+            }}
+          >
             Settings
-          </DropdownMenu.Item>
-          <DropdownMenu.Separator className="my-1 h-px bg-border" />
-          <DropdownMenu.Item
-            className={menuItem}
-            onSelect={() => {
+          </button>
+          <hr className="my-1 border-border" />
+          <button
+            type="button"
+            className={`${menuItem} w-full`}
+            onClick={() => {
               void signOut(queryClient).finally(() => navigate({ to: '/login', search: {} }));
             }}
           >
             Sign out
-          </DropdownMenu.Item>
-        </DropdownMenu.Content>
-      </DropdownMenu.Portal>
-    </DropdownMenu.Root>
+          </button>
+        </>
+      )}
+    </Disclosure>
   );
 }
 

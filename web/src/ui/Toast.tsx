@@ -1,6 +1,10 @@
-/** Toasts for mutation results (Radix Toast). `useToast()(message)` from anywhere under ToastHost. */
-import { Toast as RadixToast } from 'radix-ui';
-import { createContext, useCallback, useContext, useState, type ReactNode } from 'react';
+/**
+ * Toasts for mutation results. `useToast()(message)` from anywhere under ToastHost. A region
+ * "Messages" holding a polite live region (errors: assertive), each toast dismissed after 6 s
+ * (paused while hovered or focused) or with its "Dismiss" button. Our own ~1 kB rather than Radix
+ * Toast, which put ~8 kB gzip (toast, collection, dismissable layer) into every page's entry chunk.
+ */
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 
 interface ToastItem {
   id: number;
@@ -14,33 +18,50 @@ const ToastContext = createContext<Notify>(() => {});
 
 export const useToast = (): Notify => useContext(ToastContext);
 
+const DURATION_MS = 6_000;
 let nextId = 1;
+
+function Toast({ item, onDismiss }: { item: ToastItem; onDismiss: (id: number) => void }) {
+  const [paused, setPaused] = useState(false);
+  const dismiss = useRef(onDismiss);
+  dismiss.current = onDismiss;
+  useEffect(() => {
+    if (paused) return;
+    const timer = setTimeout(() => dismiss.current(item.id), DURATION_MS);
+    return () => clearTimeout(timer);
+  }, [item.id, paused]);
+  return (
+    <li
+      onMouseEnter={() => setPaused(true)}
+      onMouseLeave={() => setPaused(false)}
+      onFocus={() => setPaused(true)}
+      onBlur={() => setPaused(false)}
+      className={`flex items-start justify-between gap-3 rounded-md border bg-surface p-3 text-sm shadow-lg ${item.tone === 'error' ? 'border-danger' : 'border-border'}`}
+    >
+      <span role={item.tone === 'error' ? 'alert' : 'status'}>{item.title}</span>
+      <button type="button" className="min-h-11 min-w-11 rounded px-2 text-muted" aria-label="Dismiss" onClick={() => onDismiss(item.id)}>
+        ✕
+      </button>
+    </li>
+  );
+}
 
 export function ToastHost({ children }: { children: ReactNode }) {
   const [items, setItems] = useState<ToastItem[]>([]);
   const notify = useCallback<Notify>((title, tone = 'info') => {
     setItems((current) => [...current.slice(-3), { id: nextId++, title, tone }]);
   }, []);
-  const remove = (id: number) => setItems((current) => current.filter((item) => item.id !== id));
+  const remove = useCallback((id: number) => setItems((current) => current.filter((item) => item.id !== id)), []);
   return (
     <ToastContext.Provider value={notify}>
-      <RadixToast.Provider duration={6000} label="Messages">
-        {children}
-        {items.map((item) => (
-          <RadixToast.Root
-            key={item.id}
-            type={item.tone === 'error' ? 'foreground' : 'background'}
-            onOpenChange={(open) => (open ? undefined : remove(item.id))}
-            className={`flex items-start justify-between gap-3 rounded-md border bg-surface p-3 text-sm shadow-lg ${item.tone === 'error' ? 'border-danger' : 'border-border'}`}
-          >
-            <RadixToast.Title>{item.title}</RadixToast.Title>
-            <RadixToast.Close className="min-h-11 min-w-11 rounded px-2 text-muted" aria-label="Dismiss">
-              ✕
-            </RadixToast.Close>
-          </RadixToast.Root>
-        ))}
-        <RadixToast.Viewport className="fixed bottom-4 right-4 z-50 flex w-[min(24rem,calc(100vw-2rem))] flex-col gap-2 outline-none" />
-      </RadixToast.Provider>
+      {children}
+      <section aria-label="Messages" className="pointer-events-none fixed bottom-4 right-4 z-50 w-[min(24rem,calc(100vw-2rem))]">
+        <ol className="pointer-events-auto flex flex-col gap-2">
+          {items.map((item) => (
+            <Toast key={item.id} item={item} onDismiss={remove} />
+          ))}
+        </ol>
+      </section>
     </ToastContext.Provider>
   );
 }
