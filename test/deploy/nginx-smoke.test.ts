@@ -5,12 +5,15 @@
  * chunk, /metrics is denied, a too-large body gets the JSON 413, 30 parallel logins get nginx's JSON
  * 429, every security header appears exactly once (HSTS not at all on HTTP), the JSON access log
  * has no query-string secret; then `scripts/rolling-restart local` replaces the replica (upstream
- * down, reload, SIGTERM and drain, start, /readyz, upstream up, reload).
+ * down, reload, SIGTERM and drain, start, /readyz, upstream up, reload). A second nginx from the
+ * same template with TLS on and a self-signed certificate: HSTS exactly once on HTTPS (the app's copy
+ * hidden), none on HTTP, HTTP redirected except the ACME challenge and /nginx-health.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -34,6 +37,10 @@ let db: TestDatabase;
 let fake: FakeProvider;
 let dataDir: string;
 let nginxDir: string;
+/** A second nginx from the same template with TLS on, in front of the same replica. */
+let tlsDir: string;
+let tlsHttp: string;
+let tlsHttps: string;
 let env: NodeJS.ProcessEnv;
 let appPort: number;
 let edge: string;
@@ -51,7 +58,9 @@ interface RawResponse {
 
 function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+    // The TLS edge uses a self-signed certificate made for this test.
+    const client = url.startsWith('https:') ? https : http;
+    const req = client.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false, rejectUnauthorized: false }, (res) => {
       const headers = new Map<string, string[]>();
       for (let i = 0; i < res.rawHeaders.length; i += 2) {
         const name = res.rawHeaders[i]!.toLowerCase();
@@ -81,18 +90,42 @@ async function waitForReady(url: string, timeoutMs = 60_000): Promise<void> {
   throw new Error(`${url}/readyz never answered 200:\n${appOutput}`);
 }
 
-function startNginx(): void {
+function startNginx(dir: string): void {
   const nginx = requireTool('nginx');
-  openUpForNobody(nginxDir);
+  openUpForNobody(dir);
   // Daemonised: runuser returns once the master has forked; it is signalled through its pid file.
-  const [command, args] = asNonRoot(nginx, ['-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf'), '-e', path.join(nginxDir, 'logs', 'error.log')]);
+  const [command, args] = asNonRoot(nginx, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'logs', 'error.log')]);
   const started = runTool('setsid', [command, ...args]);
   expect(started.status, started.output).toBe(0);
 }
 
-function nginxPid(): number | undefined {
-  const file = path.join(nginxDir, 'run', 'nginx.pid');
+function nginxPid(dir: string): number | undefined {
+  const file = path.join(dir, 'run', 'nginx.pid');
   return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined;
+}
+
+async function startTlsEdge(): Promise<void> {
+  const openssl = requireTool('openssl');
+  tlsDir = worldReadableTempDir('sb-smoke-tls-');
+  const [httpPort, httpsPort] = [await freePort(), await freePort()];
+  const rendered = renderNginx(tlsDir, ['--tls', '--upstream', `127.0.0.1:${appPort}`], {
+    SWITCHBOARD_NGINX_LISTEN: `127.0.0.1:${httpPort}`,
+    SWITCHBOARD_NGINX_TLS_LISTEN: `127.0.0.1:${httpsPort}`,
+    SWITCHBOARD_NGINX_MAX_BODY_BYTES: String(MAX_BODY),
+  });
+  expect(rendered.status, rendered.output).toBe(0);
+  const certs = path.join(tlsDir, 'certs');
+  const made = runTool(openssl, [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+    '-keyout', path.join(certs, 'privkey.pem'), '-out', path.join(certs, 'fullchain.pem'),
+  ]);
+  expect(made.status, made.output).toBe(0);
+  mkdirSync(path.join(tlsDir, 'acme', '.well-known', 'acme-challenge'), { recursive: true });
+  writeFileSync(path.join(tlsDir, 'acme', '.well-known', 'acme-challenge', 'smoke-token'), 'smoke-token.thumbprint');
+  startNginx(tlsDir);
+  await waitForPort(httpsPort);
+  tlsHttp = `http://127.0.0.1:${httpPort}`;
+  tlsHttps = `https://127.0.0.1:${httpsPort}`;
 }
 
 const accessLog = () =>
@@ -138,7 +171,7 @@ beforeAll(async () => {
     SWITCHBOARD_NGINX_MAX_BODY_BYTES: String(MAX_BODY),
   });
   expect(rendered.status, rendered.output).toBe(0);
-  startNginx();
+  startNginx(nginxDir);
   await waitForPort(nginxPort);
   edge = `http://127.0.0.1:${nginxPort}`;
 
@@ -146,8 +179,9 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  const pid = nginxDir ? nginxPid() : undefined;
-  if (pid) {
+  for (const dir of [nginxDir, tlsDir]) {
+    const pid = dir ? nginxPid(dir) : undefined;
+    if (!pid) continue;
     try {
       process.kill(pid, 'SIGTERM');
     } catch {
@@ -166,7 +200,7 @@ afterAll(async () => {
   }
   await fake?.close();
   await db?.drop();
-  for (const dir of [dataDir, nginxDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [dataDir, nginxDir, tlsDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function login(): Promise<RawResponse> {
@@ -273,6 +307,28 @@ describe('nginx in front of one serve process', () => {
     const raw = readFileSync(path.join(nginxDir, 'logs', 'access.log'), 'utf8');
     for (const secret of [QUERY_SECRET, USER_KEY, MASTER_KEY, PASSWORD]) expect(raw).not.toContain(secret);
     for (const secret of [USER_KEY, MASTER_KEY, PASSWORD]) expect(appOutput).not.toContain(secret);
+  });
+
+  it('with TLS on: HTTPS serves with HSTS exactly once, HTTP redirects except ACME and /nginx-health', async () => {
+    await startTlsEdge();
+    const ready = await request(`${tlsHttps}/readyz`);
+    expect(ready.status).toBe(200);
+    // The app sees X-Forwarded-Proto https and sets HSTS too: nginx hides that copy and sends its own.
+    expect(ready.headers.get('strict-transport-security')).toEqual(['max-age=31536000; includeSubDomains']);
+    for (const name of SECURITY_HEADERS) expect(ready.headers.get(name), name).toHaveLength(1);
+    // nginx's own answers on HTTPS carry it too, once.
+    const tooLarge = await request(`${tlsHttps}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(MAX_BODY + 1) });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers.get('strict-transport-security')).toHaveLength(1);
+
+    const redirected = await request(`${tlsHttp}/readyz?x=1`);
+    expect(redirected.status).toBe(301);
+    expect(redirected.headers.get('location')).toEqual(['https://127.0.0.1/readyz?x=1']);
+    expect(redirected.headers.has('strict-transport-security')).toBe(false);
+    const challenge = await request(`${tlsHttp}/.well-known/acme-challenge/smoke-token`);
+    expect(challenge.status).toBe(200);
+    expect(challenge.body).toBe('smoke-token.thumbprint');
+    expect((await request(`${tlsHttp}/nginx-health`)).status).toBe(200);
   });
 
   it('rolling-restart local replaces the replica: drain, restart, ready, back in the upstream', async () => {
