@@ -262,7 +262,7 @@ describe('nginx in front of one serve process', () => {
     expect(integration.status, integration.body).toBe(201);
     expect(integration.body).not.toContain(USER_KEY);
 
-    fake.enqueue({ kind: 'slow-stream', chunks: 10, intervalMs: 100 });
+    fake.enqueue({ kind: 'slow-stream', chunks: 10, intervalMs: 150 });
     const response = await fetch(`${edge}/v1/chat/completions?key=${QUERY_SECRET}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -281,9 +281,11 @@ describe('nginx in front of one serve process', () => {
       text += piece;
     }
     expect(text).toContain('data: [DONE]');
-    // Unbuffered: the 10 content events arrive as separate reads, spread over the ~1 s the fake takes.
-    expect(arrivals.length).toBeGreaterThanOrEqual(10);
-    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(500);
+    expect(text.match(/"content":"[^"]/g)?.length).toBeGreaterThanOrEqual(10);
+    // Unbuffered: the content events arrive as separate reads (a busy test machine may merge the
+    // odd two), spread over the ~1.5 s the fake takes, not in one piece at the end.
+    expect(arrivals.length).toBeGreaterThanOrEqual(8);
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(900);
   });
 
   it('gives 30 parallel logins from one IP at least one JSON 429 from nginx', async () => {
