@@ -226,10 +226,15 @@ describe('nginx in front of one serve process', () => {
     expect(ready.headers.get('server')?.[0]).toBe('nginx');
   });
 
-  it('denies /metrics at the edge', async () => {
-    const metrics = await request(`${edge}/metrics`);
-    expect([403, 404]).toContain(metrics.status);
-    expect(metrics.body).not.toContain('switchboard_');
+  it('denies /metrics at the edge, while the replica serves it directly', async () => {
+    const direct = await request(`http://127.0.0.1:${appPort}/metrics`);
+    expect(direct.status).toBe(200);
+    expect(direct.body).toMatch(/^# (HELP|TYPE) /m);
+    for (const target of ['/metrics', '/metrics/', '/metrics?x=1']) {
+      const metrics = await request(`${edge}${target}`);
+      expect([403, 404], target).toContain(metrics.status);
+      expect(metrics.body).not.toMatch(/# (HELP|TYPE) /);
+    }
   });
 
   it('answers a body over the limit with the JSON 413, and lets one under it through to the app', async () => {
