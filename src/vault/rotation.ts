@@ -164,7 +164,10 @@ export async function verifyKeyring(pool: pg.Pool, keyring: Keyring): Promise<Ve
       const kek = keyring.get(row.kek_id);
       if (!kek) continue;
       try {
-        open(kek.key, row.wrapped_key, dataKeyAad(ownerOf(row), row.id)).fill(0);
+        const dek = open(kek.key, row.wrapped_key, dataKeyAad(ownerOf(row), row.id));
+        // A data key is 32 bytes: anything else was wrapped twice or is not a data key.
+        if (dek.length !== 32) unreadable.push(row.id);
+        dek.fill(0);
       } catch {
         unreadable.push(row.id);
       }
