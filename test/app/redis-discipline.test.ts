@@ -157,6 +157,10 @@ describe('Redis discipline', () => {
       expect(status).toBe('completed');
       expect(videos.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
       expect(logs.text()).toContain('unfinished jobs taken up from the table');
+      // With a worker running (its heartbeat) and the queue in use: still no key without a TTL.
+      const { scanned, missing } = await keysWithoutTtl();
+      expect(missing).toEqual([]);
+      expect(scanned).toContain('switchboard:workers');
       expect(logs.text()).not.toContain(PROVIDER_KEY);
     } finally {
       await worker?.shutdown('test finished');
