@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -72,6 +72,8 @@ async function login(url: string, email: string): Promise<string> {
 beforeAll(async () => {
   assertBuilt();
   work = mkdtempSync(path.join(os.tmpdir(), 'switchboard-embedded-backup-'));
+  // Run as root, the embedded PostgreSQL runs as the postgres user: it must traverse into DATA_DIR.
+  chmodSync(work, 0o711);
   fake = await startFakeOpenAI({ keys: [CANARY] });
 });
 
