@@ -84,6 +84,8 @@ function dumpText(dir: string): string {
 }
 
 let backupDir: string;
+/** Checksums of the source as backed up (the source server keeps running afterwards). */
+let backedUp: Record<string, string>;
 
 beforeAll(async () => {
   assertBuilt();
@@ -94,7 +96,11 @@ beforeAll(async () => {
   for (const [index, canary] of CANARIES.entries()) {
     const user = await source.signIn(`tenant-${index}@example.com`);
     expect((await source.api('/api/integrations', { token: user.token, body: { service: 'openai', api_key: canary } })).status).toBe(201);
-    expect((await source.api('/api/keys', { token: user.token, body: { name: `key-${index}` } })).status).toBe(201);
+    // Arrays and jsonb columns (models, rate_limit, alert thresholds) are in the round trip too.
+    const key = await source.api('/api/keys', { token: user.token, body: { name: `key-${index}`, models: ['openai/gpt-4o-mini', 'anthropic/*'], rate_limit: { rpm: 100 + index } } });
+    expect(key.status).toBe(201);
+    const { id: keyId } = (await key.json()) as { id: string };
+    expect((await source.api('/api/budgets', { method: 'PUT', token: user.token, body: { scope: 'key', scope_id: keyId, limit_micros: 1_000_000_000 } })).status).toBe(201);
     await openaiSdk(source, user.token).chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
   }
   await source.running.services.recorder.flush();
@@ -132,7 +138,8 @@ describe('switchboard backup and restore', () => {
     const target = await emptyDatabase();
     const restore = await runCli(['restore', backupDir], cliEnv(target.url));
     expect(restore.code, restore.stderr).toBe(0);
-    expect(await checksums(target.url)).toEqual(await checksums(source.database.url));
+    backedUp = await checksums(source.database.url);
+    expect(await checksums(target.url)).toEqual(backedUp);
     const migrations = await queryRows<{ n: number }>(target.url, 'select count(*)::int as n from drizzle.__drizzle_migrations');
     expect(migrations[0]!.n).toBe(manifest.migration.count);
 
@@ -204,7 +211,12 @@ describe('switchboard backup and restore', () => {
     // The retired key as a previous key is enough.
     const withPrevious = await runCli(['restore', backupDir], cliEnv(target.url, { SWITCHBOARD_MASTER_KEY: otherKey, SWITCHBOARD_MASTER_KEYS_PREVIOUS: MASTER_KEY }));
     expect(withPrevious.code, withPrevious.stderr).toBe(0);
-    expect((await checksums(target.url)).integrations).toBe((await checksums(source.database.url)).integrations);
+    expect((await checksums(target.url)).integrations).toBe(backedUp.integrations);
+    // --clean replaces whatever the target holds.
+    await queryRows(target.url, "delete from audit_events");
+    const clean = await runCli(['restore', backupDir, '--clean'], cliEnv(target.url));
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(await checksums(target.url)).toEqual(backedUp);
   }, 120_000);
 
   it('keeps exactly the configured daily and weekly backups after a simulated 40-day run, and --check-age exits non-zero once too old', async () => {
