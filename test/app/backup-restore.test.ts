@@ -103,11 +103,13 @@ beforeAll(async () => {
     expect((await source.api('/api/budgets', { method: 'PUT', token: user.token, body: { scope: 'key', scope_id: keyId, limit_micros: 1_000_000_000 } })).status).toBe(201);
     await openaiSdk(source, user.token).chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
   }
-  await source.running.services.recorder.flush();
+  // Stop the source so background writers (usage, activity, integration health) are quiet and the
+  // data backed up can be compared exactly; its database stays until afterAll.
+  await source.running.shutdown('seeded');
 });
 
 afterAll(async () => {
-  await source?.close();
+  await source?.database.drop();
   await fake?.close();
   for (const database of extraDatabases) await database.drop().catch(() => undefined);
   if (work) rmSync(work, { recursive: true, force: true });
