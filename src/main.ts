@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createAuditLog } from './platform/audit.js';
 import { systemClock } from './platform/clock.js';
 import { isAppError } from './platform/errors.js';
+import { registerDataCommands } from './ops/data-commands.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { packageVersion } from './platform/package-info.js';
 import { startServer } from './server.js';
@@ -136,6 +137,7 @@ keys
   .action(() => {
     process.stdout.write(`${generateMasterKey()}\n`);
   });
+registerDataCommands(program, keys);
 
 try {
   await program.parseAsync(process.argv);

@@ -26,7 +26,13 @@ const workerId = `${hostname()}:${process.pid}`;
 export function startWorkerHeartbeat(redis: RedisConnections | undefined): () => void {
   const beat = () => {
     localBeat = Date.now();
-    redis?.client.hset(WORKERS_KEY, workerId, String(localBeat)).catch(() => undefined);
+    // Redis runs with noeviction: the hash expires a day after the last beat of any worker (OPS.md 4.5).
+    redis?.client
+      .multi()
+      .hset(WORKERS_KEY, workerId, String(localBeat))
+      .pexpire(WORKERS_KEY, PRUNE_MS)
+      .exec()
+      .catch(() => undefined);
   };
   beat();
   const timer = setInterval(beat, HEARTBEAT_MS);

@@ -25,16 +25,17 @@ export function expectedMigrationCount(): number {
 /**
  * Apply pending migrations. Drizzle's migrator takes no lock, so concurrent replicas would race
  * (drizzle-orm#874): we hold a session advisory lock on one dedicated connection for the whole
- * run. A second runner waits, then finds nothing to do.
+ * run. A second runner waits, then finds nothing to do. `folder` is for `restore`, which first
+ * rebuilds a backup's older schema from the first N migrations.
  */
-export async function runMigrations(url: string): Promise<MigrationResult> {
+export async function runMigrations(url: string, folder: string = migrationsFolder): Promise<MigrationResult> {
   const client = new pg.Client({ connectionString: url, application_name: 'switchboard-migrate' });
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
     try {
       const before = await countApplied(client);
-      await migrate(drizzle(client), { migrationsFolder, migrationsSchema: 'drizzle' });
+      await migrate(drizzle(client), { migrationsFolder: folder, migrationsSchema: 'drizzle' });
       const after = await countApplied(client);
       return { applied: after - before, total: after };
     } finally {
