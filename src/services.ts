@@ -24,6 +24,7 @@ import { keyChecks, providerRegistry } from './gateway/providers/registry.js';
 import { createLocalText } from './gateway/local/local-text.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createResilience } from './gateway/resilience/resilience.js';
+import { createGatewayTelemetry } from './gateway/gateway-telemetry.js';
 import { createBreakerSync } from './gateway/resilience/shared-breakers.js';
 import { createRoutesService } from './routing/routes.service.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
@@ -120,6 +121,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     bus,
     audit,
     allowPrivateUpstreams: config.allowPrivateUpstreams,
+    onDecryptFailure: (kekId) => metrics.decryptFailures.inc({ kek_id: kekId }),
   });
   const upstream = createUpstreamClient(config.upstream, { allowPrivate: config.allowPrivateUpstreams });
   const integrationHealth = createIntegrationHealth({
@@ -193,6 +195,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     logger: logger.child({ component: 'budgets' }),
     alerts: budgetAlerts,
     cacheTtlMs: (config.secretCacheTtlSeconds || 300) * 1000,
+    onRejected: (scope) => metrics.budgetRejections.inc({ scope }),
   });
 
   const accounts = createAccountsService({
@@ -240,6 +243,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     }),
     resolveModel,
     resilience,
+    gatewayTelemetry: createGatewayTelemetry({ metrics, catalog, captureContent: config.otel.captureContent }),
     aiRateLimits: createAiRateLimits({ redis, logger, metrics, defaults: config.aiRateLimitDefaults }),
     routes: createRoutesService({
       db,

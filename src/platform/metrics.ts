@@ -35,10 +35,12 @@ export function createMetrics(options: MetricsOptions) {
     help: 'Build information; always 1',
     labelNames: ['version', 'commit', 'node'],
     registers,
+    aggregator: 'first',
   }).set({ version: options.version, commit: options.commit ?? 'unknown', node: process.version }, 1);
 
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) => new Counter<L>({ name, help, labelNames, registers });
-  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) => new Gauge<L>({ name, help, labelNames, registers });
+  // Across cluster workers (AggregatorRegistry) gauges are summed unless they say otherwise.
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = [], aggregator: 'sum' | 'max' = 'sum') => new Gauge<L>({ name, help, labelNames, registers, aggregator });
   const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
     new Histogram<L>({ name, help, labelNames, buckets, registers });
 
@@ -60,14 +62,14 @@ export function createMetrics(options: MetricsOptions) {
     costUsd: counter('switchboard_cost_usd_total', 'Priced cost of AI requests in USD (per-tenant money is in /api/usage)', ['service', 'priced']),
     rateLimitRejections: counter('switchboard_ratelimit_rejections_total', 'Requests refused by a rate limit', ['scope']),
     budgetRejections: counter('switchboard_budget_rejections_total', 'AI requests refused by a hard budget', ['scope']),
-    circuitState: gauge('switchboard_circuit_state', 'Circuit breaker state per service and upstream host: 0 closed, 1 half-open, 2 open', ['service', 'endpoint']),
+    circuitState: gauge('switchboard_circuit_state', 'Circuit breaker state per service and upstream host: 0 closed, 1 half-open, 2 open', ['service', 'endpoint'], 'max'),
     cacheEvents: counter('switchboard_cache_events_total', 'Cache hits, misses and invalidations', ['cache', 'event']),
     usageSpoolDepth: gauge('switchboard_usage_spool_depth', 'Usage records waiting to be written to PostgreSQL'),
-    usageFlushLag: gauge('switchboard_usage_flush_lag_seconds', 'Seconds since the usage recorder last emptied its spool'),
+    usageFlushLag: gauge('switchboard_usage_flush_lag_seconds', 'Seconds since the usage recorder last emptied its spool', [], 'max'),
     jobs: counter('switchboard_jobs_total', 'Background jobs by queue and final state', ['queue', 'state']),
-    jobsWaiting: gauge('switchboard_jobs_waiting', 'Background jobs waiting in the queue', ['queue']),
+    jobsWaiting: gauge('switchboard_jobs_waiting', 'Background jobs waiting in the queue', ['queue'], 'max'),
     decryptFailures: counter('switchboard_secret_decrypt_failures_total', 'Data keys or secrets that failed to decrypt, by master key id', ['kek_id']),
-    wrappedKeys: gauge('switchboard_wrapped_keys', 'Data keys wrapped under each master key id (rotation progress)', ['kek_id']),
+    wrappedKeys: gauge('switchboard_wrapped_keys', 'Data keys wrapped under each master key id (rotation progress)', ['kek_id'], 'max'),
   };
 }
 
