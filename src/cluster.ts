@@ -45,9 +45,13 @@ export async function runClusterPrimary(config: Config, logger: Logger, workers:
   const env = { DATABASE_URL: store.url, SWITCHBOARD_MIGRATE_ON_START: 'false' };
   const slots = new Map<number, Worker>();
   const retiring = new Set<Worker>();
+  /** Workers that served; one stopped before it listened has nothing to drain, whatever its exit code. */
+  const listened = new WeakSet<Worker>();
   let stopping = false;
   let crashes = 0;
   let lastCrashAt = 0;
+  /** The port the workers share (PORT=0: the one the first listener got). */
+  let port = config.port;
 
   cluster.on('message', (worker, message: MetricsRequest) => {
     if (message?.type !== METRICS_REQUEST) return;
@@ -61,7 +65,11 @@ export async function runClusterPrimary(config: Config, logger: Logger, workers:
     new Promise((resolve, reject) => {
       const worker = cluster.fork({ ...env, SWITCHBOARD_WORKER_SLOT: String(slot) });
       const startedAt = Date.now();
-      worker.once('listening', () => resolve(worker));
+      worker.once('listening', (address) => {
+        port = address.port;
+        listened.add(worker);
+        resolve(worker);
+      });
       worker.once('exit', (code, signal) => {
         if (slots.get(slot) === worker) slots.delete(slot);
         if (retiring.delete(worker) || stopping) return;
@@ -83,7 +91,7 @@ export async function runClusterPrimary(config: Config, logger: Logger, workers:
     new Promise((resolve) => {
       if (worker.isDead()) return resolve(worker.process.exitCode ?? 0);
       retiring.add(worker);
-      worker.once('exit', (code) => resolve(code ?? 1));
+      worker.once('exit', (code) => resolve(listened.has(worker) ? (code ?? 1) : 0));
       worker.process.kill('SIGTERM');
       // Past the drain timeout plus the shutdown steps, stop waiting.
       setTimeout(() => worker.process.kill('SIGKILL'), config.shutdownTimeoutMs + 20_000).unref();
@@ -97,7 +105,8 @@ export async function runClusterPrimary(config: Config, logger: Logger, workers:
     await store.release();
     throw error;
   }
-  logger.info({ url: `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${config.port}`, workers }, 'switchboard is serving (cluster)');
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  logger.info({ url: `http://${host}:${port}`, workers, pids: [...slots.values()].map((worker) => worker.process.pid) }, 'switchboard cluster is serving');
   logger.flush();
 
   let reloading: Promise<void> | undefined;
@@ -119,7 +128,7 @@ export async function runClusterPrimary(config: Config, logger: Logger, workers:
         }
         await drain(old);
       }
-      logger.info('rolling reload complete');
+      logger.info({ pids: [...slots.values()].map((worker) => worker.process.pid) }, 'rolling reload complete');
     })().finally(() => {
       reloading = undefined;
     });

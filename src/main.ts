@@ -62,6 +62,8 @@ async function serveCommand(options: { workers?: string }): Promise<void> {
     process.on('SIGINT', stopCluster);
     return;
   }
+  // A cluster worker is reloaded by its primary; a hangup sent to the whole process group must not kill it.
+  if (cluster.isWorker) process.on('SIGHUP', () => undefined);
   const running = await startServer(config, logger);
   let signals = 0;
   const stop = (signal: NodeJS.Signals) => {

@@ -27,7 +27,8 @@ const tracer = trace.getTracer('switchboard');
 /** The route the request matched (`/api/integrations/:id`), or `unmatched`: bounded, whatever the path. */
 function routeOf(c: Context<AppEnv>): string {
   try {
-    const route = routePath(c, -1);
+    // The route of the handler that answered (middleware patterns for a 404), not the last matched (the SPA's `*`).
+    const route = routePath(c);
     return route === '' || route === '*' || route === '/*' ? 'unmatched' : route;
   } catch {
     return 'unmatched';
