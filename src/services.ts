@@ -160,6 +160,14 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     breakerOf: (row) => integrationStats.breakerOf({ id: row.id, service: row.service, base_url: row.baseUrl }),
   });
   resilience.onBreakerTransition?.((key) => breakerEvents.transition(key));
+  // switchboard_circuit_state per service and official host (a user-supplied base URL is `custom`: bounded).
+  const officialOrigins = new Set(Object.values(config.providerBaseUrls).flatMap((url) => (url ? [new URL(url).origin] : [])));
+  resilience.onBreakerTransition?.((key, transition) => {
+    const [service, origin] = key.split(' ');
+    if (!service || !origin || !metrics.enabled) return;
+    const endpoint = officialOrigins.has(origin) ? new URL(origin).host : 'custom';
+    metrics.circuitState.set({ service, endpoint }, transition.state === 'open' ? 2 : 0);
+  });
   const resolveModel = createModelResolver(catalog);
   // GET /v1/models lists local models without a network call per request: the local server's list
   // is read at start and once a minute. The built-in image generator is always there.
