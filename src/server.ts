@@ -109,7 +109,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   };
 
   // Video jobs: run here without Redis (in-process), else only enqueued for `switchboard worker`.
-  const jobs = await startJobRuntime({ config, services, logger, consume: config.jobs.runInServe });
+  const jobs = await startJobRuntime({ config, services, logger, consume: config.jobs.runInServe, metrics });
   const app = createApp({ config, logger, services, readiness, isDraining: () => draining, jobQueue: jobs.queue, metricsText });
   const server = await new Promise<Server>((resolve, reject) => {
     const created = serveHono({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(created as Server));

@@ -85,7 +85,10 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
   const tokens = createAccessTokens(keyring, config.accessTokenTtlSeconds);
   const catalog = createPriceCatalog({ overridesFile: config.pricesFile });
   const usageStore = createUsageStore(db);
-  const secretCache = createSecretCache({ ttlSeconds: config.secretCacheTtlSeconds });
+  const secretCache = createSecretCache({
+    ttlSeconds: config.secretCacheTtlSeconds,
+    onEvent: metrics.enabled ? (cache, event) => metrics.cacheEvents.inc({ cache, event }) : undefined,
+  });
   // An integration changed on any replica: drop what this one cached of it.
   bus.subscribe('integration', (ownerAndId) => {
     const [kind, ownerId, integrationId] = ownerAndId.split(':');

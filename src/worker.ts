@@ -87,7 +87,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     redis,
     mailer,
   });
-  const jobs = await startJobRuntime({ config, services, logger, consume: true });
+  const jobs = await startJobRuntime({ config, services, logger, consume: true, metrics });
   let closing = false;
   const health = await startHealthServer({
     host: config.host,

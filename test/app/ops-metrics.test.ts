@@ -66,7 +66,7 @@ function parseMetrics(text: string): { samples: Sample[]; types: Map<string, str
       continue;
     }
     if (line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/.exec(line);
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (-?[0-9.e+-]+|[Nn]a[Nn]|\+Inf|-Inf)$/.exec(line); // NaN in any case, as Prometheus' parser (Go ParseFloat) accepts
     if (!match) throw new Error(`not Prometheus text: ${line}`);
     const labels: Record<string, string> = {};
     for (const pair of (match[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1]!] = pair[2]!;
@@ -140,6 +140,8 @@ describe('/metrics', () => {
     const routes = new Set(samples.filter((sample) => sample.name === 'http_server_request_duration_seconds_count').map((sample) => sample.labels.route));
     expect(routes.has('/v1/chat/completions')).toBe(true);
     expect(samples.some((sample) => sample.name === 'switchboard_time_to_first_token_seconds_count' && sample.value > 0)).toBe(true);
+    // The decrypted-key cache served most calls.
+    expect(samples.find((sample) => sample.name === 'switchboard_cache_events_total' && sample.labels.cache === 'secret' && sample.labels.event === 'hit')?.value).toBeGreaterThan(REQUESTS / 2);
 
     // OTel-advised buckets.
     const bucketsOf = (name: string) => [...new Set(samples.filter((sample) => sample.name === `${name}_bucket`).map((sample) => sample.labels.le))].filter((le) => le !== '+Inf').map(Number);
@@ -159,7 +161,7 @@ describe('/metrics', () => {
   it('counts wrapped data keys per master key id, and has no decrypt failure', async () => {
     const { samples } = parseMetrics(await scrape(server.url));
     const wrapped = samples.filter((sample) => sample.name === 'switchboard_wrapped_keys');
-    expect(wrapped).toHaveLength(1);
+    expect(wrapped, JSON.stringify(wrapped)).toHaveLength(1);
     expect(wrapped[0]!.labels.kek_id).toMatch(/^[0-9a-f]{16}$/);
     expect(wrapped[0]!.value).toBe(TENANTS);
     expect(samples.filter((sample) => sample.name === 'switchboard_secret_decrypt_failures_total').reduce((sum, sample) => sum + sample.value, 0)).toBe(0);

@@ -151,4 +151,32 @@ describe('OTLP traces', () => {
     expect(exported).not.toContain(server.masterKey);
     expect(server.logs.text()).not.toContain(USER_KEY);
   });
+
+  it('adds the request messages to the CLIENT span only with SWITCHBOARD_OTEL_CAPTURE_CONTENT=true', async () => {
+    // A second replica on the same database and receiver, opted in (the process's tracer provider is shared).
+    const optedIn = await startTestServer(
+      {
+        SWITCHBOARD_OPENAI_BASE_URL: fake.baseUrl,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+        SWITCHBOARD_OTEL_CAPTURE_CONTENT: 'true',
+        SWITCHBOARD_MASTER_KEY: server.masterKey,
+      },
+      { database: server.database },
+    );
+    try {
+      const traceId = 'c'.repeat(31) + '3';
+      const response = await fetch(`${optedIn.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', traceparent: `00-${traceId}-${PARENT_ID}-01` },
+        body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'an opted-in prompt' }] }),
+      });
+      expect(response.status).toBe(200);
+      const all = await waitForSpans((found) => found.some((span) => span.traceId === traceId && span.kind === CLIENT));
+      const clientSpan = all.find((span) => span.traceId === traceId && span.kind === CLIENT)!;
+      expect(String(attribute(clientSpan, 'gen_ai.input.messages'))).toContain('an opted-in prompt');
+      expect(bodies.join('\n')).not.toContain(USER_KEY);
+    } finally {
+      await optedIn.close();
+    }
+  });
 });
