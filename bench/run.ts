@@ -91,6 +91,7 @@ function startSwitchboardIn(ctx: Context, dirName: string, cpuProfile: boolean):
     workDir: path.join(ctx.workDir, dirName),
     keepFiles: ctx.options.keepFiles,
     cpuProfileDir: cpuProfile ? path.join(benchDir, 'profiles') : undefined,
+    metrics: ctx.options.metrics,
   });
 }
 
@@ -181,6 +182,7 @@ function setupLines(options: BenchOptions, pinned: boolean): string[] {
       : '- Cores: not pinned (taskset unavailable or a single core): gateway, mock and load share the CPU.',
     '- Switchboard: built dist via `bin/switchboard.js serve`, NODE_ENV=production, embedded PostgreSQL, LOG_LEVEL=info to a file, ' +
       'platform-key auth (sk-sb-), stored encrypted OpenAI key, model `openai/gpt-4o-mini`. CPU µs/req is user+system time of the gateway process over the measured window.',
+    `- Metrics: ${options.metrics ? 'on' : 'off (SWITCHBOARD_METRICS=false)'}; traces: @opentelemetry/api without an exporter.`,
   ];
 }
 

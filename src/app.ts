@@ -35,6 +35,7 @@ import { webApp } from './http/web-app.js';
 import { eventsRoutes } from './events/events.routes.js';
 import { credentialCheckRoutes } from './vault/credential-checks.routes.js';
 import { alertsRoutes } from './metering/budgets/alerts.routes.js';
+import { createRequestTelemetry } from './http/request-telemetry.js';
 
 export interface AppOptions {
   config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'> &
@@ -45,6 +46,8 @@ export interface AppOptions {
   isDraining: () => boolean;
   /** Where new video jobs go (see jobs/job-runtime.ts); absent: /v1/videos is not served. */
   jobQueue?: JobQueue;
+  /** The /metrics text (a cluster worker answers with every worker's, aggregated by the primary); default: this process's registry. */
+  metricsText?: () => Promise<string>;
 }
 
 export function createApp(options: AppOptions) {
@@ -53,13 +56,13 @@ export function createApp(options: AppOptions) {
   const authed = requireAuth(services.authenticator);
   const aiAuthed = requireAuth(services.authenticator, { allowPlatformKeys: true, allowApiKeyHeader: true, allowTeamHeader: true });
 
-  app.use(requestContext({ logger, resolveClientIp: createClientIpResolver(config.trustedProxies), isDraining: options.isDraining }));
+  app.use(requestContext({ logger, resolveClientIp: createClientIpResolver(config.trustedProxies), isDraining: options.isDraining, telemetry: createRequestTelemetry(services.metrics) }));
   app.use(limitBody(config.maxBodyBytes));
   if (config.corsOrigins.length > 0) {
     app.use('/api/*', cors({ origin: config.corsOrigins, credentials: true, maxAge: 600 }));
     app.use('/v1/*', cors({ origin: config.corsOrigins, maxAge: 600 }));
   }
-  const ipLimits = createIpRateLimits({ ...config.rateLimits, redis: services.redis });
+  const ipLimits = createIpRateLimits({ ...config.rateLimits, redis: services.redis, onRejected: () => services.metrics.rateLimitRejections.inc({ scope: 'ip' }) });
   app.use('/v1/*', ipLimits.failedAuthLimit);
   app.use('/api/*', ipLimits.apiLimit);
   app.onError(onError);
@@ -67,7 +70,7 @@ export function createApp(options: AppOptions) {
 
   app.route('/', healthRoutes(options.readiness));
   app.get('/metrics', async (c) =>
-    c.body(await services.metrics.registry.metrics(), 200, { 'content-type': services.metrics.registry.contentType }),
+    services.metrics.enabled ? c.body(await (options.metricsText ?? (() => services.metrics.registry.metrics()))(), 200, { 'content-type': services.metrics.registry.contentType }) : c.notFound(),
   );
   app.route('/api', authRoutes(services.accounts, authed, { publicUrl: config.publicUrl, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds }));
   app.route('/api', sessionsRoutes(services.accounts, authed));
@@ -121,6 +124,7 @@ export function createApp(options: AppOptions) {
         rateLimits: services.aiRateLimits,
         resilience: services.resilience,
         routes: services.routes,
+        telemetry: services.gatewayTelemetry,
         ...(options.jobQueue
           ? {
               videos: {

@@ -24,7 +24,11 @@ describe('loadConfig defaults', () => {
     expect(config.rateLimits).toEqual({ apiPerIp: 30, authPerIp: 5 });
     expect(config.maxBodyBytes).toBe(10 * 1024 * 1024);
     expect(config.migrateOnStart).toBe(true);
-    expect(config.shutdownTimeoutMs).toBe(30_000);
+    expect(config.shutdownTimeoutMs).toBe(50_000);
+    expect(config.workers).toBe(1);
+    expect(config.workerHealthPort).toBe(8081);
+    expect(config.metricsEnabled).toBe(true);
+    expect(config.otel).toEqual({ endpoint: undefined, serviceName: 'switchboard', captureContent: false });
     expect(config.allowPrivateUpstreams).toBe(false);
     expect(config.masterKey).toBeUndefined();
     expect(config.previousMasterKeys).toEqual([]);

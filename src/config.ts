@@ -51,7 +51,7 @@ const envSchema = z.object({
   SWITCHBOARD_MASTER_KEY: z.string().optional(),
   SWITCHBOARD_MASTER_KEYS_PREVIOUS: csv.default([]),
   SWITCHBOARD_MIGRATE_ON_START: booleanFromEnv.default(true),
-  SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: integer(0).default(30_000),
+  SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: integer(0).default(50_000),
   SWITCHBOARD_MAX_BODY_BYTES: integer(1024).default(10 * 1024 * 1024),
   SWITCHBOARD_CORS_ORIGINS: csv.default([]),
   SWITCHBOARD_TRUSTED_PROXIES: csv.default(['127.0.0.1/8', '::1/128']),
@@ -107,6 +107,12 @@ const envSchema = z.object({
   SWITCHBOARD_WEBHOOK_MAX_ATTEMPTS: integer(1).default(5),
   SWITCHBOARD_WEBHOOK_RETRY_BASE_MS: integer(1).default(1_000),
   SWITCHBOARD_WEB_DIR: z.string().min(1).optional(),
+  SWITCHBOARD_WORKERS: integer(1).max(64).default(1),
+  SWITCHBOARD_WORKER_HEALTH_PORT: integer(0).max(65_535).default(8081),
+  SWITCHBOARD_METRICS: booleanFromEnv.default(true),
+  SWITCHBOARD_OTEL_CAPTURE_CONTENT: booleanFromEnv.default(false),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('switchboard'),
   ...Object.fromEntries(serviceIds.map((service) => [`SWITCHBOARD_${service.toUpperCase()}_BASE_URL`, url.optional()])),
 });
 
@@ -173,6 +179,14 @@ export interface Config {
     videoDeadlineSeconds: number;
   };
   webhooks: { secret: string | undefined; allowPrivate: boolean; maxAttempts: number; retryBaseMs: number };
+  /** `serve`: HTTP worker processes (node:cluster when > 1). */
+  workers: number;
+  /** `worker`: the loopback port of its /healthz and /metrics (0 = any free port). */
+  workerHealthPort: number;
+  /** Prometheus metrics on (default) or off (the bench's baseline). */
+  metricsEnabled: boolean;
+  /** OpenTelemetry traces: exported over OTLP/HTTP only when `endpoint` is set. */
+  otel: { endpoint: string | undefined; serviceName: string; captureContent: boolean };
 }
 
 export class ConfigError extends Error {
@@ -285,5 +299,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.SWITCHBOARD_WEBHOOK_MAX_ATTEMPTS,
       retryBaseMs: e.SWITCHBOARD_WEBHOOK_RETRY_BASE_MS,
     },
+    workers: e.SWITCHBOARD_WORKERS,
+    workerHealthPort: e.SWITCHBOARD_WORKER_HEALTH_PORT,
+    metricsEnabled: e.SWITCHBOARD_METRICS,
+    otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ? stripSlash(e.OTEL_EXPORTER_OTLP_ENDPOINT) : undefined, serviceName: e.OTEL_SERVICE_NAME, captureContent: e.SWITCHBOARD_OTEL_CAPTURE_CONTENT },
   };
 }

@@ -15,6 +15,8 @@ import { registerDataCommands } from './ops/data-commands.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { packageVersion } from './platform/package-info.js';
 import { startServer } from './server.js';
+import cluster from 'node:cluster';
+import { runClusterPrimary } from './cluster.js';
 import { startWorker } from './worker.js';
 import { connectDatabase } from './store/db.js';
 import { runMigrations } from './store/migrate.js';
@@ -41,8 +43,28 @@ async function withStore<T>(config: Config, logger: Logger, fn: (url: string) =>
   }
 }
 
-async function serveCommand(): Promise<void> {
+async function serveCommand(options: { workers?: string }): Promise<void> {
   const { config, logger } = setup();
+  const workers = options.workers === undefined ? config.workers : Number(options.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new ConfigError([`--workers: must be a whole number from 1 to 64 (got "${options.workers}")`]);
+  if (workers > 1 && cluster.isPrimary) {
+    const primary = await runClusterPrimary(config, logger, workers);
+    let signals = 0;
+    const stopCluster = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) process.exit(1);
+      void primary.shutdown(signal).then((code) => {
+        logger.info({ code }, 'cluster stopped');
+        logger.flush();
+        process.exit(code);
+      });
+    };
+    process.on('SIGTERM', stopCluster);
+    process.on('SIGINT', stopCluster);
+    return;
+  }
+  // A cluster worker is reloaded by its primary; a hangup sent to the whole process group must not kill it.
+  if (cluster.isWorker) process.on('SIGHUP', () => undefined);
   const running = await startServer(config, logger);
   let signals = 0;
   const stop = (signal: NodeJS.Signals) => {
@@ -117,7 +139,11 @@ const program = new Command()
   .version(packageVersion(), '-v, --version')
   .showHelpAfterError();
 
-program.command('serve').description('Serve the management API (/api) and the AI gateway (/v1) on PORT (default 8080)').action(serveCommand);
+program
+  .command('serve')
+  .description('Serve the management API (/api) and the AI gateway (/v1) on PORT (default 8080)')
+  .option('--workers <n>', 'HTTP worker processes (node:cluster when above 1); default SWITCHBOARD_WORKERS or 1')
+  .action(serveCommand);
 program.command('worker').description('Run queued jobs (video generation) from the queue on Redis (needs REDIS_URL; without it serve runs jobs)').action(workerCommand);
 program.command('migrate').description('Apply pending database migrations (under an advisory lock)').action(migrateCommand);
 

@@ -24,6 +24,10 @@ import { createLocalInvalidationBus, createRedisInvalidationBus, type Invalidati
 import { createMailer } from './platform/mailer.js';
 import { connectRedis, type RedisConnections } from './platform/redis.js';
 import { startJobRuntime } from './jobs/job-runtime.js';
+import cluster from 'node:cluster';
+import { clusterWorkerMetrics } from './cluster.js';
+import { startTracing } from './platform/tracing.js';
+import { createKeyringReadiness } from './vault/keyring-readiness.js';
 
 export interface RunningServer {
   url: string;
@@ -38,7 +42,8 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, label: string): Promise
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const keyring = loadKeyring(config, logger);
-  const metrics = createMetrics({ version: packageVersion() });
+  const metrics = createMetrics({ version: packageVersion(), enabled: config.metricsEnabled });
+  const tracing = await startTracing({ endpoint: config.otel.endpoint, serviceName: config.otel.serviceName, version: packageVersion(), logger });
   const store = await openStore(config, logger, 'server');
   let database: ReturnType<typeof connectDatabase> | undefined;
   let redis: RedisConnections | undefined;
@@ -72,10 +77,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   await services.priceOverrides.load();
   const expectedMigrations = expectedMigrationCount();
   let draining = false;
+  const keyringReadiness = createKeyringReadiness({ pool: db.pool, keyring, metrics, logger });
+  let spoolEmptyAt = Date.now();
+  // A cluster worker's /metrics is every worker's, aggregated by the primary (cluster.ts).
+  const ownMetrics = async () => {
+    await keyringReadiness.collect();
+    const pending = services.recorder.pending();
+    if (pending === 0) spoolEmptyAt = Date.now();
+    metrics.usageSpoolDepth.set(pending);
+    metrics.usageFlushLag.set((Date.now() - spoolEmptyAt) / 1000);
+    return metrics.registry.metrics();
+  };
+  const metricsText = cluster.isWorker ? clusterWorkerMetrics(metrics.registry, ownMetrics) : ownMetrics;
 
   const readiness = {
     async checks(): Promise<Record<string, CheckResult>> {
-      const [dbCheck, migrations, redisCheck] = await Promise.all([
+      const [dbCheck, migrations, redisCheck, keyringCheck] = await Promise.all([
         withTimeout(db.pool.query('select 1'), 1_000, 'database').then(
           () => 'ok',
           () => 'unreachable',
@@ -85,14 +102,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           () => 'unknown',
         ),
         redis ? redis.ping(1_000) : Promise.resolve('disabled'),
+        withTimeout(keyringReadiness.check(), 1_000, 'keyring').catch(() => 'unknown'),
       ]);
-      return { db: dbCheck, redis: redisCheck, migrations, draining: draining ? 'draining' : 'ok' };
+      return { db: dbCheck, redis: redisCheck, migrations, keyring: keyringCheck, draining: draining ? 'draining' : 'ok' };
     },
   };
 
   // Video jobs: run here without Redis (in-process), else only enqueued for `switchboard worker`.
-  const jobs = await startJobRuntime({ config, services, logger, consume: config.jobs.runInServe });
-  const app = createApp({ config, logger, services, readiness, isDraining: () => draining, jobQueue: jobs.queue });
+  const jobs = await startJobRuntime({ config, services, logger, consume: config.jobs.runInServe, metrics });
+  const app = createApp({ config, logger, services, readiness, isDraining: () => draining, jobQueue: jobs.queue, metricsText });
   const server = await new Promise<Server>((resolve, reject) => {
     const created = serveHono({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(created as Server));
     (created as Server).once('error', reject);
@@ -154,6 +172,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await step('invalidation bus', bus.close());
     if (redis) await step('redis', redis.close());
     await step('embedded database', store.release(), 30_000);
+    await step('trace exporter', tracing.close());
     logger.info({ drain_ms: Date.now() - started }, 'shutdown complete');
   }
 

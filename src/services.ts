@@ -24,6 +24,7 @@ import { keyChecks, providerRegistry } from './gateway/providers/registry.js';
 import { createLocalText } from './gateway/local/local-text.js';
 import { createUpstreamClient } from './gateway/upstream-client.js';
 import { createResilience } from './gateway/resilience/resilience.js';
+import { createGatewayTelemetry } from './gateway/gateway-telemetry.js';
 import { createBreakerSync } from './gateway/resilience/shared-breakers.js';
 import { createRoutesService } from './routing/routes.service.js';
 import { createPriceCatalog } from './metering/price-catalog.js';
@@ -84,7 +85,10 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
   const tokens = createAccessTokens(keyring, config.accessTokenTtlSeconds);
   const catalog = createPriceCatalog({ overridesFile: config.pricesFile });
   const usageStore = createUsageStore(db);
-  const secretCache = createSecretCache({ ttlSeconds: config.secretCacheTtlSeconds });
+  const secretCache = createSecretCache({
+    ttlSeconds: config.secretCacheTtlSeconds,
+    onEvent: metrics.enabled ? (cache, event) => metrics.cacheEvents.inc({ cache, event }) : undefined,
+  });
   // An integration changed on any replica: drop what this one cached of it.
   bus.subscribe('integration', (ownerAndId) => {
     const [kind, ownerId, integrationId] = ownerAndId.split(':');
@@ -120,6 +124,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     bus,
     audit,
     allowPrivateUpstreams: config.allowPrivateUpstreams,
+    onDecryptFailure: (kekId) => metrics.decryptFailures.inc({ kek_id: kekId }),
   });
   const upstream = createUpstreamClient(config.upstream, { allowPrivate: config.allowPrivateUpstreams });
   const integrationHealth = createIntegrationHealth({
@@ -158,6 +163,14 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     breakerOf: (row) => integrationStats.breakerOf({ id: row.id, service: row.service, base_url: row.baseUrl }),
   });
   resilience.onBreakerTransition?.((key) => breakerEvents.transition(key));
+  // switchboard_circuit_state per service and official host (a user-supplied base URL is `custom`: bounded).
+  const officialOrigins = new Set(Object.values(config.providerBaseUrls).flatMap((url) => (url ? [new URL(url).origin] : [])));
+  resilience.onBreakerTransition?.((key, transition) => {
+    const [service, origin] = key.split(' ');
+    if (!service || !origin || !metrics.enabled) return;
+    const endpoint = officialOrigins.has(origin) ? new URL(origin).host : 'custom';
+    metrics.circuitState.set({ service, endpoint }, transition.state === 'open' ? 2 : 0);
+  });
   const resolveModel = createModelResolver(catalog);
   // GET /v1/models lists local models without a network call per request: the local server's list
   // is read at start and once a minute. The built-in image generator is always there.
@@ -193,6 +206,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     logger: logger.child({ component: 'budgets' }),
     alerts: budgetAlerts,
     cacheTtlMs: (config.secretCacheTtlSeconds || 300) * 1000,
+    onRejected: (scope) => metrics.budgetRejections.inc({ scope }),
   });
 
   const accounts = createAccountsService({
@@ -240,6 +254,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     }),
     resolveModel,
     resilience,
+    gatewayTelemetry: createGatewayTelemetry({ metrics, catalog, captureContent: config.otel.captureContent }),
     aiRateLimits: createAiRateLimits({ redis, logger, metrics, defaults: config.aiRateLimitDefaults }),
     routes: createRoutesService({
       db,

@@ -7,6 +7,8 @@
  * Without REDIS_URL there is no queue to share: `serve` runs jobs in-process, so the worker
  * refuses to start and says so.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
 import { startJobRuntime } from './jobs/job-runtime.js';
@@ -22,7 +24,42 @@ import { openStore } from './store/open-store.js';
 import { loadKeyring } from './vault/keyring.js';
 
 export interface RunningWorker {
+  /** The port of /healthz and /metrics (SWITCHBOARD_WORKER_HEALTH_PORT). */
+  healthPort: number;
   shutdown(reason: string): Promise<void>;
+}
+
+/**
+ * /healthz (200 while Redis answers PING and the job consumer runs, else 503 with the failing
+ * check) and /metrics (this process's registry), on their own small server: the worker has no
+ * HTTP API.
+ */
+async function startHealthServer(options: { host: string; port: number; checks: () => Promise<Record<string, string>>; metrics: () => Promise<string>; contentType: string }): Promise<Server> {
+  const server = createServer((req, res) => {
+    const reply = (status: number, type: string, body: string) => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') return reply(405, 'application/json', '{"error":"method not allowed"}');
+    if (path === '/healthz') {
+      void options.checks().then((checks) => {
+        const ok = Object.values(checks).every((value) => value === 'ok');
+        reply(ok ? 200 : 503, 'application/json', JSON.stringify({ status: ok ? 'ok' : 'unavailable', checks }));
+      });
+      return;
+    }
+    if (path === '/metrics') {
+      void options.metrics().then((text) => reply(200, options.contentType, text), () => reply(500, 'text/plain', 'metrics unavailable'));
+      return;
+    }
+    reply(404, 'application/json', '{"error":"not found"}');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return server;
 }
 
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
@@ -32,6 +69,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     ]);
   }
   const keyring = loadKeyring(config, logger);
+  const metrics = createMetrics({ version: packageVersion(), enabled: config.metricsEnabled });
   const store = await openStore(config, logger, 'cli');
   const redis = connectRedis(config.redisUrl, logger);
   const bus = await createRedisInvalidationBus(redis, logger);
@@ -44,18 +82,38 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     usageDb: usageDb.db,
     keyring,
     logger,
-    metrics: createMetrics({ version: packageVersion() }),
+    metrics,
     bus,
     redis,
     mailer,
   });
-  const jobs = await startJobRuntime({ config, services, logger, consume: true });
-  logger.info({ concurrency: config.jobs.concurrency }, 'switchboard worker is running');
+  const jobs = await startJobRuntime({ config, services, logger, consume: true, metrics });
+  let closing = false;
+  const health = await startHealthServer({
+    host: config.host,
+    port: config.workerHealthPort,
+    checks: async () => ({
+      redis: await redis.ping(1_000),
+      jobs: closing ? 'stopping' : jobs.consuming ? 'ok' : 'not consuming',
+    }),
+    metrics: () => metrics.registry.metrics(),
+    contentType: metrics.registry.contentType,
+  });
+  const healthPort = (health.address() as AddressInfo).port;
+  logger.info({ concurrency: config.jobs.concurrency, health_port: healthPort }, 'switchboard worker is running');
 
   let stopping: Promise<void> | undefined;
   const shutdown = async (reason: string) => {
     logger.info({ reason }, 'worker shutting down: handing running jobs back');
-    await jobs.close();
+    closing = true;
+    // Running jobs get until the shutdown timeout; what is left is taken up as stalled by the next worker.
+    const closed = await Promise.race([
+      jobs.close().then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), config.shutdownTimeoutMs).unref()),
+    ]);
+    if (!closed) logger.warn('jobs did not stop within the shutdown timeout; leaving them to be recovered as stalled');
+    health.close();
+    health.closeAllConnections();
     await services.recorder.close();
     await services.activity.close();
     await services.upstream.close();
@@ -68,6 +126,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     logger.info('worker stopped');
   };
   return {
+    healthPort,
     shutdown: (reason) => {
       stopping ??= shutdown(reason);
       return stopping;

@@ -28,6 +28,8 @@ export interface BenchOptions {
   streams: { count: number; chunks: number; intervalMs: number };
   cpuProfile: boolean;
   keepFiles: boolean;
+  /** Switchboard's Prometheus metrics (SWITCHBOARD_METRICS); off is the baseline of OPS.md check 21. */
+  metrics: boolean;
   /** Base name of the result files in bench/results. */
   resultsName: string;
 }
@@ -50,6 +52,8 @@ export const HELP = `npm run bench [-- options]
   --no-extras             skip the db-queries, stream-memory and usage-ingest checks
   --ingest-rows=N         usage rows to insert (BENCH_INGEST_ROWS, default 200000)
   --streams=N             concurrent streams for the memory check (BENCH_STREAMS, default 1000)
+  --metrics=on|off        Switchboard's Prometheus metrics (BENCH_METRICS, default on; tracing API present, no exporter).
+                          Compare CPU µs/req of two runs: on must be within +5 % of off (docs/ops.md)
   --cpu-prof              write a V8 CPU profile of Switchboard to bench/profiles/
   --keep-files            keep the temp data directory and gateway logs
   --help`;
@@ -83,6 +87,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       streams: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       'keep-files': { type: 'boolean' },
+      metrics: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -121,6 +126,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     streams: { count: Math.round(pick(values.streams, 'BENCH_STREAMS', 1000, 1000)), chunks: 20, intervalMs: quick ? 50 : 500 },
     cpuProfile: values['cpu-prof'] === true,
     keepFiles: values['keep-files'] === true,
+    metrics: (values.metrics ?? env.BENCH_METRICS ?? 'on') !== 'off',
     resultsName: quick ? 'quick' : 'latest',
   };
 }

@@ -33,6 +33,8 @@ export interface SwitchboardOptions {
   keepFiles?: boolean;
   /** Write a V8 CPU profile of the server into this directory when it stops. */
   cpuProfileDir?: string | undefined;
+  /** False: SWITCHBOARD_METRICS=false (the metrics-off baseline). */
+  metrics?: boolean;
 }
 
 export async function startSwitchboard(options: SwitchboardOptions): Promise<SwitchboardTarget> {
@@ -65,6 +67,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
     // The default 15 minutes is shorter than a full bench run.
     SWITCHBOARD_ACCESS_TOKEN_TTL_SECONDS: '7200',
     SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: '5000',
+    SWITCHBOARD_METRICS: options.metrics === false ? 'false' : 'true',
   };
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   // Experiments with V8/Node flags (e.g. heap sizing): BENCH_SWITCHBOARD_NODE_ARGS="--flag …".

@@ -13,8 +13,9 @@ import type { BudgetEnforcer, HeldBudgets, Reservation } from '../metering/budge
 import { worstCaseMicros } from '../metering/budgets/worst-case.js';
 import type { PriceCatalog } from '../metering/price-catalog.js';
 import type { UsageRecorder } from '../metering/usage-recorder.js';
+import type { GatewayTelemetry } from './gateway-telemetry.js';
 import type { NewUsageRecord } from '../metering/usage.store.js';
-import { AppError, toAppError } from '../platform/errors.js';
+import { AppError, isAppError, toAppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { IntegrationHealth } from '../vault/integration-health.js';
 import type { IntegrationsService, ResolvedCredential } from '../vault/integrations.service.js';
@@ -55,6 +56,8 @@ export interface GatewayDeps {
   routes?: { resolve(principal: Principal, model: string): Promise<{ candidates: CallTarget[]; fallbackLocal: boolean } | undefined> };
   /** Hard budgets: the worst case is reserved once the credential is known, settled by meter(). */
   budgets?: Pick<BudgetEnforcer, 'reserve' | 'settle' | 'handOff' | 'settleHeld'>;
+  /** Metrics and CLIENT spans per attempt (gateway-telemetry.ts); absent: none. */
+  telemetry?: GatewayTelemetry;
 }
 
 /** What a call will cost in tokens, for token limits and for billing an interrupted stream. */
@@ -171,6 +174,7 @@ export function openCall(
   /** Reserved against the caller's budgets (for the integration serving the attempt); settled by meter(). */
   let reservation: Promise<Reservation | undefined> | undefined;
   let reservedFor: string | undefined;
+  const telemetry = deps.telemetry?.open(c, { operation: options.operation, stream: options.stream === true, started });
 
   const call: GatewayCall = {
     principal,
@@ -233,11 +237,30 @@ export function openCall(
       if (signal === null) signal = clientGoneSignal(c);
       const extra = sendOptions?.signal;
       const combined = extra ? (signal ? AbortSignal.any([signal, extra]) : extra) : signal;
-      if (!deps.resilience) return deps.upstream.send(request, { signal: combined, guarded: credential.guarded });
-      endpoint = breakerKey(target.service, credential.baseUrl);
-      const gate = deps.resilience.breakers.acquire(endpoint);
-      if (!gate.allowed) throw new BreakerOpenError(gate.retryAfterMs);
-      return sendWithinDeadline(deps.upstream, request, { signal: combined, guarded: credential.guarded }, deps.resilience.options.deadlineMs - (performance.now() - started));
+      const sent = (() => {
+        if (!deps.resilience) return deps.upstream.send(request, { signal: combined, guarded: credential.guarded });
+        endpoint = breakerKey(target.service, credential.baseUrl);
+        const gate = deps.resilience.breakers.acquire(endpoint);
+        if (!gate.allowed) throw new BreakerOpenError(gate.retryAfterMs);
+        return sendWithinDeadline(deps.upstream, request, { signal: combined, guarded: credential.guarded }, deps.resilience.options.deadlineMs - (performance.now() - started));
+      });
+      if (!telemetry) return sent();
+      telemetry.attempt(target, credential, candidateIndex > 0 || credential.integrationId === null);
+      try {
+        return sent().then(
+          (response) => {
+            if (response.status >= 400) telemetry.attemptFailed({ status: response.status });
+            return response;
+          },
+          (error: unknown) => {
+            telemetry.attemptFailed({ code: isAppError(error) ? error.code : isAbort(error) ? 'client_closed_request' : undefined });
+            throw error;
+          },
+        );
+      } catch (error) {
+        telemetry.attemptFailed({ code: isAppError(error) ? error.code : undefined });
+        throw error;
+      }
     },
     meter(outcome) {
       if (metered) return;
@@ -256,6 +279,7 @@ export function openCall(
           outcome: candidateIndex > 0 ? { ...outcome, fallback: true } : outcome,
       });
       deps.recorder.record(record);
+      telemetry?.finish(record);
       if (deps.resilience && record.status === 200 && record.outputTokens) {
         // Generation speed: a stream's from its first token to its end; a JSON answer's whole time
         // (the provider generates it all before its headers).

@@ -22,6 +22,8 @@ export interface IpLimitOptions {
   apiPerIp: number;
   authPerIp: number;
   redis: RedisConnections | undefined;
+  /** Told of each refusal (the switchboard_ratelimit_rejections_total metric, scope `ip`). */
+  onRejected?: () => void;
 }
 
 type Consumer = Pick<RateLimiterAbstract, 'consume'>;
@@ -64,7 +66,10 @@ export function createIpRateLimits(options: IpLimitOptions) {
   const apiLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
     const ip = ipOf(c);
     const refused = (api && (await take(api, ip))) || (auth && c.req.path.startsWith('/api/auth/') && (await take(auth, ip, true)));
-    if (refused) throw refused;
+    if (refused) {
+      if (refused.code === 'rate_limited') options.onRejected?.();
+      throw refused;
+    }
     await next();
   };
 
@@ -73,7 +78,10 @@ export function createIpRateLimits(options: IpLimitOptions) {
     await next();
     if (!api || c.res.status !== 401 || c.req.path.startsWith('/api/')) return;
     const refused = await take(api, ipOf(c));
-    if (refused) c.res = renderError(c, refused);
+    if (refused) {
+      options.onRejected?.();
+      c.res = renderError(c, refused);
+    }
   };
 
   return { apiLimit, failedAuthLimit, enabled: api !== undefined || auth !== undefined };

@@ -4,12 +4,13 @@
  * log line with the path's secret-bearing query values redacted (for a response the handler writes
  * itself, when it ends: see direct-response.ts).
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import { redactUrlPath } from '../platform/redact.js';
 import type { AppEnv } from './context.js';
 import { startDirectResponse } from './direct-response.js';
+import type { RequestTelemetry } from './request-telemetry.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -20,6 +21,8 @@ export interface RequestContextOptions {
   resolveClientIp: (peer: string | undefined, forwardedFor: string | undefined) => string | null;
   /** Set Connection: close on every response (the server is draining). */
   isDraining: () => boolean;
+  /** Metrics and the SERVER span of each request (request-telemetry.ts). */
+  telemetry?: (c: Context<AppEnv>) => RequestTelemetry;
 }
 
 /**
@@ -53,8 +56,9 @@ export function requestContext(options: RequestContextOptions): MiddlewareHandle
     c.set('requestId', requestId);
     c.set('clientIp', clientIp);
     c.set('logger', requestLogger);
+    const telemetry = options.telemetry?.(c);
 
-    await next();
+    await (telemetry ? telemetry.run(next) : next());
 
     const headers = c.res.headers;
     headers.set('x-request-id', requestId);
@@ -79,6 +83,7 @@ export function requestContext(options: RequestContextOptions): MiddlewareHandle
       };
       if (status >= 500) accessLogger.error(line, 'request');
       else accessLogger.info(line, 'request');
+      telemetry?.end(status);
     };
 
     // A response the handler writes itself (the SSE relay) starts now, with every middleware's

@@ -3,6 +3,7 @@
  * runs jobs (`serve` without Redis, or `worker`), the consumer plus the table sweep that
  * re-enqueues unfinished jobs at start and every SWEEP_INTERVAL_MS (the outbox recovery).
  */
+import type { Metrics } from '../platform/metrics.js';
 import { startWorkerHeartbeat } from './worker-heartbeat.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../platform/logger.js';
@@ -29,6 +30,8 @@ export async function startJobRuntime(input: {
   services: JobServices;
   logger: Logger;
   consume: boolean;
+  /** switchboard_jobs_total{queue,state}: counted when a job is metered (completed or failed). */
+  metrics?: Pick<Metrics, 'jobs' | 'enabled'>;
 }): Promise<JobRuntime> {
   const { config, services } = input;
   const logger = input.logger.child({ component: 'jobs' });
@@ -37,7 +40,14 @@ export async function startJobRuntime(input: {
     integrations: services.integrations,
     upstream: services.upstream,
     catalog: services.catalog,
-    recorder: services.recorder,
+    recorder: input.metrics?.enabled
+      ? {
+          record(row) {
+            input.metrics?.jobs.inc({ queue: 'video', state: row.status !== undefined && row.status < 400 ? 'completed' : 'failed' });
+            services.recorder.record(row);
+          },
+        }
+      : services.recorder,
     budgets: services.budgetEnforcer,
     adapters: services.providers.video,
     providerBaseUrls: config.providerBaseUrls,

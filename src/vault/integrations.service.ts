@@ -85,6 +85,8 @@ export interface IntegrationsServiceDeps {
   bus: InvalidationBus;
   audit: AuditLog;
   allowPrivateUpstreams: boolean;
+  /** Told of each data key that fails to unwrap, by master key id (switchboard_secret_decrypt_failures_total). */
+  onDecryptFailure?: (kekId: string) => void;
 }
 
 export interface Actor {
@@ -137,8 +139,17 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
     const cached = cache.getDataKey(dataKeyId);
     if (cached) return cached;
     const kek = keyring.get(kekId);
-    if (!kek) throw new AppError('internal_error', { cause: new Error(`master key ${kekId} is not in the keyring`) });
-    const key = open(kek.key, wrapped, dataKeyAad(owner, dataKeyId));
+    if (!kek) {
+      deps.onDecryptFailure?.(kekId);
+      throw new AppError('internal_error', { cause: new Error(`master key ${kekId} is not in the keyring`) });
+    }
+    let key: Buffer;
+    try {
+      key = open(kek.key, wrapped, dataKeyAad(owner, dataKeyId));
+    } catch (error) {
+      deps.onDecryptFailure?.(kekId);
+      throw error;
+    }
     cache.setDataKey(dataKeyId, key);
     return key;
   }

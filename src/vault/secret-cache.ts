@@ -13,6 +13,8 @@ const ownerKey = (owner: OwnerRef) => `${owner.kind}:${owner.id}`;
 export interface SecretCacheOptions {
   ttlSeconds: number;
   maxEntries?: number;
+  /** Told of hits, misses and invalidations (switchboard_cache_events_total): must be cheap. */
+  onEvent?: (cache: 'secret' | 'route', event: 'hit' | 'miss' | 'invalidated') => void;
 }
 
 export function createSecretCache(options: SecretCacheOptions) {
@@ -22,11 +24,16 @@ export function createSecretCache(options: SecretCacheOptions) {
   const directories = new LRUCache<string, Map<string, IntegrationRow[]>>({ max, ttl });
   const dataKeys = new LRUCache<string, Buffer>({ max, ttl });
   const secrets = new LRUCache<string, { keyVersion: number; apiKey: string }>({ max, ttl });
+  const note = options.onEvent ?? (() => undefined);
+  const counted = <T>(cache: 'secret' | 'route', value: T | undefined): T | undefined => {
+    if (enabled) note(cache, value === undefined ? 'miss' : 'hit');
+    return value;
+  };
 
   return {
     /** Integrations of `owner` for `service`, oldest first, if cached. */
     getDirectory(owner: OwnerRef, service: string): IntegrationRow[] | undefined {
-      return enabled ? directories.get(ownerKey(owner))?.get(service) : undefined;
+      return counted('route', enabled ? directories.get(ownerKey(owner))?.get(service) : undefined);
     },
     setDirectory(owner: OwnerRef, service: string, rows: IntegrationRow[]): void {
       if (!enabled) return;
@@ -43,7 +50,7 @@ export function createSecretCache(options: SecretCacheOptions) {
     },
     getSecret(integrationId: string, keyVersion: number): string | undefined {
       const hit = enabled ? secrets.get(integrationId) : undefined;
-      return hit && hit.keyVersion === keyVersion ? hit.apiKey : undefined;
+      return counted('secret', hit && hit.keyVersion === keyVersion ? hit.apiKey : undefined);
     },
     setSecret(integrationId: string, keyVersion: number, apiKey: string): void {
       if (enabled) secrets.set(integrationId, { keyVersion, apiKey });
@@ -52,8 +59,10 @@ export function createSecretCache(options: SecretCacheOptions) {
     invalidateIntegration(owner: OwnerRef, integrationId: string): void {
       directories.delete(ownerKey(owner));
       secrets.delete(integrationId);
+      note('secret', 'invalidated');
     },
     clear(): void {
+      note('secret', 'invalidated');
       directories.clear();
       dataKeys.clear();
       secrets.clear();

@@ -108,6 +108,8 @@ describe('with Redis: serve + worker processes', () => {
       SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS: '50',
       SWITCHBOARD_RATE_LIMIT_API_PER_IP: '0',
       SWITCHBOARD_RATE_LIMIT_AUTH_PER_IP: '0',
+      // The worker's /healthz and /metrics on a free port (8081 by default).
+      SWITCHBOARD_WORKER_HEALTH_PORT: '0',
     };
   });
 
@@ -121,6 +123,13 @@ describe('with Redis: serve + worker processes', () => {
     const server1 = await serve(env);
     const worker1 = await worker(env);
     procs.push(server1, worker1);
+    // The worker's health port: Redis and the job consumer checked, its own metrics.
+    const healthPort = /"health_port":(\d+)/.exec(worker1.output())?.[1];
+    const health = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', checks: { redis: 'ok', jobs: 'ok' } });
+    const workerMetrics = await fetch(`http://127.0.0.1:${healthPort}/metrics`);
+    expect(await workerMetrics.text()).toContain('switchboard_build_info');
     const email = `restart-${randomBytes(4).toString('hex')}@example.com`;
     await run(process.execPath, [BIN, 'users', 'create', '--email', email, '--password', 'a long enough passphrase'], { env });
     const login = await fetch(`${server1.url}/api/auth/login`, {

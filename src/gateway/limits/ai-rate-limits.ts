@@ -46,7 +46,7 @@ export interface AiRateLimitDefaults {
 export interface AiRateLimitsDeps {
   redis: RedisConnections | undefined;
   logger: Logger;
-  metrics: Pick<Metrics, 'registry'>;
+  metrics: Pick<Metrics, 'registry'> & Partial<Pick<Metrics, 'rateLimitRejections'>>;
   defaults: AiRateLimitDefaults;
 }
 
@@ -178,6 +178,7 @@ export function createAiRateLimits(deps: AiRateLimitsDeps): AiRateLimits {
 
   function refusal(check: Check, state: RateLimiterRes): AppError {
     refusals.inc({ scope: check.scope, kind: check.kind });
+    deps.metrics.rateLimitRejections?.inc({ scope: check.scope });
     const retryAfterSeconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
     const who = check.scope === 'key' ? 'this platform key' : `integration ${check.id}`;
     const detail = check.kind === 'tpm' ? ` (this request needs about ${check.points} of them)` : '';

@@ -83,6 +83,8 @@ export function createBudgetEnforcer(deps: {
   alerts?: BudgetAlertSink;
   /** How long which budgets apply is cached: a backstop only, changes invalidate it on every replica. */
   cacheTtlMs: number;
+  /** Told of each refusal (the switchboard_budget_rejections_total metric). */
+  onRejected?: (scope: string) => void;
 }) {
   const { db, ledger, logger } = deps;
   const CACHE_TTL_MS = deps.cacheTtlMs;
@@ -165,6 +167,7 @@ export function createBudgetEnforcer(deps: {
       );
       if (!result.ok) {
         const refused = found[entries.indexOf(result.refused!)]!;
+        deps.onRejected?.(refused.scope);
         throw new AppError('budget_exceeded', {
           message: `The ${refused.scope} budget of this month (${refused.limitMicros} micro-dollars) has no room for this request's worst-case cost (${amount} micro-dollars). Lower max_tokens, raise the budget with PUT /api/budgets, or wait for next month (UTC).`,
         });
