@@ -72,6 +72,11 @@ export const UsageAggregateQuerySchema = z.object({
   service: z.string().max(64).optional(),
   status: z.enum(STATUS_FILTERS).optional().openapi({ description: 'success (<400), error (>=400) or a status class' }),
   error_source: z.enum(['user', 'provider', 'platform']).optional(),
+  fallback: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .openapi({ type: 'string', enum: ['true', 'false'], description: 'Only requests a fallback served (true), or only the others (false)' }),
 });
 type UsageQueryInput = z.infer<typeof UsageAggregateQuerySchema>;
 
@@ -143,6 +148,7 @@ export function filtersOf(query: UsageQueryInput): UsageFilters {
     service: query.service,
     status: query.status,
     errorSource: query.error_source,
+    fallback: query.fallback,
   };
 }
 

@@ -34,6 +34,8 @@ export interface UsageFilters {
   service?: string | undefined;
   status?: StatusFilter | undefined;
   errorSource?: ErrorSource | undefined;
+  /** Only requests a fallback served (true) or only those that did not (false). */
+  fallback?: boolean | undefined;
 }
 
 export interface UsageRange {
@@ -100,6 +102,7 @@ function rollupWhere(query: AggregateQuery): SQL {
     filters.service ? sql`service = ${filters.service}` : undefined,
     filters.status ? sql`status_class = any(${sql.param(STATUS_CLASSES[filters.status])}::text[])` : undefined,
     filters.errorSource ? sql`error_source = ${filters.errorSource}` : undefined,
+    filters.fallback === undefined ? undefined : sql`fallback = ${filters.fallback}`,
   ]);
 }
 
@@ -116,6 +119,7 @@ export function rawWhere(scope: UsageScope, range: UsageRange, filters: UsageFil
     filters.service ? sql`service = ${filters.service}` : undefined,
     status ? sql`status >= ${status[0]} and status < ${status[1]}` : undefined,
     filters.errorSource ? sql`error_source = ${filters.errorSource}` : undefined,
+    filters.fallback === undefined ? undefined : sql`fallback = ${filters.fallback}`,
   ]);
 }
 
