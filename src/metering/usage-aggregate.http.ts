@@ -128,15 +128,15 @@ function parseInstant(value: string | undefined, zone: string, param: 'from' | '
   return new Date(value);
 }
 
-/** from/to in the zone, defaulted, checked and moved out to whole quarter hours. */
-export function resolveRange(query: Pick<UsageQueryInput, 'from' | 'to' | 'tz'>, granularity: 'day' | 'hour', now = new Date()): UsageRange {
+/** from/to in the zone, defaulted, checked and moved out to whole quarter hours (unless `exact`: the log list). */
+export function resolveRange(query: Pick<UsageQueryInput, 'from' | 'to' | 'tz'>, granularity: 'day' | 'hour', now = new Date(), exact = false): UsageRange {
   const to = parseInstant(query.to, query.tz, 'to') ?? now;
   const from = parseInstant(query.from, query.tz, 'from') ?? new Date(to.getTime() - DEFAULT_RANGE_DAYS * DAY_MS);
   if (from >= to) throw new AppError('invalid_request', { param: 'from', message: 'from must be before to.' });
   if (to.getTime() - from.getTime() > MAX_RANGE_DAYS[granularity] * DAY_MS) {
     throw new AppError('invalid_request', { param: 'from', message: `With ${granularity} buckets the range may span at most ${MAX_RANGE_DAYS[granularity]} days.` });
   }
-  return alignRange(from, to);
+  return exact ? { from, to } : alignRange(from, to);
 }
 
 export function filtersOf(query: UsageQueryInput): UsageFilters {

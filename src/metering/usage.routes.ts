@@ -241,7 +241,7 @@ export function usageRoutes(deps: UsageRoutesDeps, requireAuth: MiddlewareHandle
       return c.json(aggregateView(resolved, await aggregates.aggregate(resolved)), 200);
     }
     const scope = await scopeOf(c.get('principal'), query.team_id);
-    const range = query.from !== undefined || query.to !== undefined ? resolveRange(query, 'day') : undefined;
+    const range = query.from !== undefined || query.to !== undefined ? resolveRange(query, 'day', new Date(), true) : undefined;
     const { limit, cursor } = query;
     const rows = await log.list(scope, range, { ...filtersOf(query), requestId: query.request_id }, { limit: limit + 1, before: cursor });
     const data = rows.slice(0, limit).map(logRowView);
