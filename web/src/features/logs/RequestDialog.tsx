@@ -95,7 +95,8 @@ export default function RequestDialog({ id, zone, onClose }: { id: string; zone:
         </p>
       ) : null}
       {detail.data ? (
-        <div className="flex flex-col gap-4">
+        // Scrolls inside a focusable region (the dialog panel itself is not keyboard-scrollable).
+        <div role="region" aria-label="Request details content" tabIndex={0} className="flex max-h-[65vh] flex-col gap-4 overflow-auto">
           <section aria-label="Summary">
             <Summary detail={detail.data} zone={zone} />
           </section>
