@@ -119,20 +119,23 @@ describe('Logs', () => {
   });
 
   it('axe finds nothing on the page and the dialog at 375 and 1280 px, light and dark', { timeout: 60_000 }, async () => {
+    const { page, context } = await openPage(browser);
+    await logInThroughPage(page, server.url, { email: owner.email, password: PASSWORD }, '/logs');
     for (const viewport of [{ width: 375, height: 740 }, { width: 1280, height: 800 }]) {
       for (const colorScheme of ['light', 'dark'] as const) {
         if (viewport.width === 1280 && colorScheme === 'light') continue; // covered above
-        const { page, context } = await openPage(browser, { viewport, colorScheme });
-        await logInThroughPage(page, server.url, { email: owner.email, password: PASSWORD }, `/logs?request=${fellBackRequestId}`);
+        await page.setViewportSize(viewport);
+        await page.emulateMedia({ colorScheme });
+        await page.goto(`${server.url}/logs?request=${fellBackRequestId}`);
         await page.getByRole('dialog', { name: 'Request details' }).getByText('Attempt 1: openai/fake-error-500').waitFor();
         await expectAccessible(page, `details ${viewport.width} ${colorScheme}`);
         await page.keyboard.press('Escape');
         await expect.poll(() => dataRows(page).count()).toBeGreaterThan(0);
         await page.getByText(/Requests over time \(\d+ requests/).waitFor();
         await expectAccessible(page, `logs ${viewport.width} ${colorScheme}`);
-        await context.close();
       }
     }
+    await context.close();
   });
 
   it('10k loaded rows keep at most 100 rows in the DOM; scrolling asks only for the next pages', { timeout: 60_000 }, async () => {

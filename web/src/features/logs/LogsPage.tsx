@@ -19,7 +19,7 @@ import { Page } from '../../ui/Page';
 import { Switch } from '../../ui/Switch';
 import { NotFoundPage } from '../errors/NotFoundPage';
 import { LogFilters } from './LogFilters';
-import { apiQuery, detailQuery, facetsQuery, MAX_LIVE_ROWS, matchesFilters, PAGE_SIZE, withNames, type LogRow, type LogsSearch } from './model';
+import { apiQuery, detailQuery, facetsQuery, FIRST_PAGE_SIZE, MAX_LIVE_ROWS, matchesFilters, PAGE_SIZE, withNames, type LogRow, type LogsSearch } from './model';
 
 const RequestsTable = lazy(() => import('./RequestsTable'));
 const Histogram = lazy(() => import('./Histogram'));
@@ -42,7 +42,7 @@ export default function LogsPage() {
   const detail = useQuery({ ...detailQuery(openId ?? ''), enabled: openId !== undefined });
   const list = useInfiniteQuery({
     queryKey: ['usage', 'list', listQuery],
-    queryFn: ({ signal, pageParam }) => api<ApiPage<LogRow>>(`/api/usage?${listQuery}&limit=${PAGE_SIZE}${pageParam ? `&cursor=${pageParam}` : ''}`, { signal }),
+    queryFn: ({ signal, pageParam }) => api<ApiPage<LogRow>>(`/api/usage?${listQuery}&limit=${pageParam ? PAGE_SIZE : FIRST_PAGE_SIZE}${pageParam ? `&cursor=${pageParam}` : ''}`, { signal }),
     initialPageParam: '',
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     placeholderData: keepPreviousData,

@@ -139,7 +139,9 @@ export function withNames(row: LogRow, facets: Facets | undefined): LogRow {
 }
 
 export const MAX_LIVE_ROWS = 500;
-export const PAGE_SIZE = 200;
+/** The first page is small (fast first paint); the next ones larger (fewer round trips while scrolling). */
+export const FIRST_PAGE_SIZE = 100;
+export const PAGE_SIZE = 500;
 
 export const facetsQuery = (team: string | undefined) =>
   queryOptions({
