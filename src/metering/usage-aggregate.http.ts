@@ -70,7 +70,10 @@ export const UsageAggregateQuerySchema = z.object({
   integration_id: z.string().max(64).optional(),
   model: z.string().max(200).optional(),
   service: z.string().max(64).optional(),
-  status: z.enum(STATUS_FILTERS).optional().openapi({ description: 'success (<400), error (>=400) or a status class' }),
+  status: z
+    .union([z.enum(STATUS_FILTERS), z.string().regex(/^[1-5]\d\d$/).transform(Number)])
+    .optional()
+    .openapi({ type: 'string', description: 'success (<400), error (>=400), a status class, or (list and CSV only) an exact status such as 429' }),
   error_source: z.enum(['user', 'provider', 'platform']).optional(),
   fallback: z
     .enum(['true', 'false'])

@@ -152,6 +152,9 @@ describe('usage log', () => {
     expect(await count('integration_id=int-a')).toBe(expected((i) => i % 4 === 0));
     expect(await count('status=5xx')).toBe(expected((i) => i % 7 === 0));
     expect(await count('status=4xx')).toBe(expected((i) => i % 7 !== 0 && i % 6 === 0));
+    expect(await count('status=429')).toBe(expected((i) => i % 7 !== 0 && i % 6 === 0));
+    expect(await count('status=502')).toBe(expected((i) => i % 7 === 0));
+    expect(await count('status=500')).toBe(0);
     expect(await count('status=error')).toBe(expected((i) => i % 7 === 0 || i % 6 === 0));
     expect(await count('error_source=user')).toBe(expected((i) => i % 7 !== 0 && i % 6 === 0));
     expect(await count('fallback=true')).toBe(3);
@@ -177,7 +180,7 @@ describe('usage log', () => {
 
   it('bad filters answer 400 with the parameter named', async () => {
     const user = await server.signIn();
-    for (const [query, param] of [['fallback=maybe', 'fallback'], ['status=6xx', 'status'], ['from=yesterday', 'from']] as const) {
+    for (const [query, param] of [['fallback=maybe', 'fallback'], ['status=6xx', 'status'], ['status=600', 'status'], ['from=yesterday', 'from'], ['group_by=day&status=429', 'status']] as const) {
       const response = await server.api(`/api/usage?${query}`, { token: user.token });
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: { param: string } }).error.param).toBe(param);

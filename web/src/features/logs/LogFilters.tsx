@@ -10,6 +10,7 @@ import { Switch } from '../../ui/Switch';
 import type { Facets, LogsSearch } from './model';
 
 const ANY = '';
+const SPECIFIC_STATUSES: SelectOption[] = [400, 401, 403, 404, 408, 413, 422, 429, 499, 500, 502, 503, 504].map((code) => ({ value: String(code), label: String(code) }));
 const any = (label: string): SelectOption => ({ value: ANY, label });
 
 export function LogFilters({ search, facets, onChange }: { search: LogsSearch; facets: Facets | undefined; onChange: (patch: Partial<LogsSearch>) => void }) {
@@ -48,7 +49,7 @@ export function LogFilters({ search, facets, onChange }: { search: LogsSearch; f
         label="Status"
         value={search.status ?? ANY}
         onChange={set('status')}
-        options={[any('Any status'), { value: 'success', label: 'Success (< 400)' }, { value: 'error', label: 'Errors (≥ 400)' }, { value: '2xx', label: '2xx' }, { value: '4xx', label: '4xx' }, { value: '5xx', label: '5xx' }]}
+        options={[any('Any status'), { value: 'success', label: 'Success (< 400)' }, { value: 'error', label: 'Errors (≥ 400)' }, { value: '2xx', label: '2xx' }, { value: '4xx', label: '4xx' }, { value: '5xx', label: '5xx' }, ...SPECIFIC_STATUSES]}
       />
       <Select
         label="Error source"

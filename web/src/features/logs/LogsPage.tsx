@@ -19,7 +19,7 @@ import { Page } from '../../ui/Page';
 import { Switch } from '../../ui/Switch';
 import { NotFoundPage } from '../errors/NotFoundPage';
 import { LogFilters } from './LogFilters';
-import { apiQuery, detailQuery, facetsQuery, FIRST_PAGE_SIZE, MAX_LIVE_ROWS, matchesFilters, PAGE_SIZE, withNames, type LogRow, type LogsSearch } from './model';
+import { apiQuery, detailQuery, facetsQuery, FIRST_PAGE_SIZE, MAX_LIVE_ROWS, matchesFilters, PAGE_SIZE, statusClassOf, withNames, type LogRow, type LogsSearch } from './model';
 
 const RequestsTable = lazy(() => import('./RequestsTable'));
 const Histogram = lazy(() => import('./Histogram'));
@@ -91,7 +91,7 @@ export default function LogsPage() {
   // Another tenant's (or an unknown) request: the Not found page, and nothing of the logs.
   if (openId !== undefined && detail.error instanceof ApiError && detail.error.status === 404) return <NotFoundPage />;
 
-  const histogramQuery = apiQuery({ ...filters, request_id: undefined }, team, zone);
+  const histogramQuery = apiQuery({ ...filters, request_id: undefined, status: statusClassOf(filters.status) }, team, zone);
   return (
     <Page
       title="Logs"

@@ -35,6 +35,8 @@ describe('live rows match the filters the server applies', () => {
     expect(matchesFilters(row(), { status: '5xx' }, undefined, 'UTC')).toBe(false);
     expect(matchesFilters(row({ status: 502, error_source: 'provider' }), { status: 'error', error_source: 'provider' }, undefined, 'UTC')).toBe(true);
     expect(matchesFilters(row({ fallback: false }), { fallback: 'true' }, undefined, 'UTC')).toBe(false);
+    expect(matchesFilters(row({ status: 429 }), { status: '429' }, undefined, 'UTC')).toBe(true);
+    expect(matchesFilters(row({ status: 400 }), { status: '429' }, undefined, 'UTC')).toBe(false);
     expect(matchesFilters(row(), { request_id: 'req-2' }, undefined, 'UTC')).toBe(false);
     expect(matchesFilters(row(), { request_id: '01REC' }, undefined, 'UTC')).toBe(true);
     expect(matchesFilters(row(), {}, 'team-1', 'UTC')).toBe(false);

@@ -84,7 +84,7 @@ export function apiQuery(search: LogsSearch, team: string | undefined, zone: str
   return params.toString();
 }
 
-const STATUS_RANGES: Record<NonNullable<LogsSearch['status']>, [number, number]> = {
+const STATUS_RANGES: Record<string, [number, number]> = {
   success: [0, 400],
   error: [400, 1000],
   '2xx': [200, 300],
@@ -108,7 +108,7 @@ export function matchesFilters(row: LogRow, search: LogsSearch, team: string | u
   if (search.fallback && !row.fallback) return false;
   if (search.request_id && row.request_id !== search.request_id && row.id !== search.request_id) return false;
   if (search.status) {
-    const [low, high] = STATUS_RANGES[search.status];
+    const [low, high] = STATUS_RANGES[search.status] ?? [Number(search.status), Number(search.status) + 1];
     if (row.status < low || row.status >= high) return false;
   }
   const at = Date.parse(row.created_at);
@@ -137,6 +137,9 @@ export function withNames(row: LogRow, facets: Facets | undefined): LogRow {
     integration_last4: row.integration_last4 ?? integration?.key_last4 ?? null,
   };
 }
+
+/** The histogram's status filter: the rollup keeps classes, so an exact status (429) draws its class (4xx). */
+export const statusClassOf = (status: string | undefined) => (status && /^\d{3}$/.test(status) ? `${status[0]}xx` : status);
 
 export const MAX_LIVE_ROWS = 500;
 /** The first page is small (fast first paint); the next ones larger (fewer round trips while scrolling). */

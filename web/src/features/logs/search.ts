@@ -8,7 +8,8 @@ export const logsSearch = z.object({
   service: text(64),
   key_id: text(64),
   integration_id: text(64),
-  status: z.optional(z.enum(['success', 'error', '2xx', '3xx', '4xx', '5xx'])),
+  /** A class, success/error, or an exact status such as 429. */
+  status: z.optional(z.union([z.enum(['success', 'error', '2xx', '3xx', '4xx', '5xx']), z.string().check(z.regex(/^[1-5]\d\d$/))])),
   error_source: z.optional(z.enum(['user', 'provider', 'platform'])),
   fallback: z.optional(z.enum(['true'])),
   /** Filters the table by record id or x-request-id (the "Request ID" searchbox). */
