@@ -9,7 +9,6 @@ import * as z from 'zod/mini';
 import { ensureSession } from './api/session';
 import { hasAccessToken } from './api/client';
 import { loginSearch, safeNext, tokenSearch } from './features/auth/schemas';
-import { logsSearch } from './features/logs/search';
 import { ErrorPage } from './features/errors/ErrorPage';
 import { StandaloneNotFound } from './features/errors/NotFoundPage';
 import { AuthLayout } from './shell/AuthLayout';
@@ -68,7 +67,7 @@ const quickstartRoute = createRoute({ getParentRoute: () => appLayout, path: '/q
 const integrationsRoute = createRoute({ getParentRoute: () => appLayout, path: '/integrations', component: lazyRouteComponent(() => import('./features/integrations/IntegrationsPage')) });
 const keysRoute = createRoute({ getParentRoute: () => appLayout, path: '/keys', component: lazyRouteComponent(() => import('./features/keys/ApiKeysPage')) });
 const usageRoute = createRoute({ getParentRoute: () => appLayout, path: '/usage', component: lazyRouteComponent(() => import('./features/usage/UsagePage')) });
-const logsRoute = createRoute({ getParentRoute: () => appLayout, path: '/logs', validateSearch: searchOf(logsSearch), component: lazyRouteComponent(() => import('./features/logs/LogsPage')) });
+const logsRoute = createRoute({ getParentRoute: () => appLayout, path: '/logs', component: lazyRouteComponent(() => import('./features/logs/LogsPage')) });
 const budgetsRoute = createRoute({ getParentRoute: () => appLayout, path: '/budgets', component: lazyRouteComponent(() => import('./features/budgets/BudgetsPage')) });
 const teamsRoute = createRoute({ getParentRoute: () => appLayout, path: '/teams', component: lazyRouteComponent(() => import('./features/teams/TeamsPage')) });
 const routesRoute = createRoute({ getParentRoute: () => appLayout, path: '/routes', component: lazyRouteComponent(() => import('./features/routes/RoutesPage')) });

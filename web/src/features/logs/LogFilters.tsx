@@ -13,7 +13,7 @@ const ANY = '';
 const SPECIFIC_STATUSES: SelectOption[] = [400, 401, 403, 404, 408, 413, 422, 429, 499, 500, 502, 503, 504].map((code) => ({ value: String(code), label: String(code) }));
 const any = (label: string): SelectOption => ({ value: ANY, label });
 
-export function LogFilters({ search, facets, onChange }: { search: LogsSearch; facets: Facets | undefined; onChange: (patch: Partial<LogsSearch>) => void }) {
+export default function LogFilters({ search, facets, onChange }: { search: LogsSearch; facets: Facets | undefined; onChange: (patch: Partial<LogsSearch>) => void }) {
   const set = (key: keyof LogsSearch) => (event: { target: { value: string } }) => onChange({ [key]: event.target.value === ANY ? undefined : event.target.value });
   // A filter value the facets do not list (a link from Overview, an old key) stays selectable.
   const withCurrent = (options: SelectOption[], current: string | undefined) =>
@@ -31,27 +31,31 @@ export function LogFilters({ search, facets, onChange }: { search: LogsSearch; f
         onChange({ request_id: requestId.trim() || undefined });
       }}
     >
-      <Select label="Model" value={search.model ?? ANY} onChange={set('model')} options={withCurrent([any('All models'), ...(facets?.models ?? []).map((model) => ({ value: model, label: model }))], search.model)} />
-      <Select label="Service" value={search.service ?? ANY} onChange={set('service')} options={withCurrent([any('All services'), ...(facets?.services ?? []).map((service) => ({ value: service, label: service }))], search.service)} />
+      <Select className="w-full" label="Model" value={search.model ?? ANY} onChange={set('model')} options={withCurrent([any('All models'), ...(facets?.models ?? []).map((model) => ({ value: model, label: model }))], search.model)} />
+      <Select className="w-full" label="Service" value={search.service ?? ANY} onChange={set('service')} options={withCurrent([any('All services'), ...(facets?.services ?? []).map((service) => ({ value: service, label: service }))], search.service)} />
       <Select
+        className="w-full"
         label="API key"
         value={search.key_id ?? ANY}
         onChange={set('key_id')}
         options={withCurrent([any('All keys'), ...(facets?.keys ?? []).map((key) => ({ value: key.id, label: `${key.name} (sk-sb-…${key.key_last4})` }))], search.key_id)}
       />
       <Select
+        className="w-full"
         label="Integration"
         value={search.integration_id ?? ANY}
         onChange={set('integration_id')}
         options={withCurrent([any('All integrations'), ...(facets?.integrations ?? []).map((item) => ({ value: item.id, label: `${item.name} …${item.key_last4}` }))], search.integration_id)}
       />
       <Select
+        className="w-full"
         label="Status"
         value={search.status ?? ANY}
         onChange={set('status')}
         options={[any('Any status'), { value: 'success', label: 'Success (< 400)' }, { value: 'error', label: 'Errors (≥ 400)' }, { value: '2xx', label: '2xx' }, { value: '4xx', label: '4xx' }, { value: '5xx', label: '5xx' }, ...SPECIFIC_STATUSES]}
       />
       <Select
+        className="w-full"
         label="Error source"
         value={search.error_source ?? ANY}
         onChange={set('error_source')}

@@ -18,15 +18,19 @@ import { EmptyState } from '../../ui/EmptyState';
 import { Page } from '../../ui/Page';
 import { Switch } from '../../ui/Switch';
 import { NotFoundPage } from '../errors/NotFoundPage';
-import { LogFilters } from './LogFilters';
+import { logsSearch } from './search';
 import { apiQuery, detailQuery, facetsQuery, FIRST_PAGE_SIZE, MAX_LIVE_ROWS, matchesFilters, PAGE_SIZE, statusClassOf, withNames, type LogRow, type LogsSearch } from './model';
 
+const LogFilters = lazy(() => import('./LogFilters'));
 const RequestsTable = lazy(() => import('./RequestsTable'));
 const Histogram = lazy(() => import('./Histogram'));
 const RequestDialog = lazy(() => import('./RequestDialog'));
 
 export default function LogsPage() {
-  const search = useSearch({ strict: false }) as LogsSearch & { team?: string };
+  // Validated here rather than in routes.tsx: the schema stays out of the entry chunk every page loads.
+  const raw = useSearch({ strict: false }) as Record<string, unknown> & { team?: string };
+  const parsed = logsSearch.safeParse(raw);
+  const search: LogsSearch & { team?: string } = { ...(parsed.success ? parsed.data : {}), team: raw.team };
   const navigate = useNavigate();
   const zone = browserTimeZone();
   const team = search.team;
@@ -81,6 +85,11 @@ export default function LogsPage() {
     if (!paused) flushPending();
   }, [paused, flushPending]);
 
+  // Never two page requests at once (a second call would cancel and repeat the first).
+  const loadMore = useCallback(() => {
+    if (!list.isFetchingNextPage) void list.fetchNextPage({ cancelRefetch: false });
+  }, [list]);
+
   const rows = useMemo(() => {
     const fetched = list.data?.pages.flatMap((page) => page.data) ?? [];
     if (liveRows.length === 0) return fetched;
@@ -97,7 +106,10 @@ export default function LogsPage() {
       title="Logs"
       actions={<Switch label="Live" checked={live} onCheckedChange={setLive} hint={live ? (paused ? 'Paused' : 'On') : undefined} />}
     >
-      <LogFilters search={filters} facets={facets.data} onChange={setSearch} />
+      {/* Lazy with the table and chart: the route chunk stays within the initial-JS budget. */}
+      <Suspense fallback={<div className="min-h-40" />}>
+        <LogFilters search={filters} facets={facets.data} onChange={setSearch} />
+      </Suspense>
       <Suspense fallback={<div className="h-48" />}>
         <Histogram query={histogramQuery} from={filters.from} to={filters.to} zone={zone} />
       </Suspense>
@@ -123,7 +135,7 @@ export default function LogsPage() {
             zone={zone}
             hasMore={list.hasNextPage}
             loadingMore={list.isFetchingNextPage}
-            onLoadMore={() => void list.fetchNextPage()}
+            onLoadMore={loadMore}
             onOpen={(row) => setSearch({ request: row.request_id })}
             onScrolledDown={setScrolledDown}
             scrollToTop={toTop}
