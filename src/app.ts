@@ -83,7 +83,7 @@ export function createApp(options: AppOptions) {
   );
   app.route('/api', integrationsRoutes(services.integrations, authed, services.integrationHealth, services.integrationStats));
   app.route('/api', platformKeysRoutes(services.platformKeys, authed));
-  app.route('/api', usageRoutes({ store: services.usageStore, aggregates: services.usageAggregates, teams: services.teams }, authed));
+  app.route('/api', usageRoutes({ store: services.usageStore, aggregates: services.usageAggregates, teams: services.teams, log: services.usageLog, catalog: services.catalog }, authed));
   app.route('/api', budgetsRoutes(services.budgets, authed));
   app.route(
     '/api',

@@ -33,6 +33,7 @@ import { createUsageRecorder } from './metering/usage-recorder.js';
 import { createUsageSpool } from './metering/usage-spool.js';
 import { createUsageStore } from './metering/usage.store.js';
 import { createUsageAggregates } from './metering/usage-aggregates.js';
+import { createUsageLog } from './metering/usage-log.js';
 import { createEventHub } from './events/event-hub.js';
 import { createBreakerEvents } from './events/breaker-events.js';
 import { createAlertsStore } from './metering/budgets/alerts.store.js';
@@ -239,6 +240,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     priceOverrides: createPriceOverrides({ db, catalog, audit, bus, logger: logger.child({ component: 'prices' }) }),
     usageStore,
     usageAggregates: createUsageAggregates(db),
+    usageLog: createUsageLog(db),
     videoJobs: createVideoJobsStore(db),
     secretCache,
     providers: { ...providerRegistry, images: { ...providerRegistry.images, midjourney: createMidjourneyImagesAdapter(config.images.midjourney) } },

@@ -46,3 +46,26 @@ it('fails when a lazy chunk is over 60 kB gzip, and when the manifest is missing
   expect(missing.status).toBe(1);
   expect(missing.stderr).toContain('npm run build');
 });
+
+it("counts a page's own lazy parts (a chart, a dialog) under the lazy-chunk budget, not as the route's initial JS", () => {
+  const dir = path.join(temp, 'web-lazy');
+  mkdirSync(path.join(dir, '.vite'), { recursive: true });
+  mkdirSync(path.join(dir, 'assets'), { recursive: true });
+  writeFileSync(path.join(dir, 'assets', 'index-a.js'), 'export const a = 1;\n');
+  writeFileSync(path.join(dir, 'assets', 'Page-p.js'), 'export const p = 1;\n');
+  // Shared (~120 kB) + Chart (~50 kB) would be over the 160 kB initial budget if the chart counted as a route.
+  writeFileSync(path.join(dir, 'assets', 'Chart-c.js'), `export const c = "${randomBytes(37_000).toString('base64')}";\n`);
+  writeFileSync(path.join(dir, 'assets', 'Shared-s.js'), `export const s = "${randomBytes(90_000).toString('base64')}";\n`);
+  const manifest = {
+    'index.html': { file: 'assets/index-a.js', isEntry: true, imports: ['_shared.js'], dynamicImports: ['src/features/logs/Page.tsx'] },
+    '_shared.js': { file: 'assets/Shared-s.js' },
+    'src/features/logs/Page.tsx': { file: 'assets/Page-p.js', name: 'Page', isDynamicEntry: true, dynamicImports: ['src/features/logs/Chart.tsx'] },
+    'src/features/logs/Chart.tsx': { file: 'assets/Chart-c.js', name: 'Chart', isDynamicEntry: true },
+  };
+  writeFileSync(path.join(dir, '.vite', 'manifest.json'), JSON.stringify(manifest));
+  const result = spawnSync(process.execPath, [script, dir], { cwd: root, encoding: 'utf8' });
+  expect(result.stdout).toContain('initial JS: Page');
+  expect(result.stdout).not.toContain('initial JS: Chart');
+  expect(result.stdout).toMatch(/largest lazy chunk \(assets\/Chart-c\.js\)/);
+  expect(result.status, result.stdout).toBe(0);
+});

@@ -23,6 +23,8 @@ export function usageEventOf(row: NewUsageRecord & { createdAt: Date }) {
     errorSource: null,
     fallback: false,
     ttftMs: null,
+    requestedModel: null,
+    attempts: null,
     ...row,
   };
   return toUsageView(full);

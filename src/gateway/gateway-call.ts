@@ -27,6 +27,10 @@ import type { ModelResolver, ModelTarget } from './model-resolver.js';
 import type { CallContext, NormalizedUsage, ServiceId, UpstreamErrorResponse, UpstreamRequest } from './providers/provider.js';
 import { classifyUpstreamFailure, isAbort, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
 import { BreakerOpenError, breakerKey, integrationBreakerKey, runChain, type Resilience } from './resilience/index.js';
+import type { UsageAttempt } from '../store/schema.js';
+
+/** Attempts kept on a usage record: the first ones and the last (a chain is short; this bounds a runaway). */
+export const MAX_RECORDED_ATTEMPTS = 10;
 
 /** Provider error bodies are small; anything past this is not worth reading. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -175,6 +179,36 @@ export function openCall(
   let reservation: Promise<Reservation | undefined> | undefined;
   let reservedFor: string | undefined;
   const telemetry = deps.telemetry?.open(c, { operation: options.operation, stream: options.stream === true, started });
+  /** Each upstream attempt, with the chain position it tried (turned into `next` when metered). */
+  const attempts: (Omit<UsageAttempt, 'next'> & { candidate: number })[] = [];
+  async function tracked<T>(run: () => Promise<T>): Promise<T> {
+    const began = performance.now();
+    const candidate = candidateIndex;
+    const note = (status: number, error?: AppError) =>
+      attempts.push({
+        candidate,
+        service: target.service,
+        model: target.model,
+        integration_id: integrationId,
+        status,
+        duration_ms: Math.round(performance.now() - began),
+        error_code: error?.code ?? (status === CLIENT_CLOSED_STATUS ? 'client_closed_request' : null),
+        error_source: error?.source ?? null,
+      });
+    try {
+      const result = await run();
+      note(200);
+      return result;
+    } catch (error) {
+      if (error instanceof BreakerOpenError) note(0, new AppError('provider_unavailable', { message: 'circuit breaker open' }));
+      else if (isAbort(error)) note(CLIENT_CLOSED_STATUS);
+      else {
+        const appError = toAppError(error);
+        note(appError.status, appError);
+      }
+      throw error;
+    }
+  }
 
   const call: GatewayCall = {
     principal,
@@ -277,6 +311,8 @@ export function openCall(
           stream: options.stream === true,
           latencyMs: Math.round(performance.now() - started),
           outcome: candidateIndex > 0 ? { ...outcome, fallback: true } : outcome,
+          requestedModel: options.model,
+          attempts: attemptsView(attempts, outcome.status),
       });
       deps.recorder.record(record);
       telemetry?.finish(record);
@@ -290,7 +326,7 @@ export function openCall(
       if (reservation) void reservation.then((held) => deps.budgets?.settle(held, record.costMicros ?? null), () => undefined);
     },
     attempt(attempt) {
-      if (!deps.resilience) return attempt();
+      if (!deps.resilience) return tracked(attempt);
       return runChain(deps.resilience, {
         count: chain.length,
         select(index) {
@@ -302,7 +338,7 @@ export function openCall(
         },
         run: () => {
           endpoint = undefined;
-          return attempt();
+          return tracked(attempt);
         },
         endpoint: () => endpoint,
         integration: () => integrationId,
@@ -386,6 +422,24 @@ export interface UsageRecordInput {
   stream: boolean;
   latencyMs: number;
   outcome: Outcome;
+  /** The `model` the client asked for (a model or a route name). */
+  requestedModel?: string;
+  attempts?: UsageAttempt[];
+}
+
+/**
+ * The attempts as stored: `next` says what followed each (a retry of the same candidate, or a fall
+ * over to the next); a successful last attempt carries the status the client got. At most
+ * MAX_RECORDED_ATTEMPTS: the first ones and the last.
+ */
+export function attemptsView(attempts: (Omit<UsageAttempt, 'next'> & { candidate: number })[], finalStatus: number): UsageAttempt[] {
+  const view = attempts.map(({ candidate, ...attempt }, index): UsageAttempt => {
+    const following = attempts[index + 1];
+    return { ...attempt, next: following === undefined ? null : following.candidate === candidate ? 'retry' : 'fallback' };
+  });
+  const last = view.at(-1);
+  if (last && last.status === 200 && finalStatus !== 200) view[view.length - 1] = { ...last, status: finalStatus };
+  return view.length <= MAX_RECORDED_ATTEMPTS ? view : [...view.slice(0, MAX_RECORDED_ATTEMPTS - 1), view.at(-1)!];
 }
 
 /**
@@ -423,6 +477,8 @@ export function buildUsageRecord(catalog: Pick<PriceCatalog, 'costOf'>, input: U
     fallback: outcome.fallback === true || target.service === 'local',
     latencyMs: input.latencyMs,
     ttftMs: outcome.ttftMs ?? null,
+    requestedModel: input.requestedModel ?? null,
+    attempts: input.attempts ?? null,
   };
 }
 

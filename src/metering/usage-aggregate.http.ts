@@ -70,8 +70,16 @@ export const UsageAggregateQuerySchema = z.object({
   integration_id: z.string().max(64).optional(),
   model: z.string().max(200).optional(),
   service: z.string().max(64).optional(),
-  status: z.enum(STATUS_FILTERS).optional().openapi({ description: 'success (<400), error (>=400) or a status class' }),
+  status: z
+    .union([z.enum(STATUS_FILTERS), z.string().regex(/^[1-5]\d\d$/).transform(Number)])
+    .optional()
+    .openapi({ type: 'string', description: 'success (<400), error (>=400), a status class, or (list and CSV only) an exact status such as 429' }),
   error_source: z.enum(['user', 'provider', 'platform']).optional(),
+  fallback: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .openapi({ type: 'string', enum: ['true', 'false'], description: 'Only requests a fallback served (true), or only the others (false)' }),
 });
 type UsageQueryInput = z.infer<typeof UsageAggregateQuerySchema>;
 
@@ -123,15 +131,15 @@ function parseInstant(value: string | undefined, zone: string, param: 'from' | '
   return new Date(value);
 }
 
-/** from/to in the zone, defaulted, checked and moved out to whole quarter hours. */
-export function resolveRange(query: Pick<UsageQueryInput, 'from' | 'to' | 'tz'>, granularity: 'day' | 'hour', now = new Date()): UsageRange {
+/** from/to in the zone, defaulted, checked and moved out to whole quarter hours (unless `exact`: the log list). */
+export function resolveRange(query: Pick<UsageQueryInput, 'from' | 'to' | 'tz'>, granularity: 'day' | 'hour', now = new Date(), exact = false): UsageRange {
   const to = parseInstant(query.to, query.tz, 'to') ?? now;
   const from = parseInstant(query.from, query.tz, 'from') ?? new Date(to.getTime() - DEFAULT_RANGE_DAYS * DAY_MS);
   if (from >= to) throw new AppError('invalid_request', { param: 'from', message: 'from must be before to.' });
   if (to.getTime() - from.getTime() > MAX_RANGE_DAYS[granularity] * DAY_MS) {
     throw new AppError('invalid_request', { param: 'from', message: `With ${granularity} buckets the range may span at most ${MAX_RANGE_DAYS[granularity]} days.` });
   }
-  return alignRange(from, to);
+  return exact ? { from, to } : alignRange(from, to);
 }
 
 export function filtersOf(query: UsageQueryInput): UsageFilters {
@@ -143,6 +151,7 @@ export function filtersOf(query: UsageQueryInput): UsageFilters {
     service: query.service,
     status: query.status,
     errorSource: query.error_source,
+    fallback: query.fallback,
   };
 }
 

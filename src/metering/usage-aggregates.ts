@@ -32,8 +32,11 @@ export interface UsageFilters {
   integrationId?: string | undefined;
   model?: string | undefined;
   service?: string | undefined;
-  status?: StatusFilter | undefined;
+  /** A class or success/error; a number is one exact status (raw rows only: the list and the CSV). */
+  status?: StatusFilter | number | undefined;
   errorSource?: ErrorSource | undefined;
+  /** Only requests a fallback served (true) or only those that did not (false). */
+  fallback?: boolean | undefined;
 }
 
 export interface UsageRange {
@@ -87,6 +90,15 @@ const joinAnd = (conditions: (SQL | undefined)[]): SQL =>
     sql` and `,
   );
 
+/** The rollup keeps status classes only: an exact status is for the list and the CSV. */
+function exactStatusRefused(status: StatusFilter | number): StatusFilter {
+  if (typeof status !== 'number') return status;
+  throw new AppError('invalid_request', {
+    param: 'status',
+    message: 'Aggregates take a status class (2xx, 3xx, 4xx, 5xx), success or error; an exact status such as 429 filters the list and the CSV.',
+  });
+}
+
 /** Conditions on usage_hourly (nullable dimensions are stored as ''). */
 function rollupWhere(query: AggregateQuery): SQL {
   const { filters } = query;
@@ -98,14 +110,15 @@ function rollupWhere(query: AggregateQuery): SQL {
     filters.integrationId ? sql`integration_id = ${filters.integrationId}` : undefined,
     filters.model ? sql`model = ${filters.model}` : undefined,
     filters.service ? sql`service = ${filters.service}` : undefined,
-    filters.status ? sql`status_class = any(${sql.param(STATUS_CLASSES[filters.status])}::text[])` : undefined,
+    filters.status ? sql`status_class = any(${sql.param(STATUS_CLASSES[exactStatusRefused(filters.status)])}::text[])` : undefined,
     filters.errorSource ? sql`error_source = ${filters.errorSource}` : undefined,
+    filters.fallback === undefined ? undefined : sql`fallback = ${filters.fallback}`,
   ]);
 }
 
 /** The same conditions on usage_records. */
 export function rawWhere(scope: UsageScope, range: UsageRange, filters: UsageFilters): SQL {
-  const status = filters.status ? STATUS_RANGES[filters.status] : undefined;
+  const status = filters.status === undefined ? undefined : typeof filters.status === 'number' ? ([filters.status, filters.status + 1] as const) : STATUS_RANGES[filters.status];
   return joinAnd([
     scopeCondition(scope),
     sql`created_at >= ${range.from.toISOString()}::timestamptz and created_at < ${range.to.toISOString()}::timestamptz`,
@@ -116,6 +129,7 @@ export function rawWhere(scope: UsageScope, range: UsageRange, filters: UsageFil
     filters.service ? sql`service = ${filters.service}` : undefined,
     status ? sql`status >= ${status[0]} and status < ${status[1]}` : undefined,
     filters.errorSource ? sql`error_source = ${filters.errorSource}` : undefined,
+    filters.fallback === undefined ? undefined : sql`fallback = ${filters.fallback}`,
   ]);
 }
 

@@ -36,7 +36,7 @@ export function createUsageStore(db: DbExecutor) {
         with inserted as (
         insert into usage_records (id, request_id, user_id, team_id, key_id, integration_id, service, model, operation,
           stream, input_tokens, output_tokens, cached_input_tokens, cost_micros, priced, estimated, status, error_code,
-          error_source, fallback, latency_ms, ttft_ms, image_count, video_seconds, catalog_version, created_at)
+          error_source, fallback, latency_ms, ttft_ms, image_count, video_seconds, catalog_version, requested_model, attempts, created_at)
         select * from unnest(
           ${column('id')}::text[], ${column('requestId')}::text[], ${column('userId')}::text[], ${column('teamId')}::text[],
           ${column('keyId')}::text[], ${column('integrationId')}::text[], ${column('service')}::text[], ${column('model')}::text[],
@@ -45,7 +45,8 @@ export function createUsageStore(db: DbExecutor) {
           ${column('priced')}::boolean[], ${flag((row) => row.estimated)}::boolean[], ${column('status')}::integer[],
           ${column('errorCode')}::text[], ${column('errorSource')}::text[], ${flag((row) => row.fallback)}::boolean[],
           ${column('latencyMs')}::integer[], ${column('ttftMs')}::integer[], ${column('imageCount')}::integer[],
-          ${column('videoSeconds')}::integer[], ${column('catalogVersion')}::text[],
+          ${column('videoSeconds')}::integer[], ${column('catalogVersion')}::text[], ${column('requestedModel')}::text[],
+          ${sql.param(rows.map((row) => (row.attempts ? JSON.stringify(row.attempts) : null)))}::jsonb[],
           ${sql.param(rows.map((row) => (row.createdAt ?? new Date()).toISOString()))}::timestamptz[]
         )
         on conflict (request_id) do nothing

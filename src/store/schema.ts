@@ -330,6 +330,20 @@ export const notifications = pgTable(
  * when the provider did not report them (unknown is not zero); `priced=false` means the model
  * had no catalog price, so `cost_micros` is null rather than a misleading 0.
  */
+/** One upstream attempt of a request (usage_records.attempts). */
+export interface UsageAttempt {
+  service: string;
+  model: string;
+  integration_id: string | null;
+  /** HTTP status of the attempt (0: no answer, e.g. unreachable or breaker open). */
+  status: number;
+  duration_ms: number;
+  error_code: string | null;
+  error_source: 'user' | 'platform' | 'provider' | null;
+  /** What followed: a retry of the same target, a fall-over to the next candidate, or nothing. */
+  next: 'retry' | 'fallback' | null;
+}
+
 export const usageRecords = pgTable(
   'usage_records',
   {
@@ -362,6 +376,10 @@ export const usageRecords = pgTable(
     fallback: boolean('fallback').notNull().default(false),
     latencyMs: integer('latency_ms').notNull(),
     ttftMs: integer('ttft_ms'),
+    /** The `model` the client asked for (a model or a route name); null on records older than 0005. */
+    requestedModel: text('requested_model'),
+    /** The upstream attempts, in order (bounded, see gateway-call.ts); null on records older than 0005. */
+    attempts: jsonb('attempts').$type<UsageAttempt[]>(),
     createdAt: createdAt(),
   },
   (t) => [

@@ -100,10 +100,11 @@ describe('GET /api/events across two replicas', () => {
     expect(usage).toMatchObject({ request_id: requestId, service: 'openai', model: 'gpt-4o-mini', key_id: owner.keyId, status: 200 });
     expect(event.id).toMatch(/^[0-9a-f]+\.\d+$/);
 
-    // The same row as GET /api/usage lists, once flushed.
+    // The same row as GET /api/usage lists, once flushed (the list adds the key's and integration's names).
     await a.running.services.recorder.flush();
     const listed = (await (await b.api('/api/usage', { token: owner.token })).json()) as { data: UsageEvent[] };
-    expect(listed.data[0]).toEqual(usage);
+    expect(listed.data[0]).toMatchObject(usage);
+    expect(Object.keys(listed.data[0]!).filter((field) => !(field in usage)).sort()).toEqual(['integration_last4', 'integration_name', 'key_last4', 'key_name']);
 
     // The stranger's own request reaches the stranger; the owner's never did.
     expect((await chat(a, stranger.platformKey)).status).toBe(200);

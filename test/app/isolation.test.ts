@@ -23,6 +23,7 @@ interface Fixture {
   invitationId: string;
   budgetId: string;
   notificationId: string;
+  usageId: string;
   /** Strings that must appear in no answer to the intruder. */
   secrets: string[];
 }
@@ -47,6 +48,7 @@ const ROUTES: Record<string, RouteCase> = {
   'DELETE /api/integrations/{id}': { params: (f) => ({ id: f.integrationId }) },
   'POST /api/integrations/{id}/test': { params: (f) => ({ id: f.integrationId }) },
   'GET /api/keys/{id}': { params: (f) => ({ id: f.keyId }) },
+  'GET /api/usage/{id}': { params: (f) => ({ id: f.usageId }) },
   'DELETE /api/keys/{id}': { params: (f) => ({ id: f.keyId }) },
   'DELETE /api/me/sessions/{id}': { params: (f) => ({ id: f.sessionId }) },
   'GET /api/teams/{teamId}': { params: team },
@@ -147,6 +149,11 @@ beforeAll(async () => {
   const sessions = await json<{ data: Array<{ id: string; current: boolean }> }>(await server.api('/api/me/sessions', { token: owner.token }), 200);
   const budget = await json<{ id: string }>(await server.api('/api/budgets', { method: 'PUT', token: owner.token, body: { scope: 'team', scope_id: createdTeam.id, limit_micros: 1_000_000 } }), 201);
   const notificationId = '01JB8ZQ6Q3V8Y3J0K9QK7T1M2P';
+  const usageId = '01JB8ZQ6Q3V8Y3J0K9QK7T1U5G';
+  await sql.query(
+    "insert into usage_records (id, request_id, user_id, key_id, integration_id, service, model, operation, priced, status, latency_ms) values ($1, 'req-owner-isolation', $2, $3, $4, 'openai', 'gpt-4o', 'chat', false, 200, 12)",
+    [usageId, owner.userId, key.id, integration.id],
+  );
   await sql.query("insert into notifications (id, user_id, kind, title, body) values ($1, $2, 'budget.threshold', 'Owner Team Alpha alert', 'owner alert')", [notificationId, owner.userId]);
 
   fixture = {
@@ -160,6 +167,7 @@ beforeAll(async () => {
     invitationId: invitation.id,
     budgetId: budget.id,
     notificationId,
+    usageId,
     secrets: [owner.email, member.email, 'owner personal', 'team secret', 'Owner Team Alpha', 'owner key', 'pending-person@example.com', integration.key_last4, key.key],
   };
   openapiPaths = (await json<{ paths: Record<string, Record<string, unknown>> }>(await server.api('/api/openapi.json'), 200)).paths;

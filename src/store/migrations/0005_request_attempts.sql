@@ -1,0 +1,2 @@
+ALTER TABLE "usage_records" ADD COLUMN "requested_model" text;--> statement-breakpoint
+ALTER TABLE "usage_records" ADD COLUMN "attempts" jsonb;
