@@ -86,9 +86,11 @@ describe('create and list', () => {
     expect(team).toMatchObject({ name: 'Research', role: 'owner', disabled: false });
     expect(team.id).toMatch(ULID);
     const list = await server.api('/api/teams', { token: alice.token });
-    expect(await list.json()).toEqual({ data: [team], next_cursor: null });
+    // The list and the team add the Teams table's summary (test/app/teams-web.test.ts).
+    const summary = { ...team, member_count: 1, month_spend_micros: 0 };
+    expect(await list.json()).toEqual({ data: [summary], next_cursor: null });
     const one = await server.api(`/api/teams/${team.id}`, { token: alice.token });
-    expect(await one.json()).toEqual(team);
+    expect(await one.json()).toEqual(summary);
     expect(await members(alice, team.id)).toEqual([expect.objectContaining({ user_id: alice.userId, email: alice.email, role: 'owner' })]);
     expect(published).toContain(`${team.id}:${alice.userId}`);
   });
@@ -352,7 +354,7 @@ describe('isolation and ids', () => {
       expect(JSON.parse(text)).toEqual(await other.json());
     }
     // Nothing changed.
-    expect(await (await server.api(`/api/teams/${team.id}`, { token: owner.token })).json()).toEqual(team);
+    expect(await (await server.api(`/api/teams/${team.id}`, { token: owner.token })).json()).toEqual({ ...team, member_count: 1, month_spend_micros: 0 });
     expect((await members(owner, team.id)).length).toBe(1);
   });
 
