@@ -33,7 +33,7 @@ const MemberSchema = z
   .openapi('TeamMember');
 
 const InvitationPreviewSchema = z
-  .object({ team_id: z.string(), team_name: z.string(), role: z.enum(['admin', 'member']), email: z.string(), expires_at: z.string() })
+  .object({ team_id: z.string(), team_name: z.string(), role: RoleSchema, email: z.string(), expires_at: z.string() })
   .openapi('TeamInvitationPreview');
 
 const InvitationSchema = z
@@ -41,7 +41,7 @@ const InvitationSchema = z
     id: z.string(),
     team_id: z.string(),
     email: z.string(),
-    role: z.enum(['admin', 'member']),
+    role: RoleSchema,
     invited_by: z.string().nullable(),
     created_at: z.string(),
     expires_at: z.string(),
@@ -49,7 +49,7 @@ const InvitationSchema = z
   .openapi('TeamInvitation');
 
 const TeamNameSchema = z.object({ name: z.string().min(1).max(100) }).strict();
-const CreateInvitationSchema = z.object({ email: z.string().min(3).max(320), role: z.enum(['admin', 'member']).default('member') }).strict();
+const CreateInvitationSchema = z.object({ email: z.string().min(3).max(320), role: RoleSchema.default('member') }).strict();
 const AcceptSchema = z.object({ token: z.string().min(1).max(200) }).strict();
 
 const TeamParams = z.object({ teamId: UlidSchema });
@@ -112,7 +112,7 @@ const routes = {
     responses: { 204: { description: 'Removed' }, ...errors },
   }),
   invite: createRoute({
-    method: 'post', path: '/teams/{teamId}/invitations', tags, security, summary: 'Invite someone by mail (owner or admin)',
+    method: 'post', path: '/teams/{teamId}/invitations', tags, security, summary: 'Invite someone by mail (owner or admin; only owners invite owners and admins)',
     request: { params: TeamParams, body: json(CreateInvitationSchema) },
     responses: { 201: ok('Invitation (the token is only in the mail)', InvitationSchema), ...errors },
   }),

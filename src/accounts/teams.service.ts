@@ -53,7 +53,7 @@ export interface MemberView {
 export interface InvitationPreview {
   team_id: string;
   team_name: string;
-  role: 'admin' | 'member';
+  role: TeamRole;
   email: string;
   expires_at: string;
 }
@@ -62,7 +62,7 @@ export interface InvitationView {
   id: string;
   team_id: string;
   email: string;
-  role: 'admin' | 'member';
+  role: TeamRole;
   invited_by: string | null;
   created_at: string;
   expires_at: string;
@@ -307,7 +307,7 @@ export function createTeamsService(deps: TeamsServiceDeps) {
       membershipChanged(teamId, userId);
     },
 
-    async invite(actor: Actor, teamId: string, input: { email: string; role: 'admin' | 'member' }): Promise<InvitationView> {
+    async invite(actor: Actor, teamId: string, input: { email: string; role: TeamRole }): Promise<InvitationView> {
       const email = normaliseEmail(input.email);
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320) {
         throw new AppError('invalid_request', { param: 'email', message: 'email must be a valid address.' });

@@ -155,6 +155,25 @@ describe('resending an invitation', () => {
   });
 });
 
+describe('inviting an owner', () => {
+  it('an owner may invite another owner; an admin may not (403)', async () => {
+    const owner = await server.signIn();
+    const admin = await server.signIn();
+    const coOwner = await server.signIn();
+    const team = await createTeam(owner, 'Co-owned');
+    const adminInvite = await json<{ id: string }>(await server.api(`/api/teams/${team.id}/invitations`, { token: owner.token, body: { email: admin.email, role: 'admin' } }), 201);
+    expect(adminInvite.id).toBeTruthy();
+    await json(await server.api('/api/invitations/accept', { token: admin.token, body: { token: await mailedToken(admin.email) } }), 200);
+
+    expect(await errorCode(await server.api(`/api/teams/${team.id}/invitations`, { token: admin.token, body: { email: coOwner.email, role: 'owner' } }), 403)).toBe('forbidden');
+    const invitation = await json<{ role: string }>(await server.api(`/api/teams/${team.id}/invitations`, { token: owner.token, body: { email: coOwner.email, role: 'owner' } }), 201);
+    expect(invitation.role).toBe('owner');
+    const token = await mailedToken(coOwner.email);
+    expect(await json<{ role: string }>(await server.api('/api/invitations/lookup', { token: coOwner.token, body: { token } }), 200)).toMatchObject({ role: 'owner' });
+    expect(await json<{ role: string }>(await server.api('/api/invitations/accept', { token: coOwner.token, body: { token } }), 200)).toMatchObject({ role: 'owner' });
+  });
+});
+
 describe('the invitation page: lookup and decline', () => {
   it('shows the invited user the team and role, and lets them decline (the link is then spent)', async () => {
     const owner = await server.signIn();

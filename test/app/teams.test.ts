@@ -216,12 +216,12 @@ describe('invitations', () => {
     }
   });
 
-  it('validates the invitation body: email and role (owner cannot be invited)', async () => {
+  it('validates the invitation body: email and role (owners may invite owners since issue 7: test/app/teams-web.test.ts)', async () => {
     const alice = await server.signIn();
     const team = await createTeam(alice);
     const path = `/api/teams/${team.id}/invitations`;
     await expectError(await server.api(path, { token: alice.token, body: { email: 'not-an-address' } }), 400, 'invalid_request', 'email');
-    await expectError(await server.api(path, { token: alice.token, body: { email: 'a@b.example', role: 'owner' } }), 400, 'invalid_request', 'role');
+    await expectError(await server.api(path, { token: alice.token, body: { email: 'a@b.example', role: 'superuser' } }), 400, 'invalid_request', 'role');
     expect(await sql('select id from team_invitations where team_id = $1', [team.id])).toEqual([]);
   });
 });
