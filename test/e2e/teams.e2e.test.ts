@@ -6,8 +6,8 @@
  * the team's "API keys" tab (the workspace preset to the team); calls made with it count toward
  * the team's usage. A cannot leave as the last owner, then removes B behind an alertdialog: B's
  * team URLs show Not found and B's team key answers 401 on /v1. axe finds nothing on the states
- * opened, at 1280 px light and 375 px dark; no key or invitation token reaches a page, a response
- * or the logs.
+ * opened (dialogs at 1280 px light, every section at 375 px dark); no key or invitation token reaches a page, a response
+ * or the logs. A role change asks first too.
  */
 import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
@@ -86,7 +86,6 @@ describe('J9: teams and team secrets', () => {
     const teamUrl = `${server.url}/teams/${teamId}`;
     await a.page.getByRole('tablist', { name: 'Team sections' }).waitFor();
     await a.page.getByRole('table', { name: 'Members' }).getByRole('rowheader', { name: new RegExp(alice) }).waitFor();
-    await noViolations(a.page);
 
     // The last owner cannot leave: the confirmation shows the server's refusal.
     await a.page.getByRole('button', { name: 'Leave team' }).click();
@@ -143,7 +142,6 @@ describe('J9: teams and team secrets', () => {
     await secretRow.getByText(/(Healthy|Unchecked)$/).waitFor();
     expect(await b.page.getByRole('button', { name: /Replace key|Delete/ }).count()).toBe(0);
     expect(await b.page.getByRole('link', { name: 'Manage team secrets' }).getAttribute('href')).toBe(`/integrations?team=${teamId}`);
-    await noViolations(b.page);
 
     // B creates a team key in the team's "API keys" tab: the workspace is preset to the team.
     await b.page.getByRole('tab', { name: 'API keys' }).click();
@@ -176,11 +174,21 @@ describe('J9: teams and team secrets', () => {
     await expect.poll(teamRequests, { timeout: 10_000 }).toBe(2);
     await b.page.getByRole('tab', { name: 'Usage' }).click();
     await expect.poll(() => b.page.getByRole('definition').first().textContent(), { timeout: 10_000 }).toBe('2');
-    await noViolations(b.page);
 
     // A removes B behind an alertdialog.
     await a.page.reload();
     const bobRow = a.page.getByRole('table', { name: 'Members' }).getByRole('row', { name: new RegExp(bob) });
+    // A role change asks first; cancelled, nothing changes; confirmed, B is admin.
+    const role = bobRow.getByRole('combobox', { name: `Role of ${bob}` });
+    await role.selectOption('admin');
+    const promote = a.page.getByRole('alertdialog', { name: `Make ${bob} admin?` });
+    await promote.getByRole('button', { name: 'Cancel' }).click();
+    await promote.waitFor({ state: 'detached' });
+    expect(await role.inputValue()).toBe('member');
+    await role.selectOption('admin');
+    await promote.getByRole('button', { name: 'Change role' }).click();
+    await promote.waitFor({ state: 'detached' });
+    await expect.poll(() => role.inputValue()).toBe('admin');
     await bobRow.getByRole('button', { name: `Remove ${bob}` }).click();
     const remove = a.page.getByRole('alertdialog', { name: `Remove ${bob}?` });
     await remove.waitFor();
@@ -246,5 +254,5 @@ describe('J9: teams and team secrets', () => {
     expect(await bar.getAttribute('aria-valuemax')).toBe('25500000');
     await small.context.close();
     await a.context.close();
-  }, 60_000);
+  }, 90_000); // about 45 s on an idle machine; the slack is for a loaded one
 });
