@@ -47,6 +47,17 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     sourcemap: false,
     target: 'es2022',
+    // One chunk for the small shared kit (ui/, format/, the query client): otherwise Rolldown cuts
+    // it into a dozen tiny shared chunks whose per-chunk overhead grows with every page added, and
+    // splits modules the entry already loads into separate chunks (rolldown/rolldown#10731). Adding
+    // the team pages pushed API keys and Integrations over the 160 kB budget that way.
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [{ name: 'kit', test: /web[\\/]src[\\/](ui|format)[\\/]|features[\\/]auth[\\/]FormParts|node_modules[\\/]@tanstack[\\/]query-core|node_modules[\\/]@tanstack[\\/]react-query/ }],
+        },
+      },
+    },
   },
   server: {
     port: 5173,

@@ -17,16 +17,31 @@ const TeamSchema = z
   })
   .openapi('Team');
 
+const TeamSummarySchema = TeamSchema.extend({
+  member_count: z.number().int().openapi({ description: 'Members of the team' }),
+  month_spend_micros: z.number().int().openapi({ description: 'Settled spend of the team this calendar month (UTC), micro-dollars' }),
+}).openapi('TeamSummary');
+
 const MemberSchema = z
-  .object({ user_id: z.string(), email: z.string(), role: RoleSchema, joined_at: z.string() })
+  .object({
+    user_id: z.string(),
+    email: z.string(),
+    role: RoleSchema,
+    joined_at: z.string(),
+    last_active_at: z.string().nullable().optional().openapi({ description: 'Their latest session use (in the member list); null if never' }),
+  })
   .openapi('TeamMember');
+
+const InvitationPreviewSchema = z
+  .object({ team_id: z.string(), team_name: z.string(), role: RoleSchema, email: z.string(), expires_at: z.string() })
+  .openapi('TeamInvitationPreview');
 
 const InvitationSchema = z
   .object({
     id: z.string(),
     team_id: z.string(),
     email: z.string(),
-    role: z.enum(['admin', 'member']),
+    role: RoleSchema,
     invited_by: z.string().nullable(),
     created_at: z.string(),
     expires_at: z.string(),
@@ -34,7 +49,7 @@ const InvitationSchema = z
   .openapi('TeamInvitation');
 
 const TeamNameSchema = z.object({ name: z.string().min(1).max(100) }).strict();
-const CreateInvitationSchema = z.object({ email: z.string().min(3).max(320), role: z.enum(['admin', 'member']).default('member') }).strict();
+const CreateInvitationSchema = z.object({ email: z.string().min(3).max(320), role: RoleSchema.default('member') }).strict();
 const AcceptSchema = z.object({ token: z.string().min(1).max(200) }).strict();
 
 const TeamParams = z.object({ teamId: UlidSchema });
@@ -57,7 +72,7 @@ const routes = {
   list: createRoute({
     method: 'get', path: '/teams', tags, security, summary: 'Teams you are in, with your role',
     request: { query: PageQuerySchema },
-    responses: { 200: ok('Page', pageOf(TeamSchema)), ...errors },
+    responses: { 200: ok('Page', pageOf(TeamSummarySchema)), ...errors },
   }),
   create: createRoute({
     method: 'post', path: '/teams', tags, security, summary: 'Create a team; you become its owner',
@@ -67,7 +82,7 @@ const routes = {
   get: createRoute({
     method: 'get', path: '/teams/{teamId}', tags, security, summary: 'One of your teams',
     request: { params: TeamParams },
-    responses: { 200: ok('Team', TeamSchema), ...errors },
+    responses: { 200: ok('Team', TeamSummarySchema), ...errors },
   }),
   rename: createRoute({
     method: 'patch', path: '/teams/{teamId}', tags, security, summary: 'Rename a team (owner or admin)',
@@ -97,7 +112,7 @@ const routes = {
     responses: { 204: { description: 'Removed' }, ...errors },
   }),
   invite: createRoute({
-    method: 'post', path: '/teams/{teamId}/invitations', tags, security, summary: 'Invite someone by mail (owner or admin)',
+    method: 'post', path: '/teams/{teamId}/invitations', tags, security, summary: 'Invite someone by mail (owner or admin; only owners invite owners and admins)',
     request: { params: TeamParams, body: json(CreateInvitationSchema) },
     responses: { 201: ok('Invitation (the token is only in the mail)', InvitationSchema), ...errors },
   }),
@@ -110,6 +125,23 @@ const routes = {
     method: 'delete', path: '/teams/{teamId}/invitations/{id}', tags, security, summary: 'Revoke a pending invitation',
     request: { params: InvitationParams },
     responses: { 204: { description: 'Revoked' }, ...errors },
+  }),
+  resendInvitation: createRoute({
+    method: 'post', path: '/teams/{teamId}/invitations/{id}/resend', tags, security,
+    summary: 'Mail a pending invitation again with a new link and expiry (the old link stops working)',
+    request: { params: InvitationParams },
+    responses: { 200: ok('Invitation', InvitationSchema), ...errors },
+  }),
+  previewInvitation: createRoute({
+    method: 'post', path: '/invitations/lookup', tags, security,
+    summary: 'The team and role an invitation offers (the invited, logged-in user only; the token stays out of URLs)',
+    request: { body: json(AcceptSchema) },
+    responses: { 200: ok('Invitation preview', InvitationPreviewSchema), ...errors },
+  }),
+  declineInvitation: createRoute({
+    method: 'post', path: '/invitations/decline', tags, security, summary: 'Decline an invitation mailed to your address',
+    request: { body: json(AcceptSchema) },
+    responses: { 204: { description: 'Declined' }, ...errors },
   }),
   accept: createRoute({
     method: 'post', path: '/invitations/accept', tags, security,
@@ -161,6 +193,15 @@ export function teamsRoutes(teams: TeamsService, requireAuth: MiddlewareHandler<
   router.openapi(routes.revokeInvitation, async (c) => {
     const { teamId, id } = c.req.valid('param');
     await teams.revokeInvitation(actorOf(c), teamId, id);
+    return c.body(null, 204);
+  });
+  router.openapi(routes.resendInvitation, async (c) => {
+    const { teamId, id } = c.req.valid('param');
+    return c.json(await teams.resendInvitation(actorOf(c), teamId, id), 200);
+  });
+  router.openapi(routes.previewInvitation, async (c) => c.json(await teams.previewInvitation(me(c), c.req.valid('json').token), 200));
+  router.openapi(routes.declineInvitation, async (c) => {
+    await teams.declineInvitation(actorOf(c), c.req.valid('json').token);
     return c.body(null, 204);
   });
   router.openapi(routes.accept, async (c) => c.json(await teams.acceptInvitation(actorOf(c), c.req.valid('json').token), 200));

@@ -34,18 +34,35 @@ export interface TeamView {
   updated_at: string;
 }
 
+/** A team in the Teams table: the team plus its member count and this month's (UTC) settled spend. */
+export interface TeamSummaryView extends TeamView {
+  member_count: number;
+  month_spend_micros: number;
+}
+
 export interface MemberView {
   user_id: string;
   email: string;
   role: TeamRole;
   joined_at: string;
+  /** The member's latest session use (list only); null when never signed in. */
+  last_active_at?: string | null;
+}
+
+/** What an invitation link shows before it is accepted: only to the user it was mailed to. */
+export interface InvitationPreview {
+  team_id: string;
+  team_name: string;
+  role: TeamRole;
+  email: string;
+  expires_at: string;
 }
 
 export interface InvitationView {
   id: string;
   team_id: string;
   email: string;
-  role: 'admin' | 'member';
+  role: TeamRole;
   invited_by: string | null;
   created_at: string;
   expires_at: string;
@@ -69,6 +86,15 @@ const toInvitationView = (row: InvitationRow): InvitationView => ({
   created_at: row.createdAt.toISOString(),
   expires_at: row.expiresAt.toISOString(),
 });
+
+const toSummaryView = (row: { team: TeamRow; role: TeamRole; memberCount: number; monthSpendMicros: number }): TeamSummaryView => ({
+  ...toTeamView(row.team, row.role),
+  member_count: row.memberCount,
+  month_spend_micros: row.monthSpendMicros,
+});
+
+/** The first instant of the current budget period (calendar month, UTC). */
+const monthStartOf = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
 
 export interface Actor {
   userId: string;
@@ -139,6 +165,19 @@ export function createTeamsService(deps: TeamsServiceDeps) {
     }
   }
 
+  const invitationNotFound = (): never => {
+    throw new AppError('not_found', { message: 'Invitation not found, expired or already used.' });
+  };
+
+  /** A pending, unexpired invitation mailed to this user's address; else the one 404. */
+  async function usableInvitation(userId: string, token: string, tx?: Tx) {
+    const invitation = await store.findInvitationByHash(hashToken(token), tx);
+    const user = await deps.accounts.findUserById(userId, tx);
+    if (!invitation || !user || invitation.email !== user.email || invitation.expiresAt <= deps.clock.now()) return invitationNotFound();
+    if (invitation.acceptedAt !== null || invitation.revokedAt !== null) return invitationNotFound();
+    return invitation;
+  }
+
   const membershipChanged = (teamId: string, userId: string) => bus.publish('membership', `${teamId}:${userId}`);
 
   return {
@@ -169,14 +208,15 @@ export function createTeamsService(deps: TeamsServiceDeps) {
     },
 
     async listTeams(userId: string, page: { limit: number; cursor?: string }) {
-      const rows = await store.listTeamsOf(userId, { limit: page.limit + 1, ...(page.cursor ? { before: page.cursor } : {}) });
-      const data = rows.slice(0, page.limit).map((row) => toTeamView(row.team, row.role));
+      const monthStart = monthStartOf(deps.clock.now());
+      const rows = await store.listTeamsOf(userId, { limit: page.limit + 1, monthStart, ...(page.cursor ? { before: page.cursor } : {}) });
+      const data = rows.slice(0, page.limit).map(toSummaryView);
       return { data, next_cursor: rows.length > page.limit ? (data.at(-1)?.id ?? null) : null };
     },
 
-    async getTeam(userId: string, teamId: string): Promise<TeamView> {
-      const { team, role } = await membershipOf(teamId, userId);
-      return toTeamView(team, role);
+    async getTeam(userId: string, teamId: string): Promise<TeamSummaryView> {
+      const row = (await store.findTeamSummary(teamId, userId, monthStartOf(deps.clock.now()))) ?? teamNotFound();
+      return toSummaryView(row);
     },
 
     async renameTeam(actor: Actor, teamId: string, input: { name: string }): Promise<TeamView> {
@@ -209,6 +249,7 @@ export function createTeamsService(deps: TeamsServiceDeps) {
         email: row.email,
         role: row.role,
         joined_at: row.createdAt.toISOString(),
+        last_active_at: row.lastActiveAt,
       }));
       return { data, next_cursor: rows.length > page.limit ? (data.at(-1)?.user_id ?? null) : null };
     },
@@ -266,7 +307,7 @@ export function createTeamsService(deps: TeamsServiceDeps) {
       membershipChanged(teamId, userId);
     },
 
-    async invite(actor: Actor, teamId: string, input: { email: string; role: 'admin' | 'member' }): Promise<InvitationView> {
+    async invite(actor: Actor, teamId: string, input: { email: string; role: TeamRole }): Promise<InvitationView> {
       const email = normaliseEmail(input.email);
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320) {
         throw new AppError('invalid_request', { param: 'email', message: 'email must be a valid address.' });
@@ -303,6 +344,47 @@ export function createTeamsService(deps: TeamsServiceDeps) {
             `${deps.publicUrl}/invitations/accept?token=${token}\n`,
         });
         return toInvitationView(row);
+      });
+    },
+
+    /** Mail a pending invitation again with a fresh token (the old link stops working) and a new 7-day expiry. */
+    async resendInvitation(actor: Actor, teamId: string, invitationId: string): Promise<InvitationView> {
+      const token = `sbinv_${randomBytes(32).toString('base64url')}`;
+      const now = deps.clock.now();
+      return db.transaction(async (tx) => {
+        const me = await requireRole(teamId, actor.userId, 'admin', tx);
+        const row = await store.renewInvitation(teamId, invitationId, { tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + INVITATION_TTL_MS) }, tx);
+        if (!row) throw new AppError('not_found', { message: 'Invitation not found.' });
+        checkCanManage(me.role, row.role);
+        await record('invitation.resent', actor, teamId, { kind: 'invitation', id: row.id }, tx, { after: { email: row.email, role: row.role } });
+        await sendOrUndo({
+          to: row.email,
+          subject: `You are invited to join ${me.team.name} on Switchboard`,
+          text:
+            `You have been invited to join the team "${me.team.name}" on Switchboard as ${row.role}.\n\n` +
+            `Log in with this address and open this link within 7 days to accept:\n` +
+            `${deps.publicUrl}/invitations/accept?token=${token}\n`,
+        });
+        return toInvitationView(row);
+      });
+    },
+
+    /**
+     * The team and role an invitation offers, for the page behind the mailed link. The same rules
+     * and the same 404 as accepting: only the invited, logged-in user learns anything.
+     */
+    async previewInvitation(userId: string, token: string): Promise<InvitationPreview> {
+      const invitation = await usableInvitation(userId, token);
+      const team = (await store.findTeam(invitation.teamId)) ?? invitationNotFound();
+      return { team_id: team.id, team_name: team.name, role: invitation.role, email: invitation.email, expires_at: invitation.expiresAt.toISOString() };
+    },
+
+    /** The invited user says no: the invitation is spent (revoked) and audited. */
+    async declineInvitation(actor: Actor, token: string): Promise<void> {
+      await db.transaction(async (tx) => {
+        const invitation = await usableInvitation(actor.userId, token, tx);
+        if (!(await store.declineInvitation(invitation.id, tx))) invitationNotFound();
+        await record('invitation.declined', actor, invitation.teamId, { kind: 'invitation', id: invitation.id }, tx, { before: { email: invitation.email, role: invitation.role } });
       });
     },
 

@@ -1,11 +1,23 @@
 import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../store/db.js';
-import { memberships, teamInvitations, teams, users } from '../store/schema.js';
+import { memberships, sessions, teamInvitations, teams, usageHourly, users } from '../store/schema.js';
 
 export type TeamRow = typeof teams.$inferSelect;
 export type MembershipRow = typeof memberships.$inferSelect;
 export type InvitationRow = typeof teamInvitations.$inferSelect;
 export type TeamRole = MembershipRow['role'];
+
+/**
+ * What the Teams table shows beside the team, as correlated subqueries of the same statement (no
+ * per-row follow-up queries): the member count and the team's settled spend since `monthStart`
+ * (the budget period, a UTC calendar month) from the usage rollups.
+ */
+const teamSummary = (monthStart: Date) => ({
+  team: teams,
+  role: memberships.role,
+  memberCount: sql<number>`(select count(*)::int from ${memberships} m where m.team_id = ${teams.id})`.mapWith(Number),
+  monthSpendMicros: sql<number>`(select coalesce(sum(h.cost_micros), 0)::bigint from ${usageHourly} h where h.team_id = ${teams.id} and h.bucket_start >= ${monthStart.toISOString()}::timestamptz)`.mapWith(Number),
+});
 
 /** Drizzle queries for teams, memberships and invitations. Every member query is filtered by team. */
 export function createTeamsStore(db: DbExecutor) {
@@ -41,10 +53,10 @@ export function createTeamsStore(db: DbExecutor) {
       return rows[0];
     },
 
-    /** Teams a user belongs to, newest first, keyset-paginated by team id. */
-    async listTeamsOf(userId: string, options: { limit: number; before?: string }, tx: DbExecutor = db) {
+    /** Teams a user belongs to with member count and month spend, newest first, keyset-paginated by team id. */
+    async listTeamsOf(userId: string, options: { limit: number; before?: string; monthStart: Date }, tx: DbExecutor = db) {
       return tx
-        .select({ team: teams, role: memberships.role })
+        .select(teamSummary(options.monthStart))
         .from(memberships)
         .innerJoin(teams, eq(teams.id, memberships.teamId))
         .where(and(eq(memberships.userId, userId), options.before ? lt(teams.id, options.before) : undefined))
@@ -52,10 +64,27 @@ export function createTeamsStore(db: DbExecutor) {
         .limit(options.limit);
     },
 
-    /** Members ordered by user id (stable under paging), keyset-paginated. */
+    /** One team of the user's, with the same summary as the list; undefined when not a member. */
+    async findTeamSummary(teamId: string, userId: string, monthStart: Date, tx: DbExecutor = db) {
+      const rows = await tx
+        .select(teamSummary(monthStart))
+        .from(memberships)
+        .innerJoin(teams, eq(teams.id, memberships.teamId))
+        .where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)))
+        .limit(1);
+      return rows[0];
+    },
+
+    /** Members ordered by user id (stable under paging), keyset-paginated; last active = their latest session use. */
     async listMembers(teamId: string, options: { limit: number; after?: string }, tx: DbExecutor = db) {
       return tx
-        .select({ userId: memberships.userId, email: users.email, role: memberships.role, createdAt: memberships.createdAt })
+        .select({
+          userId: memberships.userId,
+          email: users.email,
+          role: memberships.role,
+          createdAt: memberships.createdAt,
+          lastActiveAt: sql<string | null>`(select to_char(max(s.last_used_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from ${sessions} s where s.user_id = ${memberships.userId})`,
+        })
         .from(memberships)
         .innerJoin(users, eq(users.id, memberships.userId))
         .where(and(eq(memberships.teamId, teamId), options.after ? gt(memberships.userId, options.after) : undefined))
@@ -158,6 +187,28 @@ export function createTeamsStore(db: DbExecutor) {
         )
         .returning();
       return row;
+    },
+
+    /** A pending invitation gets a new token and expiry (resend); undefined when not pending. */
+    async renewInvitation(teamId: string, id: string, patch: { tokenHash: Buffer; expiresAt: Date }, tx: DbExecutor = db): Promise<InvitationRow | undefined> {
+      const [row] = await tx
+        .update(teamInvitations)
+        .set(patch)
+        .where(
+          and(eq(teamInvitations.teamId, teamId), eq(teamInvitations.id, id), isNull(teamInvitations.acceptedAt), isNull(teamInvitations.revokedAt)),
+        )
+        .returning();
+      return row;
+    },
+
+    /** The invitee declines: the invitation is spent as revoked; false when it was no longer pending. */
+    async declineInvitation(id: string, tx: DbExecutor = db): Promise<boolean> {
+      const rows = await tx
+        .update(teamInvitations)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(teamInvitations.id, id), isNull(teamInvitations.acceptedAt), isNull(teamInvitations.revokedAt)))
+        .returning({ id: teamInvitations.id });
+      return rows.length === 1;
     },
 
     async findInvitationByHash(tokenHash: Buffer, tx: DbExecutor = db): Promise<InvitationRow | undefined> {

@@ -95,6 +95,15 @@ describe('redactUrlPath', () => {
     for (const value of ['one', 'two', 'three', 'four', 'five', 'six', 'seven']) expect(out).not.toContain(value);
   });
 
+  it('redacts inside a return address that carries its own query (login ?next= back to an invitation link)', () => {
+    const out = redactUrlPath(`/login?next=${encodeURIComponent('/invitations/accept?token=sbinv_secret123&x=1')}&other=a%3Fb`);
+    expect(out).not.toContain('sbinv_secret123');
+    const next = new URLSearchParams(out.slice(out.indexOf('?') + 1)).get('next') ?? '';
+    expect(next.startsWith('/invitations/accept?')).toBe(true);
+    expect(new URLSearchParams(next.slice(next.indexOf('?') + 1)).get('token')).toBe(REDACTED);
+    expect(new URLSearchParams(out.slice(out.indexOf('?') + 1)).get('other')).toBe('a?b');
+  });
+
   it('returns a path without a query string unchanged', () => {
     expect(redactUrlPath('/v1/chat/completions')).toBe('/v1/chat/completions');
     expect(redactUrlPath('/v1/models?limit=5&after=m_1')).toBe('/v1/models?limit=5&after=m_1');

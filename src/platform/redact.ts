@@ -31,6 +31,8 @@ export function scrubSecrets(text: string, secrets: readonly string[] = []): str
 
 const SECRET_QUERY_PARAMS = new Set(['key', 'api_key', 'apikey', 'token', 'access_token', 'refresh_token', 'x-api-key']);
 
+const isPathWithQuery = (value: string) => value.startsWith('/') && value.includes('?');
+
 /** A path with query string values of key-bearing parameters replaced, for logs. */
 export function redactUrlPath(pathWithQuery: string): string {
   const q = pathWithQuery.indexOf('?');
@@ -39,6 +41,12 @@ export function redactUrlPath(pathWithQuery: string): string {
   const params = new URLSearchParams(pathWithQuery.slice(q + 1));
   for (const name of [...params.keys()]) {
     if (SECRET_QUERY_PARAMS.has(name.toLowerCase())) params.set(name, REDACTED);
+    // A return address carrying its own query (`/login?next=/invitations/accept?token=…`): redact inside it too.
+    else if (params.getAll(name).some(isPathWithQuery)) {
+      const values = params.getAll(name);
+      params.delete(name);
+      for (const value of values) params.append(name, isPathWithQuery(value) ? redactUrlPath(value) : value);
+    }
   }
   return `${path}?${params.toString()}`;
 }

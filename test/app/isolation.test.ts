@@ -60,6 +60,7 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/teams/{teamId}/invitations': { params: team },
   'POST /api/teams/{teamId}/invitations': { params: team, body: { email: 'intruder-invite@example.com', role: 'member' } },
   'DELETE /api/teams/{teamId}/invitations/{id}': { params: (f) => ({ ...team(f), id: f.invitationId }) },
+  'POST /api/teams/{teamId}/invitations/{id}/resend': { params: (f) => ({ ...team(f), id: f.invitationId }) },
   'GET /api/teams/{teamId}/integrations': { params: team },
   'POST /api/teams/{teamId}/integrations': { params: team, body: { service: 'openai', api_key: 'sk-intruder-planted-key-000000000000' } },
   'GET /api/teams/{teamId}/integrations/{id}': { params: (f) => ({ ...team(f), id: f.teamIntegrationId }) },

@@ -86,9 +86,11 @@ describe('create and list', () => {
     expect(team).toMatchObject({ name: 'Research', role: 'owner', disabled: false });
     expect(team.id).toMatch(ULID);
     const list = await server.api('/api/teams', { token: alice.token });
-    expect(await list.json()).toEqual({ data: [team], next_cursor: null });
+    // The list and the team add the Teams table's summary (test/app/teams-web.test.ts).
+    const summary = { ...team, member_count: 1, month_spend_micros: 0 };
+    expect(await list.json()).toEqual({ data: [summary], next_cursor: null });
     const one = await server.api(`/api/teams/${team.id}`, { token: alice.token });
-    expect(await one.json()).toEqual(team);
+    expect(await one.json()).toEqual(summary);
     expect(await members(alice, team.id)).toEqual([expect.objectContaining({ user_id: alice.userId, email: alice.email, role: 'owner' })]);
     expect(published).toContain(`${team.id}:${alice.userId}`);
   });
@@ -214,12 +216,12 @@ describe('invitations', () => {
     }
   });
 
-  it('validates the invitation body: email and role (owner cannot be invited)', async () => {
+  it('validates the invitation body: email and role (owners may invite owners since issue 7: test/app/teams-web.test.ts)', async () => {
     const alice = await server.signIn();
     const team = await createTeam(alice);
     const path = `/api/teams/${team.id}/invitations`;
     await expectError(await server.api(path, { token: alice.token, body: { email: 'not-an-address' } }), 400, 'invalid_request', 'email');
-    await expectError(await server.api(path, { token: alice.token, body: { email: 'a@b.example', role: 'owner' } }), 400, 'invalid_request', 'role');
+    await expectError(await server.api(path, { token: alice.token, body: { email: 'a@b.example', role: 'superuser' } }), 400, 'invalid_request', 'role');
     expect(await sql('select id from team_invitations where team_id = $1', [team.id])).toEqual([]);
   });
 });
@@ -352,7 +354,7 @@ describe('isolation and ids', () => {
       expect(JSON.parse(text)).toEqual(await other.json());
     }
     // Nothing changed.
-    expect(await (await server.api(`/api/teams/${team.id}`, { token: owner.token })).json()).toEqual(team);
+    expect(await (await server.api(`/api/teams/${team.id}`, { token: owner.token })).json()).toEqual({ ...team, member_count: 1, month_spend_micros: 0 });
     expect((await members(owner, team.id)).length).toBe(1);
   });
 

@@ -22,7 +22,8 @@ interface Errors {
   budget?: string;
 }
 
-export function CreateKeyDialog({ open, onOpenChange, onCreated }: { open: boolean; onOpenChange: (open: boolean) => void; onCreated: (secret: string) => void }) {
+/** `teamId` presets the workspace (the team page's "API keys" tab). */
+export function CreateKeyDialog({ open, onOpenChange, onCreated, teamId }: { open: boolean; onOpenChange: (open: boolean) => void; onCreated: (secret: string) => void; teamId?: string }) {
   const teams = useQuery(teamsQuery);
   const [errors, setErrors] = useState<Errors>({});
   const create = useMutation({
@@ -86,7 +87,7 @@ export function CreateKeyDialog({ open, onOpenChange, onCreated }: { open: boole
           <input name="name" autoComplete="off" className={inputClass} />
         </Field>
         <Field label="Workspace">
-          <select name="workspace" className={inputClass} defaultValue="">
+          <select name="workspace" className={inputClass} defaultValue={teamId ?? ''}>
             <option value="">Personal</option>
             {(teams.data?.data ?? []).map((team) => (
               <option key={team.id} value={team.id}>
