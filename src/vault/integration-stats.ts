@@ -25,6 +25,8 @@ export interface IntegrationStatsFields {
   breaker: BreakerState;
   latency_p50_ms: number | null;
   requests_24h: number;
+  /** The latest request within the last 24 hours (null: none in that window). */
+  last_used_at: string | null;
 }
 
 export function createIntegrationStats(deps: { db: Database; resilience: Pick<Resilience, 'breakers'>; providerBaseUrls: Record<ServiceId, string | undefined> }) {
@@ -34,18 +36,18 @@ export function createIntegrationStats(deps: { db: Database; resilience: Pick<Re
     return worseBreaker(endpoint, deps.resilience.breakers.state(integrationBreakerKey(view.id)));
   }
 
-  async function usageOf(owner: OwnerRef, ids: string[]): Promise<Map<string, { requests: number; p50: number | null }>> {
+  async function usageOf(owner: OwnerRef, ids: string[]): Promise<Map<string, { requests: number; p50: number | null; last: string | null }>> {
     if (ids.length === 0) return new Map();
     const since = Date.now() - DAY_MS;
     const firstId = `${encodeTime(since, 10)}${'0'.repeat(16)}`;
-    const result = await deps.db.execute<{ integration_id: string; requests: string; p50: number | null }>(sql`
-      select integration_id, count(*) as requests,
+    const result = await deps.db.execute<{ integration_id: string; requests: string; p50: number | null; last_used: string | Date | null }>(sql`
+      select integration_id, count(*) as requests, max(created_at) as last_used,
         percentile_disc(0.5) within group (order by latency_ms) filter (where status < 400) as p50
       from usage_records
       where ${owner.kind === 'user' ? sql`user_id = ${owner.id}` : sql`team_id = ${owner.id}`} and id >= ${firstId}
         and integration_id = any(${sql.param(ids)}::text[]) and created_at > ${new Date(since).toISOString()}::timestamptz
       group by integration_id`);
-    return new Map(result.rows.map((row) => [row.integration_id, { requests: Number(row.requests), p50: row.p50 === null ? null : Number(row.p50) }]));
+    return new Map(result.rows.map((row) => [row.integration_id, { requests: Number(row.requests), p50: row.p50 === null ? null : Number(row.p50), last: row.last_used === null ? null : new Date(row.last_used).toISOString() }]));
   }
 
   return {
@@ -63,6 +65,7 @@ export function createIntegrationStats(deps: { db: Database; resilience: Pick<Re
           breaker,
           latency_p50_ms: usage.get(view.id)?.p50 ?? null,
           requests_24h: usage.get(view.id)?.requests ?? 0,
+          last_used_at: usage.get(view.id)?.last ?? null,
         };
       });
     },

@@ -36,6 +36,7 @@ interface Detail {
   requests_24h: number;
   last_error: string | null;
   last_checked_at: string | null;
+  last_used_at: string | null;
 }
 
 const chat = (token: string, model = 'openai/gpt-4o-mini') => server.api('/v1/chat/completions', { token, body: { model, messages: [{ role: 'user', content: 'hi' }] } });
@@ -48,7 +49,7 @@ describe('integration detail and list', () => {
     expect((await server.api('/api/integrations', { token: other.token, body: { service: 'openai', api_key: KEY } })).status).toBe(201);
 
     const fresh = (await (await server.api(`/api/integrations/${created.id}`, { token: user.token })).json()) as Detail;
-    expect(fresh).toMatchObject({ id: created.id, health: 'unchecked', breaker: 'closed', latency_p50_ms: null, requests_24h: 0 });
+    expect(fresh).toMatchObject({ id: created.id, health: 'unchecked', breaker: 'closed', latency_p50_ms: null, requests_24h: 0, last_used_at: null });
 
     for (let i = 0; i < 3; i++) expect((await chat(user.token)).status).toBe(200);
     expect((await chat(other.token)).status).toBe(200);
@@ -60,6 +61,8 @@ describe('integration detail and list', () => {
     const detail = JSON.parse(text) as Detail;
     expect(detail).toMatchObject({ id: created.id, status: 'active', breaker: 'closed', requests_24h: 3 });
     expect(detail.latency_p50_ms).toBeGreaterThanOrEqual(20);
+    // The latest of its requests, a moment ago.
+    expect(Date.now() - Date.parse(detail.last_used_at!)).toBeLessThan(60_000);
     expect(detail).toHaveProperty('last_error');
     expect(detail).toHaveProperty('last_checked_at');
 
