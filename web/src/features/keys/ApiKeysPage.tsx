@@ -17,6 +17,9 @@ import { Page } from '../../ui/Page';
 import { CreateKeyDialog } from './CreateKeyDialog';
 import { RevealKeyDialog } from './RevealKeyDialog';
 
+// The quick start loads the dialogs through this module (one chunk, not three).
+export { CreateKeyDialog, RevealKeyDialog };
+
 export const keysQuery = queryOptions({
   queryKey: ['keys'],
   queryFn: ({ signal }) => api<ApiPage<PlatformKey>>('/api/keys?limit=100', { signal }),
