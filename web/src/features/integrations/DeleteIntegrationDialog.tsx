@@ -3,7 +3,7 @@ import { useMutation } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import type { Integration } from '../../api/types';
 import { AlertDialog } from '../../ui/Dialog';
-import { integrationsBase } from './scope';
+import { integrationsBase } from './services';
 
 export default function DeleteIntegrationDialog({ integration, teamId, onClose, onDeleted }: { integration: Integration; teamId?: string | undefined; onClose: () => void; onDeleted: () => void }) {
   const remove = useMutation({

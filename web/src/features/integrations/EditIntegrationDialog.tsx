@@ -11,8 +11,7 @@ import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
 import { Field, inputClass } from '../../ui/Field';
 import { focusFirstInvalid, LimitFields, readSettings, type SettingsErrors } from './fields';
-import { integrationsBase } from './scope';
-import { needsBaseUrl } from './services';
+import { integrationsBase, needsBaseUrl } from './services';
 
 export default function EditIntegrationDialog({ integration, teamId, onClose, onSaved }: { integration: Integration | null; teamId?: string | undefined; onClose: () => void; onSaved: () => void }) {
   const [errors, setErrors] = useState<SettingsErrors>({});

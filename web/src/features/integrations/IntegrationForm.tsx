@@ -14,9 +14,8 @@ import { ServerError } from '../auth/FormParts';
 import { Button } from '../../ui/Button';
 import { Field, inputClass } from '../../ui/Field';
 import { focusFirstInvalid, KeyField, LimitFields, readSettings, type SettingsErrors } from './fields';
-import { integrationsBase } from './scope';
 import { SERVICES, serviceInfo } from './service-help';
-import { describeCheck, needsBaseUrl } from './services';
+import { describeCheck, integrationsBase, needsBaseUrl } from './services';
 
 function ServiceHelp({ service }: { service: string }) {
   const info = serviceInfo(service);

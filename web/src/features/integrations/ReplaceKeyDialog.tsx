@@ -11,8 +11,7 @@ import { ServerError } from '../auth/FormParts';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
 import { KeyField } from './fields';
-import { integrationsBase } from './scope';
-import { describeCheck } from './services';
+import { describeCheck, integrationsBase } from './services';
 
 export default function ReplaceKeyDialog({ integration, teamId, onClose, onSaved }: { integration: Integration | null; teamId?: string | undefined; onClose: () => void; onSaved: () => void }) {
   const [error, setError] = useState<string | undefined>();

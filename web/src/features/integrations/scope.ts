@@ -8,7 +8,9 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import type { Page as ApiPage, Integration, Team } from '../../api/types';
 
-export const integrationsBase = (teamId?: string) => (teamId ? `/api/teams/${teamId}/integrations` : '/api/integrations');
+import { integrationsBase } from './services';
+
+export { integrationsBase };
 
 export const integrationsQuery = (teamId?: string) =>
   queryOptions({

@@ -16,6 +16,9 @@ const LABELS: Record<string, string> = {
   local: 'Local model',
 };
 
+/** The API path of personal integrations, or of a team's secrets. */
+export const integrationsBase = (teamId?: string) => (teamId ? `/api/teams/${teamId}/integrations` : '/api/integrations');
+
 export const serviceLabel = (id: string) => LABELS[id] ?? id;
 export const needsBaseUrl = (service: string) => service === 'openai_compatible' || service === 'midjourney';
 
