@@ -26,8 +26,6 @@ const EditIntegrationDialog = lazy(() => import('./EditIntegrationDialog'));
 const ReplaceKeyDialog = lazy(() => import('./ReplaceKeyDialog'));
 const DeleteIntegrationDialog = lazy(() => import('./DeleteIntegrationDialog'));
 
-const BREAKER_WORDS = { closed: 'closed', open: 'open: calls are paused', half_open: 'half-open: trying again' } as const;
-
 function rateLimitText(limit: Integration['rate_limit']): string {
   if (!limit) return 'None';
   return [limit.rpm ? `${limit.rpm}/min` : '', limit.rps ? `${limit.rps}/s` : '', limit.tpm ? `${limit.tpm} tokens/min` : ''].filter(Boolean).join(', ') || 'None';
@@ -112,7 +110,6 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
                 <td className={cell}>
                   <StatusPill status={integration.health} />
                   {source ? <p className="mt-1 text-xs">Source: {source}</p> : null}
-                  {integration.breaker !== 'closed' ? <p className="mt-1 text-xs text-muted">Breaker {BREAKER_WORDS[integration.breaker]}</p> : null}
                   {integration.last_error ? <p className="mt-1 text-xs text-muted">{integration.last_error}</p> : null}
                   {checked[integration.id] ? (
                     <p role="status" className="mt-1 text-xs">

@@ -19,11 +19,10 @@ import { StatusPill } from '../../ui/StatusPill';
 import { integrationsQuery } from '../integrations/scope';
 import type { UsageRow } from './Snippets';
 
-// Through the modules that already hold them: one chunk each, shared with their own pages.
 const Snippets = lazy(() => import('./Snippets'));
 const IntegrationForm = lazy(() => import('../integrations/AddIntegrationDialog').then((module) => ({ default: module.IntegrationForm })));
-const CreateKeyDialog = lazy(() => import('../keys/ApiKeysPage').then((module) => ({ default: module.CreateKeyDialog })));
-const RevealKeyDialog = lazy(() => import('../keys/ApiKeysPage').then((module) => ({ default: module.RevealKeyDialog })));
+const CreateKeyDialog = lazy(() => import('../keys/CreateKeyDialog').then((module) => ({ default: module.CreateKeyDialog })));
+const RevealKeyDialog = lazy(() => import('../keys/RevealKeyDialog').then((module) => ({ default: module.RevealKeyDialog })));
 
 const keysQuery = queryOptions({ queryKey: ['keys'], queryFn: ({ signal }) => api<ApiPage<PlatformKey>>('/api/keys?limit=100', { signal }) });
 const latestUsageQuery = queryOptions({ queryKey: ['usage', 'latest'], queryFn: ({ signal }) => api<ApiPage<UsageRow>>('/api/usage?limit=1', { signal }) });
