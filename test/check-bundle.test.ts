@@ -46,3 +46,25 @@ it('fails when a lazy chunk is over 60 kB gzip, and when the manifest is missing
   expect(missing.status).toBe(1);
   expect(missing.stderr).toContain('npm run build');
 });
+
+it('counts routes (the pages the entry imports lazily), not the dialogs a page loads on first use', () => {
+  const dir = path.join(temp, 'nested');
+  mkdirSync(path.join(dir, '.vite'), { recursive: true });
+  mkdirSync(path.join(dir, 'assets'), { recursive: true });
+  writeFileSync(path.join(dir, 'assets', 'index-a.js'), 'export const a = 1;\n');
+  writeFileSync(path.join(dir, 'assets', 'Page-b.js'), 'export const b = 2;\n');
+  // 50 kB of incompressible bytes: a fine lazy chunk, but entry + page + dialog is not initial JS.
+  writeFileSync(path.join(dir, 'assets', 'Dialog-c.js'), `export const c = "${randomBytes(37_000).toString('base64')}";\n`);
+  writeFileSync(path.join(dir, 'assets', 'index-c.css'), 'body{color:red}\n');
+  const manifest = {
+    'index.html': { file: 'assets/index-a.js', isEntry: true, dynamicImports: ['src/features/page/Page.tsx'], css: ['assets/index-c.css'] },
+    'src/features/page/Page.tsx': { file: 'assets/Page-b.js', name: 'Page', isDynamicEntry: true, dynamicImports: ['src/features/page/Dialog.tsx'] },
+    'src/features/page/Dialog.tsx': { file: 'assets/Dialog-c.js', name: 'Dialog', isDynamicEntry: true },
+  };
+  writeFileSync(path.join(dir, '.vite', 'manifest.json'), JSON.stringify(manifest));
+  const result = spawnSync(process.execPath, [script, dir], { cwd: root, encoding: 'utf8' });
+  expect(result.stdout).toContain('initial JS: Page');
+  expect(result.stdout).not.toContain('initial JS: Dialog');
+  expect(result.stdout).toMatch(/largest lazy chunk \(assets\/Dialog-c\.js\)\s+\d+\.\d kB\s+60\.0 kB\s+ok/);
+  expect(result.status).toBe(0);
+});
