@@ -134,6 +134,8 @@ describe('J4: quick-start snippets run', () => {
     expect(await codeOf(page, 'curl')).toContain('Bearer $SWITCHBOARD_API_KEY');
     expect(await page.content()).not.toContain(key);
     expect(await page.content()).not.toContain(PROVIDER_KEY);
+    expect(server.logs.text()).not.toContain(key);
+    expect(server.logs.text()).not.toContain(PROVIDER_KEY);
     await context.close();
   }, 60_000);
 });

@@ -62,7 +62,7 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
     <div className="flex min-w-0 flex-col gap-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <p className="text-sm text-muted">
-          {teamId ? 'This team’s provider keys, encrypted at rest; every member’s requests can use them.' : 'Your own provider keys, encrypted at rest. Switchboard calls each provider with your key; the key is never shown again.'}
+          {teamId ? 'The team’s' : 'Your own'} provider keys, encrypted at rest. A key is never shown again.
         </p>
         <Button variant="primary" onClick={() => setAdding(true)} {...manage}>
           Add integration
@@ -70,7 +70,7 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
       </div>
       {reason ? (
         <p id={reasonId} className="text-sm text-muted">
-          {reason}: you can see and test them, not add, edit, replace or delete them.
+          {reason}.
         </p>
       ) : null}
       {integrations.isError ? <LoadError what="The integrations" onRetry={() => void integrations.refetch()} /> : null}

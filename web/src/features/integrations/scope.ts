@@ -25,7 +25,7 @@ export const integrationQuery = (id: string, teamId?: string) =>
     retry: false,
   });
 
-export const MANAGE_REASON = 'Only team owners and admins can change team secrets';
+export const MANAGE_REASON = 'Only team owners and admins can add, edit, replace or delete team secrets; members can see and test them';
 
 /** Whether the caller may add/change/delete here; `reason` explains when not (null while unknown). */
 export function useCanManage(teamId?: string): { canManage: boolean; reason: string | undefined } {
