@@ -172,7 +172,10 @@ describe('J2: add a provider key, tested', () => {
     await expect.poll(async () => (await row.getByRole('status').textContent()) ?? '').toMatch(/^Connected/);
     await axe(page);
 
-    // Someone else's integration: the Not found page, and none of its data.
+    // A team they are not in, and someone else's integration: the Not found page, none of its data.
+    const other = (await (await server.api('/api/teams', { token: owner.token, body: { name: 'Private team' } })).json()) as { id: string };
+    await page.goto(`${server.url}/integrations?team=${other.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
     await page.goto(`${server.url}/integrations/${personal.id}`);
     await page.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
     expect(await page.content()).not.toContain('Owner private');

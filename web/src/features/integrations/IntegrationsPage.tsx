@@ -17,6 +17,7 @@ import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
 import { EmptyState } from '../../ui/EmptyState';
 import { Page } from '../../ui/Page';
 import { StatusPill } from '../../ui/StatusPill';
+import { NotFoundPage } from '../errors/NotFoundPage';
 import { errorSource, useLiveIntegrationStatus, type IntegrationStatusEvent } from './live';
 import { integrationsBase, integrationsQuery, useCanManage } from './scope';
 import { describeCheck, serviceLabel } from './services';
@@ -153,6 +154,9 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
 
 export default function IntegrationsPage() {
   const search = useSearch({ strict: false }) as { team?: string };
+  // Someone else's team (or none): the Not found page, like any other id that is not yours.
+  const list = useQuery({ ...integrationsQuery(search.team), enabled: false });
+  if ((list.error as { status?: number } | null)?.status === 404) return <NotFoundPage />;
   return (
     <Page title="Integrations">
       <IntegrationsView key={search.team ?? 'personal'} teamId={search.team} />
