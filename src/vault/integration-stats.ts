@@ -27,6 +27,8 @@ export interface IntegrationStatsFields {
   requests_24h: number;
   /** The latest request within the last 24 hours (null: none in that window). */
   last_used_at: string | null;
+  /** Spend through it this calendar month (UTC), against its monthly_quota (null: no quota). */
+  quota_spent_micros: number | null;
 }
 
 export function createIntegrationStats(deps: { db: Database; resilience: Pick<Resilience, 'breakers'>; providerBaseUrls: Record<ServiceId, string | undefined> }) {
@@ -50,12 +52,30 @@ export function createIntegrationStats(deps: { db: Database; resilience: Pick<Re
     return new Map(result.rows.map((row) => [row.integration_id, { requests: Number(row.requests), p50: row.p50 === null ? null : Number(row.p50), last: row.last_used === null ? null : new Date(row.last_used).toISOString() }]));
   }
 
+  /** This month's (UTC) spend of the integrations that have a quota: one grouped query, only when any has one. */
+  async function monthSpendOf(owner: OwnerRef, ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const now = new Date();
+    const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const firstId = `${encodeTime(monthStart, 10)}${'0'.repeat(16)}`;
+    const result = await deps.db.execute<{ integration_id: string; spent: string | null }>(sql`
+      select integration_id, sum(cost_micros) as spent
+      from usage_records
+      where ${owner.kind === 'user' ? sql`user_id = ${owner.id}` : sql`team_id = ${owner.id}`} and id >= ${firstId}
+        and integration_id = any(${sql.param(ids)}::text[]) and created_at >= ${new Date(monthStart).toISOString()}::timestamptz
+      group by integration_id`);
+    return new Map(result.rows.map((row) => [row.integration_id, Number(row.spent ?? 0)]));
+  }
+
   return {
     breakerOf,
 
     /** The views with their breaker and 24-hour usage (one query for all of them). */
     async enrich<T extends IntegrationView>(owner: OwnerRef, views: T[]): Promise<Array<T & IntegrationStatsFields>> {
-      const usage = await usageOf(owner, views.map((view) => view.id));
+      const [usage, spent] = await Promise.all([
+        usageOf(owner, views.map((view) => view.id)),
+        monthSpendOf(owner, views.filter((view) => view.monthly_quota).map((view) => view.id)),
+      ]);
       return views.map((view) => {
         const breaker = breakerOf(view);
         const health = liveStatusOf({ id: view.id, ownerTeamId: view.team_id, status: view.status, lastError: view.last_error, lastCheckedAt: view.last_checked_at ? new Date(view.last_checked_at) : null }, breaker);
@@ -66,6 +86,7 @@ export function createIntegrationStats(deps: { db: Database; resilience: Pick<Re
           latency_p50_ms: usage.get(view.id)?.p50 ?? null,
           requests_24h: usage.get(view.id)?.requests ?? 0,
           last_used_at: usage.get(view.id)?.last ?? null,
+          quota_spent_micros: view.monthly_quota ? (spent.get(view.id) ?? 0) : null,
         };
       });
     },

@@ -61,6 +61,7 @@ export const IntegrationSchema = z
   latency_p50_ms: z.number().int().nullable().openapi({ description: 'Median latency of its successful requests in the last 24 hours' }),
     requests_24h: z.number().int().openapi({ description: 'Requests that used it in the last 24 hours' }),
     last_used_at: z.string().nullable().openapi({ description: 'Its latest request within the last 24 hours (null: none in that window)' }),
+    quota_spent_micros: z.number().int().nullable().openapi({ description: 'Spend through it this calendar month (UTC), against monthly_quota (null: no quota)' }),
   })
 
 export const IntegrationCheckSchema = IntegrationSchema.extend({

@@ -105,7 +105,7 @@ describe('J2: add a provider key, tested', () => {
     await edit.waitFor({ state: 'detached' });
     row = table.getByRole('row', { name: /Renamed OpenAI/ });
     await row.getByText('120/min').waitFor();
-    await row.getByText('$25.00 / month').waitFor();
+    await row.getByText('$0.00 of $25.00 / month').waitFor();
     await row.getByText(`…${GOOD_KEY.slice(-4)}`).waitFor();
 
     // Replace key: asks for the key, tests it on its own, then stores it.

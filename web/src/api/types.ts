@@ -82,6 +82,8 @@ export interface Integration {
   models: string[] | null;
   /** Latest request within the last 24 hours (null: none in that window). */
   last_used_at: string | null;
+  /** Spend through it this month (UTC) against monthly_quota (null: no quota). */
+  quota_spent_micros: number | null;
   updated_at: string;
 }
 

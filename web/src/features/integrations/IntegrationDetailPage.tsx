@@ -59,7 +59,7 @@ export default function IntegrationDetailPage() {
     ['Latency p50 (24 h)', integration.latency_p50_ms === null ? 'No successful requests' : `${integration.latency_p50_ms} ms`],
     ['Requests (24 h)', String(integration.requests_24h)],
     ['Last used', integration.last_used_at ? formatDateTime(integration.last_used_at, zone) : 'Not in the last 24 hours'],
-    ['Monthly quota', integration.monthly_quota ? `${formatMoney(integration.monthly_quota.limit_micros)} / month` : 'None'],
+    ['Monthly quota', integration.monthly_quota ? `${formatMoney(integration.quota_spent_micros ?? 0)} of ${formatMoney(integration.monthly_quota.limit_micros)} / month` : 'None'],
   ];
 
   return (

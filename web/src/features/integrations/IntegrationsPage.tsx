@@ -118,7 +118,7 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
                     </p>
                   ) : null}
                 </td>
-                <td className={cell}>{integration.monthly_quota ? `${formatMoney(integration.monthly_quota.limit_micros)} / month` : 'None'}</td>
+                <td className={cell}>{integration.monthly_quota ? `${formatMoney(integration.quota_spent_micros ?? 0)} of ${formatMoney(integration.monthly_quota.limit_micros)} / month` : 'None'}</td>
                 <td className={cell}>{rateLimitText(integration.rate_limit)}</td>
                 <td className={cell}>{integration.last_used_at ? formatDateTime(integration.last_used_at, zone) : 'Not in 24 h'}</td>
                 <td className={cell}>
