@@ -25,6 +25,10 @@ export interface IntegrationStatsFields {
   breaker: BreakerState;
   latency_p50_ms: number | null;
   requests_24h: number;
+  /** The latest request within the last 24 hours (null: none in that window). */
+  last_used_at: string | null;
+  /** Spend through it this calendar month (UTC), against its monthly_quota (null: no quota). */
+  quota_spent_micros: number | null;
 }
 
 export function createIntegrationStats(deps: { db: Database; resilience: Pick<Resilience, 'breakers'>; providerBaseUrls: Record<ServiceId, string | undefined> }) {
@@ -34,18 +38,33 @@ export function createIntegrationStats(deps: { db: Database; resilience: Pick<Re
     return worseBreaker(endpoint, deps.resilience.breakers.state(integrationBreakerKey(view.id)));
   }
 
-  async function usageOf(owner: OwnerRef, ids: string[]): Promise<Map<string, { requests: number; p50: number | null }>> {
+  async function usageOf(owner: OwnerRef, ids: string[]): Promise<Map<string, { requests: number; p50: number | null; last: string | null }>> {
     if (ids.length === 0) return new Map();
     const since = Date.now() - DAY_MS;
     const firstId = `${encodeTime(since, 10)}${'0'.repeat(16)}`;
-    const result = await deps.db.execute<{ integration_id: string; requests: string; p50: number | null }>(sql`
-      select integration_id, count(*) as requests,
+    const result = await deps.db.execute<{ integration_id: string; requests: string; p50: number | null; last_used: string | Date | null }>(sql`
+      select integration_id, count(*) as requests, max(created_at) as last_used,
         percentile_disc(0.5) within group (order by latency_ms) filter (where status < 400) as p50
       from usage_records
       where ${owner.kind === 'user' ? sql`user_id = ${owner.id}` : sql`team_id = ${owner.id}`} and id >= ${firstId}
         and integration_id = any(${sql.param(ids)}::text[]) and created_at > ${new Date(since).toISOString()}::timestamptz
       group by integration_id`);
-    return new Map(result.rows.map((row) => [row.integration_id, { requests: Number(row.requests), p50: row.p50 === null ? null : Number(row.p50) }]));
+    return new Map(result.rows.map((row) => [row.integration_id, { requests: Number(row.requests), p50: row.p50 === null ? null : Number(row.p50), last: row.last_used === null ? null : new Date(row.last_used).toISOString() }]));
+  }
+
+  /** This month's (UTC) spend of the integrations that have a quota: one grouped query, only when any has one. */
+  async function monthSpendOf(owner: OwnerRef, ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const now = new Date();
+    const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const firstId = `${encodeTime(monthStart, 10)}${'0'.repeat(16)}`;
+    const result = await deps.db.execute<{ integration_id: string; spent: string | null }>(sql`
+      select integration_id, sum(cost_micros) as spent
+      from usage_records
+      where ${owner.kind === 'user' ? sql`user_id = ${owner.id}` : sql`team_id = ${owner.id}`} and id >= ${firstId}
+        and integration_id = any(${sql.param(ids)}::text[]) and created_at >= ${new Date(monthStart).toISOString()}::timestamptz
+      group by integration_id`);
+    return new Map(result.rows.map((row) => [row.integration_id, Number(row.spent ?? 0)]));
   }
 
   return {
@@ -53,7 +72,10 @@ export function createIntegrationStats(deps: { db: Database; resilience: Pick<Re
 
     /** The views with their breaker and 24-hour usage (one query for all of them). */
     async enrich<T extends IntegrationView>(owner: OwnerRef, views: T[]): Promise<Array<T & IntegrationStatsFields>> {
-      const usage = await usageOf(owner, views.map((view) => view.id));
+      const [usage, spent] = await Promise.all([
+        usageOf(owner, views.map((view) => view.id)),
+        monthSpendOf(owner, views.filter((view) => view.monthly_quota).map((view) => view.id)),
+      ]);
       return views.map((view) => {
         const breaker = breakerOf(view);
         const health = liveStatusOf({ id: view.id, ownerTeamId: view.team_id, status: view.status, lastError: view.last_error, lastCheckedAt: view.last_checked_at ? new Date(view.last_checked_at) : null }, breaker);
@@ -63,6 +85,8 @@ export function createIntegrationStats(deps: { db: Database; resilience: Pick<Re
           breaker,
           latency_p50_ms: usage.get(view.id)?.p50 ?? null,
           requests_24h: usage.get(view.id)?.requests ?? 0,
+          last_used_at: usage.get(view.id)?.last ?? null,
+          quota_spent_micros: view.monthly_quota ? (spent.get(view.id) ?? 0) : null,
         };
       });
     },

@@ -51,6 +51,7 @@ export const IntegrationSchema = z
     last_checked_at: z.string().nullable(),
     rate_limit: RateLimitSchema.nullable(),
     monthly_quota: MonthlyQuotaSchema.nullable(),
+    models: z.array(z.string()).nullable().openapi({ description: 'The provider’s own model ids, as of the last successful key check (null: never listed)' }),
     team_id: z.string().nullable(),
     created_at: z.string(),
     updated_at: z.string(),
@@ -59,6 +60,8 @@ export const IntegrationSchema = z
     breaker: z.enum(['closed', 'open', 'half_open']).openapi({ description: 'The worse of its endpoint’s and its own circuit breaker' }),
   latency_p50_ms: z.number().int().nullable().openapi({ description: 'Median latency of its successful requests in the last 24 hours' }),
     requests_24h: z.number().int().openapi({ description: 'Requests that used it in the last 24 hours' }),
+    last_used_at: z.string().nullable().openapi({ description: 'Its latest request within the last 24 hours (null: none in that window)' }),
+    quota_spent_micros: z.number().int().nullable().openapi({ description: 'Spend through it this calendar month (UTC), against monthly_quota (null: no quota)' }),
   })
 
 export const IntegrationCheckSchema = IntegrationSchema.extend({

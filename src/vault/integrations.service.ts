@@ -42,6 +42,8 @@ export interface IntegrationView {
   last_checked_at: string | null;
   rate_limit: RateLimitSpec | null;
   monthly_quota: MonthlyQuotaSpec | null;
+  /** The provider's own model ids as of the last successful key check (null: never listed). */
+  models: string[] | null;
   team_id: string | null;
   created_at: string;
   updated_at: string;
@@ -59,6 +61,7 @@ export function toIntegrationView(row: IntegrationRow): IntegrationView {
     last_checked_at: row.lastCheckedAt?.toISOString() ?? null,
     rate_limit: row.rateLimit ?? null,
     monthly_quota: row.monthlyQuota ?? null,
+    models: row.models ?? null,
     team_id: row.ownerTeamId,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),

@@ -42,7 +42,7 @@ const routes = {
   }),
   test: createRoute({
     method: 'post', path: '/teams/{teamId}/integrations/{id}/test', tags, security,
-    summary: 'Check a team key with a cheap provider call (owner or admin)',
+    summary: 'Check a team key with a cheap provider call (any member)',
     request: { params: ItemParams },
     responses: { 200: { description: 'Checked', content: { 'application/json': { schema: IntegrationCheckSchema } } }, ...errors },
   }),

@@ -37,9 +37,9 @@ export function createTeamIntegrationsService({ integrations, access, health }: 
       const saved = await integrations.updateIntegration(actor, team(teamId), id, patch);
       return health ? health.checkAfterSave(team(teamId), saved, patch) : saved;
     },
-    /** Runs the key check now (owner or admin: it calls the provider with the team's key). */
+    /** Runs the key check now (any member: members use the key and may see whether it works). */
     async testTeamIntegration(actor: Actor, teamId: string, id: string) {
-      await access.requireTeamRole(teamId, actor.userId, 'admin');
+      await access.requireTeamRole(teamId, actor.userId, 'member');
       if (!health) throw new Error('integration health is not configured');
       return health.check(team(teamId), id);
     },

@@ -36,6 +36,7 @@ interface Detail {
   requests_24h: number;
   last_error: string | null;
   last_checked_at: string | null;
+  last_used_at: string | null;
 }
 
 const chat = (token: string, model = 'openai/gpt-4o-mini') => server.api('/v1/chat/completions', { token, body: { model, messages: [{ role: 'user', content: 'hi' }] } });
@@ -48,7 +49,7 @@ describe('integration detail and list', () => {
     expect((await server.api('/api/integrations', { token: other.token, body: { service: 'openai', api_key: KEY } })).status).toBe(201);
 
     const fresh = (await (await server.api(`/api/integrations/${created.id}`, { token: user.token })).json()) as Detail;
-    expect(fresh).toMatchObject({ id: created.id, health: 'unchecked', breaker: 'closed', latency_p50_ms: null, requests_24h: 0 });
+    expect(fresh).toMatchObject({ id: created.id, health: 'unchecked', breaker: 'closed', latency_p50_ms: null, requests_24h: 0, last_used_at: null });
 
     for (let i = 0; i < 3; i++) expect((await chat(user.token)).status).toBe(200);
     expect((await chat(other.token)).status).toBe(200);
@@ -60,11 +61,34 @@ describe('integration detail and list', () => {
     const detail = JSON.parse(text) as Detail;
     expect(detail).toMatchObject({ id: created.id, status: 'active', breaker: 'closed', requests_24h: 3 });
     expect(detail.latency_p50_ms).toBeGreaterThanOrEqual(20);
+    // The latest of its requests, a moment ago.
+    expect(Date.now() - Date.parse(detail.last_used_at!)).toBeLessThan(60_000);
     expect(detail).toHaveProperty('last_error');
     expect(detail).toHaveProperty('last_checked_at');
 
     const list = (await (await server.api('/api/integrations', { token: user.token })).json()) as { data: Detail[] };
     expect(list.data).toEqual([detail]);
+  });
+
+  it('says how much of its monthly quota this month’s requests spent (null without a quota); only its own requests count', async () => {
+    const user = await server.signIn();
+    const other = await server.signIn();
+    const quota = { limit_micros: 5_000_000 };
+    const created = (await (await server.api('/api/integrations', { token: user.token, body: { service: 'openai', api_key: KEY, monthly_quota: quota } })).json()) as { id: string; quota_spent_micros: number | null };
+    expect(created.quota_spent_micros).toBe(0);
+    expect((await server.api('/api/integrations', { token: other.token, body: { service: 'openai', api_key: KEY, monthly_quota: quota } })).status).toBe(201);
+    for (let i = 0; i < 2; i++) expect((await chat(user.token)).status).toBe(200);
+    expect((await chat(other.token)).status).toBe(200);
+    await server.running.services.recorder.flush();
+
+    const usage = (await (await server.api('/api/usage?limit=100', { token: user.token })).json()) as { data: Array<{ integration_id: string; cost_micros: number | null }> };
+    const expected = usage.data.filter((row) => row.integration_id === created.id).reduce((sum, row) => sum + (row.cost_micros ?? 0), 0);
+    expect(expected).toBeGreaterThan(0);
+    const detail = (await (await server.api(`/api/integrations/${created.id}`, { token: user.token })).json()) as { quota_spent_micros: number | null };
+    expect(detail.quota_spent_micros).toBe(expected);
+
+    const plain = (await (await server.api('/api/integrations', { token: other.token, body: { service: 'openai', api_key: KEY, name: 'no quota' } })).json()) as { quota_spent_micros: number | null };
+    expect(plain.quota_spent_micros).toBeNull();
   });
 
   it('shows an open breaker after the endpoint fails, on the team list too', async () => {

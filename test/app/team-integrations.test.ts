@@ -13,7 +13,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 const NO_IP_LIMITS = { SWITCHBOARD_RATE_LIMIT_API_PER_IP: '0', SWITCHBOARD_RATE_LIMIT_AUTH_PER_IP: '0' };
 const KEYS = Array.from({ length: 8 }, (_, i) => `sk-team-secret-${i}-${'y'.repeat(24)}Tk${i}7`);
 const UNKNOWN_ID = '01JZZZZZZZZZZZZZZZZZZZZZZZ';
-const FIELDS = ['id', 'service', 'name', 'key_last4', 'base_url', 'status', 'last_error', 'last_checked_at', 'rate_limit', 'monthly_quota', 'team_id', 'created_at', 'updated_at', 'health', 'breaker', 'latency_p50_ms', 'requests_24h'];
+const FIELDS = ['id', 'service', 'name', 'key_last4', 'base_url', 'status', 'last_error', 'last_checked_at', 'rate_limit', 'monthly_quota', 'team_id', 'created_at', 'updated_at', 'health', 'breaker', 'latency_p50_ms', 'requests_24h', 'models', 'last_used_at', 'quota_spent_micros'];
 
 interface ErrorBody {
   error: { message: string; type: string; code: string; source: string; param: string | null };
@@ -117,6 +117,19 @@ describe('team secrets', () => {
     await expectError(await server.api(`${base}/${created.id}`, { token: member.token, method: 'PATCH', body: { api_key: KEYS[4] } }), 403, 'forbidden');
     await expectError(await server.api(`${base}/${created.id}`, { token: member.token, method: 'DELETE' }), 403, 'forbidden');
     expect(await (await server.api(base, { token: owner.token })).json()).toEqual({ data: [created], next_cursor: null });
+  });
+
+  it('members may re-test a stored team key (it says whether the key they use works); the key never comes back', async () => {
+    const { teamId, owner, member } = await teamWith();
+    const base = `/api/teams/${teamId}/integrations`;
+    const created = await store(owner, teamId, { service: 'openai', api_key: KEYS[6] });
+    const response = await server.api(`${base}/${created.id}/test`, { token: member.token, method: 'POST', body: {} });
+    const text = await response.text();
+    expect(response.status, text).toBe(200);
+    expect(JSON.parse(text)).toMatchObject({ id: created.id, key_last4: KEYS[6]!.slice(-4) });
+    expect(text).not.toContain(KEYS[6]);
+    const stranger = await server.signIn();
+    await expectError(await server.api(`${base}/${created.id}/test`, { token: stranger.token, method: 'POST', body: {} }), 404, 'not_found');
   });
 
   it('a non-member, an unknown team and an unknown secret all answer 404 with no data', async () => {

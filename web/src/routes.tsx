@@ -65,6 +65,7 @@ const resetRoute = createRoute({ getParentRoute: () => authLayout, path: '/reset
 const overviewRoute = createRoute({ getParentRoute: () => appLayout, path: '/', component: lazyRouteComponent(() => import('./features/overview/OverviewPage')) });
 const quickstartRoute = createRoute({ getParentRoute: () => appLayout, path: '/quickstart', component: lazyRouteComponent(() => import('./features/quickstart/QuickStartPage')) });
 const integrationsRoute = createRoute({ getParentRoute: () => appLayout, path: '/integrations', component: lazyRouteComponent(() => import('./features/integrations/IntegrationsPage')) });
+const integrationDetailRoute = createRoute({ getParentRoute: () => appLayout, path: '/integrations/$id', component: lazyRouteComponent(() => import('./features/integrations/IntegrationDetailPage')) });
 const keysRoute = createRoute({ getParentRoute: () => appLayout, path: '/keys', component: lazyRouteComponent(() => import('./features/keys/ApiKeysPage')) });
 const usageRoute = createRoute({ getParentRoute: () => appLayout, path: '/usage', component: lazyRouteComponent(() => import('./features/usage/UsagePage')) });
 const logsRoute = createRoute({ getParentRoute: () => appLayout, path: '/logs', component: lazyRouteComponent(() => import('./features/logs/LogsPage')) });
@@ -80,7 +81,7 @@ const adminRoute = createRoute({ getParentRoute: () => appLayout, path: '/admin'
 
 const routeTree = rootRoute.addChildren([
   authLayout.addChildren([loginRoute, signupRoute, verifyRoute, forgotRoute, resetRoute]),
-  appLayout.addChildren([overviewRoute, quickstartRoute, integrationsRoute, keysRoute, usageRoute, logsRoute, budgetsRoute, teamsRoute, routesRoute, settingsRoute, adminRoute,
+  appLayout.addChildren([overviewRoute, quickstartRoute, integrationsRoute, integrationDetailRoute, keysRoute, usageRoute, logsRoute, budgetsRoute, teamsRoute, routesRoute, settingsRoute, adminRoute,
     teamRoute, invitationRoute]),
 ]);
 

@@ -76,6 +76,15 @@ export interface Integration {
   breaker: 'closed' | 'open' | 'half_open';
   latency_p50_ms: number | null;
   requests_24h: number;
+  rate_limit: { rps?: number; rpm?: number; tpm?: number } | null;
+  monthly_quota: { limit_micros: number } | null;
+  /** The provider's model ids as of the last successful key check (null: never listed). */
+  models: string[] | null;
+  /** Latest request within the last 24 hours (null: none in that window). */
+  last_used_at: string | null;
+  /** Spend through it this month (UTC) against monthly_quota (null: no quota). */
+  quota_spent_micros: number | null;
+  updated_at: string;
 }
 
 export interface CredentialCheck {

@@ -1,64 +1,85 @@
 /**
  * Integrations (WEBAPP.md §6.4): the table "Integrations" (never the key: …last4 only) with the
- * status in words, "Test <name>" per row (the stored key, POST /api/integrations/:id/test), Delete
- * behind an alertdialog, and "Add integration". Team secrets and key replacement come next.
+ * status in words, live over SSE, and per row "Test", "Edit", "Replace key" and "Delete" (an
+ * alertdialog). Scope-aware: with `?team=<id>` (the header's "Workspace") it shows that team's
+ * secrets, and `IntegrationsView teamId` is what the Teams page mounts as "Team secrets". Members
+ * see and test team secrets; controls they cannot use are disabled with the reason linked. The
+ * dialogs load on first use (the page chunk stays small).
  */
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useSearch } from '@tanstack/react-router';
+import { lazy, Suspense, useId, useState } from 'react';
 import { api } from '../../api/client';
-import type { Page as ApiPage, CredentialCheck, Integration } from '../../api/types';
+import type { CredentialCheck, Integration } from '../../api/types';
+import { browserTimeZone, formatDateTime, formatMoney } from '../../format';
 import { Button } from '../../ui/Button';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
-import { AlertDialog } from '../../ui/Dialog';
 import { EmptyState } from '../../ui/EmptyState';
 import { Page } from '../../ui/Page';
 import { StatusPill } from '../../ui/StatusPill';
-import { AddIntegrationDialog, describeCheck, serviceLabel } from './AddIntegrationDialog';
+import { NotFoundPage } from '../errors/NotFoundPage';
+import { errorSource, useLiveIntegrationStatus, type IntegrationStatusEvent } from './live';
+import { integrationsBase, integrationsQuery, useCanManage } from './scope';
+import { describeCheck, serviceLabel } from './services';
 
-const integrationsQuery = queryOptions({
-  queryKey: ['integrations'],
-  queryFn: ({ signal }) => api<ApiPage<Integration>>('/api/integrations?limit=100', { signal }),
-});
+const AddIntegrationDialog = lazy(() => import('./AddIntegrationDialog'));
+const EditIntegrationDialog = lazy(() => import('./EditIntegrationDialog'));
+const ReplaceKeyDialog = lazy(() => import('./ReplaceKeyDialog'));
+const DeleteIntegrationDialog = lazy(() => import('./DeleteIntegrationDialog'));
 
-export default function IntegrationsPage() {
+function rateLimitText(limit: Integration['rate_limit']): string {
+  if (!limit) return 'None';
+  return [limit.rpm ? `${limit.rpm}/min` : '', limit.rps ? `${limit.rps}/s` : '', limit.tpm ? `${limit.tpm} tokens/min` : ''].filter(Boolean).join(', ') || 'None';
+}
+
+export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
   const client = useQueryClient();
-  const integrations = useQuery(integrationsQuery);
+  const query = integrationsQuery(teamId);
+  const integrations = useQuery(query);
+  const { canManage, reason } = useCanManage(teamId);
+  const reasonId = useId();
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<Integration | null>(null);
+  const [replacing, setReplacing] = useState<Integration | null>(null);
   const [deleting, setDeleting] = useState<Integration | null>(null);
   const [checked, setChecked] = useState<Record<string, string>>({});
-  const refresh = () => client.invalidateQueries({ queryKey: integrationsQuery.queryKey });
+  const [live, setLive] = useState<Record<string, IntegrationStatusEvent>>({});
+  useLiveIntegrationStatus(teamId, (event) => setLive((previous) => ({ ...previous, [event.id]: event })));
+  const refresh = () => client.invalidateQueries({ queryKey: ['integrations', teamId ?? 'personal'] });
   const test = useMutation({
-    mutationFn: (integration: Integration) => api<CredentialCheck>(`/api/integrations/${integration.id}/test`, { method: 'POST', body: {} }),
+    mutationFn: (integration: Integration) => api<CredentialCheck>(`${integrationsBase(teamId)}/${integration.id}/test`, { method: 'POST', body: {} }),
     onSuccess: async (result, integration) => {
       setChecked((previous) => ({ ...previous, [integration.id]: describeCheck(result, integration.service) }));
+      setLive(({ [integration.id]: _stale, ...rest }) => rest);
       await refresh();
     },
-  });
-  const remove = useMutation({
-    mutationFn: (integration: Integration) => api<void>(`/api/integrations/${integration.id}`, { method: 'DELETE' }),
-    onSuccess: async () => {
-      setDeleting(null);
-      await refresh();
-    },
+    onError: (error, integration) => setChecked((previous) => ({ ...previous, [integration.id]: `Could not test: ${error.message}` })),
   });
   const rows = integrations.data?.data ?? [];
+  const zone = browserTimeZone();
+  const manage = { disabled: !canManage, 'aria-describedby': canManage ? undefined : reasonId };
 
   return (
-    <Page
-      title="Integrations"
-      actions={
-        <Button variant="primary" onClick={() => setAdding(true)}>
+    <div className="flex min-w-0 flex-col gap-4">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <p className="text-sm text-muted">
+          {teamId ? 'The team’s' : 'Your own'} provider keys, encrypted at rest. A key is never shown again.
+        </p>
+        <Button variant="primary" onClick={() => setAdding(true)} {...manage}>
           Add integration
         </Button>
-      }
-    >
-      <p className="text-sm text-muted">Your own provider keys, encrypted at rest. Switchboard calls each provider with your key; the key is never shown again.</p>
+      </div>
+      {reason ? (
+        <p id={reasonId} className="text-sm text-muted">
+          {reason}.
+        </p>
+      ) : null}
       {integrations.isError ? <LoadError what="The integrations" onRetry={() => void integrations.refetch()} /> : null}
       {integrations.isSuccess && rows.length === 0 ? <EmptyState title="No integrations yet">Add a provider key to start making requests.</EmptyState> : null}
       {rows.length > 0 ? (
         <TableRegion
           caption="Integrations"
-          minWidth="48rem"
+          minWidth="64rem"
           head={
             <>
               <th scope="col" className={cell}>Name</th>
@@ -66,55 +87,79 @@ export default function IntegrationsPage() {
               <th scope="col" className={cell}>Key</th>
               <th scope="col" className={cell}>Base URL</th>
               <th scope="col" className={cell}>Status</th>
-              <th scope="col" className={cell}>Requests (24 h)</th>
+              <th scope="col" className={cell}>Monthly quota</th>
+              <th scope="col" className={cell}>Rate limit</th>
+              <th scope="col" className={cell}>Last used</th>
               <th scope="col" className={cell}>
                 <span className="sr-only">Actions</span>
               </th>
             </>
           }
         >
-          {rows.map((integration) => (
-            <tr key={integration.id} className="border-t border-border">
-              <th scope="row" className={`${cell} font-medium`}>{integration.name}</th>
-              <td className={cell}>{serviceLabel(integration.service)}</td>
-              <td className={`${cell} font-mono`}>…{integration.key_last4}</td>
-              <td className={`${cell} break-all`}>{integration.base_url ?? 'Default'}</td>
-              <td className={cell}>
-                <StatusPill status={integration.health} />
-                {integration.last_error ? <p className="mt-1 text-xs text-muted">{integration.last_error}</p> : null}
-                {checked[integration.id] ? (
-                  <p role="status" className="mt-1 text-xs">
-                    {checked[integration.id]}
-                  </p>
-                ) : null}
-              </td>
-              <td className={cell}>{integration.requests_24h}</td>
-              <td className={cell}>
-                <div className="flex flex-wrap gap-1">
-                  <Button variant="ghost" busy={test.isPending && test.variables?.id === integration.id} onClick={() => test.mutate(integration)}>
-                    Test {integration.name}
-                  </Button>
-                  <Button variant="ghost" onClick={() => setDeleting(integration)} aria-label={`Delete ${integration.name}`}>
-                    Delete
-                  </Button>
-                </div>
-              </td>
-            </tr>
-          ))}
+          {rows.map((integration) => {
+            const source = integration.health === 'healthy' || integration.health === 'unchecked' ? undefined : errorSource(integration, live[integration.id]);
+            return (
+              <tr key={integration.id} className="border-t border-border">
+                <th scope="row" className={`${cell} font-medium`}>
+                  <Link to="/integrations/$id" params={{ id: integration.id }} search={teamId ? { team: teamId } : {}} className="text-accent underline underline-offset-2">
+                    {integration.name}
+                  </Link>
+                </th>
+                <td className={cell}>{serviceLabel(integration.service)}</td>
+                <td className={`${cell} font-mono`}>…{integration.key_last4}</td>
+                <td className={`${cell} break-all`}>{integration.base_url ?? 'Default'}</td>
+                <td className={cell}>
+                  <StatusPill status={integration.health} />
+                  {source ? <p className="mt-1 text-xs">Source: {source}</p> : null}
+                  {integration.last_error ? <p className="mt-1 text-xs text-muted">{integration.last_error}</p> : null}
+                  {checked[integration.id] ? (
+                    <p role="status" className="mt-1 text-xs">
+                      {checked[integration.id]}
+                    </p>
+                  ) : null}
+                </td>
+                <td className={cell}>{integration.monthly_quota ? `${formatMoney(integration.quota_spent_micros ?? 0)} of ${formatMoney(integration.monthly_quota.limit_micros)} / month` : 'None'}</td>
+                <td className={cell}>{rateLimitText(integration.rate_limit)}</td>
+                <td className={cell}>{integration.last_used_at ? formatDateTime(integration.last_used_at, zone) : 'Not in 24 h'}</td>
+                <td className={cell}>
+                  <div className="flex flex-wrap gap-1">
+                    <Button variant="ghost" busy={test.isPending && test.variables?.id === integration.id} onClick={() => test.mutate(integration)} aria-label={`Test ${integration.name}`}>
+                      Test
+                    </Button>
+                    <Button variant="ghost" onClick={() => setEditing(integration)} aria-label={`Edit ${integration.name}`} {...manage}>
+                      Edit
+                    </Button>
+                    <Button variant="ghost" onClick={() => setReplacing(integration)} aria-label={`Replace key of ${integration.name}`} {...manage}>
+                      Replace key
+                    </Button>
+                    <Button variant="ghost" onClick={() => setDeleting(integration)} aria-label={`Delete ${integration.name}`} {...manage}>
+                      Delete
+                    </Button>
+                  </div>
+                </td>
+              </tr>
+            );
+          })}
         </TableRegion>
       ) : null}
-      <AddIntegrationDialog open={adding} onOpenChange={setAdding} onSaved={() => void refresh()} />
-      <AlertDialog
-        open={deleting !== null}
-        onOpenChange={(open) => {
-          if (!open) setDeleting(null);
-        }}
-        title={`Delete ${deleting?.name ?? ''}?`}
-        description="The key is erased. Requests that need this provider fail until you add a key again."
-        confirmLabel="Delete integration"
-        busy={remove.isPending}
-        onConfirm={() => deleting && remove.mutate(deleting)}
-      />
+      <Suspense fallback={null}>
+        {adding ? <AddIntegrationDialog open onOpenChange={setAdding} teamId={teamId} onSaved={() => void refresh()} /> : null}
+        {editing ? <EditIntegrationDialog integration={editing} teamId={teamId} onClose={() => setEditing(null)} onSaved={() => void refresh()} /> : null}
+        {replacing ? <ReplaceKeyDialog integration={replacing} teamId={teamId} onClose={() => setReplacing(null)} onSaved={() => void refresh()} /> : null}
+        {deleting ? <DeleteIntegrationDialog integration={deleting} teamId={teamId} onClose={() => setDeleting(null)} onDeleted={() => void refresh()} /> : null}
+      </Suspense>
+    </div>
+  );
+}
+
+export default function IntegrationsPage() {
+  const search = useSearch({ strict: false }) as { team?: string };
+  // Someone else's team (or none): the Not found page, like any other id that is not yours.
+  const list = useQuery({ ...integrationsQuery(search.team), enabled: false });
+  if ((list.error as { status?: number } | null)?.status === 404) return <NotFoundPage />;
+  return (
+    <Page title="Integrations">
+      <IntegrationsView key={search.team ?? 'personal'} teamId={search.team} />
     </Page>
   );
 }

@@ -4,7 +4,7 @@
  * an alertdialog. Revoked keys leave the table.
  */
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { api } from '../../api/client';
 import { teamsQuery } from '../../api/queries';
 import type { Page as ApiPage, PlatformKey } from '../../api/types';
@@ -14,8 +14,10 @@ import { Button } from '../../ui/Button';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
 import { EmptyState } from '../../ui/EmptyState';
 import { Page } from '../../ui/Page';
-import { CreateKeyDialog } from './CreateKeyDialog';
-import { RevealKeyDialog } from './RevealKeyDialog';
+
+// Loaded on first use: the page's own chunk stays within the initial-JS budget.
+const CreateKeyDialog = lazy(() => import('./CreateKeyDialog').then((module) => ({ default: module.CreateKeyDialog })));
+const RevealKeyDialog = lazy(() => import('./RevealKeyDialog').then((module) => ({ default: module.RevealKeyDialog })));
 
 export const keysQuery = queryOptions({
   queryKey: ['keys'],
@@ -95,14 +97,18 @@ export default function ApiKeysPage() {
           ))}
         </TableRegion>
       ) : null}
-      <CreateKeyDialog open={creating} onOpenChange={setCreating} onCreated={(created) => setSecret(created)} />
-      <RevealKeyDialog
-        secret={secret}
-        onDone={() => {
-          setSecret(null);
-          void client.invalidateQueries({ queryKey: keysQuery.queryKey });
-        }}
-      />
+      <Suspense fallback={null}>
+        {creating ? <CreateKeyDialog open onOpenChange={setCreating} onCreated={(created) => setSecret(created)} /> : null}
+        {secret !== null ? (
+          <RevealKeyDialog
+            secret={secret}
+            onDone={() => {
+              setSecret(null);
+              void client.invalidateQueries({ queryKey: keysQuery.queryKey });
+            }}
+          />
+        ) : null}
+      </Suspense>
       <AlertDialog
         open={revoking !== null}
         onOpenChange={(open) => {

@@ -9,7 +9,7 @@ import { Button } from '../../ui/Button';
 import { CopyButton } from '../../ui/CopyButton';
 import { inputClass } from '../../ui/Field';
 
-export function RevealKeyDialog({ secret, onDone }: { secret: string | null; onDone: () => void }) {
+export function RevealKeyDialog({ secret, onDone, onInsert }: { secret: string | null; onDone: () => void; onInsert?: ((secret: string) => void) | undefined }) {
   const [stored, setStored] = useState(false);
   const field = useRef<HTMLInputElement>(null);
   const fieldId = useId();
@@ -36,6 +36,12 @@ export function RevealKeyDialog({ secret, onDone }: { secret: string | null; onD
           <input ref={field} id={fieldId} readOnly value={secret ?? ''} className={`${inputClass} font-mono`} onFocus={(event) => event.currentTarget.select()} />
         </div>
         <CopyButton text={secret ?? ''} label="Copy key" selectTarget={() => field.current} />
+        {/* The quick start only: the key goes into its snippets for this visit (component state, never stored). */}
+        {onInsert ? (
+          <div>
+            <Button onClick={() => secret && onInsert(secret)}>Insert into snippet</Button>
+          </div>
+        ) : null}
         <div className="flex items-center gap-2">
           <input id={checkId} type="checkbox" className="h-5 w-5" checked={stored} onChange={(event) => setStored(event.currentTarget.checked)} />
           <label htmlFor={checkId} className="text-sm">
