@@ -26,6 +26,7 @@ const AdminUserSchema = z
     created_at: z.string(),
     spend_this_month_micros: z.number().int().openapi({ description: 'Priced usage of the current UTC month, micro-dollars' }),
     teams: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })),
+    last_active_at: z.string().nullable().openapi({ description: 'The latest use of any of their sessions (ISO 8601); null if never signed in' }),
   })
   .openapi('AdminUser');
 const AdminTeamSchema = z
@@ -143,7 +144,7 @@ export function adminRoutes(admin: AdminService, requireAdmin: MiddlewareHandler
     const { limit, cursor, email, query } = c.req.valid('query');
     const page = await admin.listUsers({ limit, ...(cursor ? { cursor } : {}), ...(email ? { email } : {}), condition: users.searchCondition(query) });
     const extras = await users.extrasOf(page.data.map((user) => user.id));
-    const data = page.data.map((user) => ({ ...user, spend_this_month_micros: extras.get(user.id)?.spend ?? 0, teams: extras.get(user.id)?.teams ?? [] }));
+    const data = page.data.map((user) => ({ ...user, spend_this_month_micros: extras.get(user.id)?.spend ?? 0, teams: extras.get(user.id)?.teams ?? [], last_active_at: extras.get(user.id)?.lastActive ?? null }));
     return c.json({ ...page, data }, 200);
   });
   router.openapi(routes.makeAdmin, async (c) => {
