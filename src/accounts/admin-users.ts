@@ -73,6 +73,18 @@ export function createAdminUsers(deps: AdminUsersDeps) {
       return extras;
     },
 
+    /** Spend this UTC month per team, for a page of teams: one grouped query. */
+    async teamSpendOf(ids: string[], now = new Date()): Promise<Map<string, number>> {
+      if (ids.length === 0) return new Map();
+      const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+      const rows = await db
+        .select({ teamId: usageRecords.teamId, micros: sql<string | null>`sum(${usageRecords.costMicros})` })
+        .from(usageRecords)
+        .where(and(inArray(usageRecords.teamId, ids), sql`${usageRecords.id} >= ${`${encodeTime(monthStart, 10)}${'0'.repeat(16)}`}`, sql`${usageRecords.createdAt} >= ${new Date(monthStart).toISOString()}::timestamptz`))
+        .groupBy(usageRecords.teamId);
+      return new Map(rows.map((row) => [row.teamId!, Number(row.micros ?? 0)]));
+    },
+
     async setAdmin(actor: AdminActor, userId: string, isAdmin: boolean): Promise<void> {
       if (!isAdmin && userId === actor.userId) throw new AppError('invalid_request', { param: 'id', message: 'You cannot remove your own admin role; ask another admin.' });
       await db.transaction(async (tx) => {

@@ -30,7 +30,7 @@ const AdminUserSchema = z
   })
   .openapi('AdminUser');
 const AdminTeamSchema = z
-  .object({ id: z.string(), name: z.string(), member_count: z.number().int(), disabled: z.boolean(), created_at: z.string() })
+  .object({ id: z.string(), name: z.string(), member_count: z.number().int(), disabled: z.boolean(), created_at: z.string(), spend_this_month_micros: z.number().int().openapi({ description: 'Priced usage of the current UTC month, micro-dollars' }) })
   .openapi('AdminTeam');
 const UsageTotalSchema = z
   .object({
@@ -96,7 +96,7 @@ const routes = {
   }),
   teams: createRoute({
     method: 'get', path: '/admin/teams', tags, security, summary: 'All teams (platform admins)',
-    request: { query: PageQuerySchema },
+    request: { query: PageQuerySchema.extend({ query: z.string().min(1).max(200).optional().openapi({ description: 'Case-insensitive fragment of the team name' }) }) },
     responses: { 200: ok('Page', pageOf(AdminTeamSchema)), ...commonErrors },
   }),
   disableTeam: createRoute({
@@ -175,8 +175,10 @@ export function adminRoutes(admin: AdminService, requireAdmin: MiddlewareHandler
     return c.body(null, 204);
   });
   router.openapi(routes.teams, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    return c.json(await admin.listTeams({ limit, ...(cursor ? { cursor } : {}) }), 200);
+    const { limit, cursor, query } = c.req.valid('query');
+    const page = await admin.listTeams({ limit, ...(cursor ? { cursor } : {}), name: query });
+    const spend = await users.teamSpendOf(page.data.map((team) => team.id));
+    return c.json({ ...page, data: page.data.map((team) => ({ ...team, spend_this_month_micros: spend.get(team.id) ?? 0 })) }, 200);
   });
   router.openapi(routes.disableTeam, async (c) => {
     await admin.disableTeam(actorOf(c), c.req.valid('param').id);

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { startFakeAnthropic } from '../fakes/anthropic.js';
-import { startFakeOpenAI } from '../fakes/openai.js';
+import { insufficientQuota, startFakeOpenAI } from '../fakes/openai.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const OPENAI_KEY = 'sk-web-admin-gaps-openai-00000000000Gp1';
@@ -155,5 +155,42 @@ describe('GET /api/admin/users last_active_at', () => {
     const active = byEmail.get(`active-${tag}@example.com`);
     expect(active).toBeTypeOf('string');
     expect(Math.abs(Date.now() - Date.parse(active!))).toBeLessThan(60_000);
+  });
+
+  it('GET /api/admin/health names each failing integration by id and service only', async () => {
+    const adminEmail = `admin-${randomBytes(4).toString('hex')}@example.com`;
+    await server.running.services.accounts.createUser({ email: adminEmail, password: PASSWORD, isAdmin: true, verified: true });
+    const admin = { token: ((await (await server.api('/api/auth/login', { body: { email: adminEmail, password: PASSWORD } })).json()) as { access_token: string }).access_token };
+    const user = await server.signIn();
+    const integration = ((await (await server.api('/api/integrations', { token: user.token, body: { service: 'openai', api_key: OPENAI_KEY } })).json()) as { id: string }).id;
+    // The provider says the quota is exhausted: that integration is skipped for a cooldown (its breaker opens).
+    openai.enqueue({ kind: 'error', status: 429, body: insufficientQuota() });
+    const refused = await server.api('/v1/chat/completions', { token: user.token, body: { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    const health = (await (await server.api('/api/admin/health', { token: admin.token })).json()) as { breaker_counts: { per_integration: { not_closed: unknown[] } } };
+    expect(health.breaker_counts.per_integration.not_closed).toContainEqual({ id: integration, service: 'openai', state: 'open', retry_after_ms: expect.any(Number) });
+    const text = JSON.stringify(health);
+    expect(text).not.toContain(OPENAI_KEY);
+    expect(text).not.toContain(user.email);
+  });
+
+  it('GET /api/admin/teams?query= finds teams by name, with spend this month', async () => {
+    const adminEmail = `admin-${randomBytes(4).toString('hex')}@example.com`;
+    await server.running.services.accounts.createUser({ email: adminEmail, password: PASSWORD, isAdmin: true, verified: true });
+    const admin = { token: ((await (await server.api('/api/auth/login', { body: { email: adminEmail, password: PASSWORD } })).json()) as { access_token: string }).access_token };
+    const owner = await server.signIn();
+    const tag = randomBytes(3).toString('hex');
+    const team = ((await (await server.api('/api/teams', { token: owner.token, body: { name: `Spenders ${tag}` } })).json()) as { id: string }).id;
+    await server.api('/api/teams', { token: owner.token, body: { name: `Idle ${tag}` } });
+    expect((await server.api(`/api/teams/${team}/integrations`, { token: owner.token, body: { service: 'openai', api_key: OPENAI_KEY } })).status).toBe(201);
+    const chat = await server.api('/v1/chat/completions', { token: owner.token, headers: { 'x-switchboard-team': team }, body: { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(chat.status).toBe(200);
+    await server.running.services.recorder.flush();
+    const found = (await (await server.api(`/api/admin/teams?query=${encodeURIComponent(`spenders ${tag}`)}`, { token: admin.token })).json()) as { data: Array<{ id: string; member_count: number; spend_this_month_micros: number }> };
+    expect(found.data).toHaveLength(1);
+    expect(found.data[0]).toMatchObject({ id: team, member_count: 1 });
+    expect(found.data[0]!.spend_this_month_micros).toBeGreaterThan(0);
+    const both = (await (await server.api(`/api/admin/teams?query=${tag}`, { token: admin.token })).json()) as { data: Array<{ spend_this_month_micros: number }> };
+    expect(both.data.map((row) => row.spend_this_month_micros > 0).sort()).toEqual([false, true]);
   });
 });
