@@ -18,7 +18,7 @@ import { EmptyState } from '../../ui/EmptyState';
 import { Page } from '../../ui/Page';
 import { Progress } from '../../ui/Progress';
 import { StatusPill } from '../../ui/StatusPill';
-import { forecastExhaustAt, resetsAt, stateOf, type Budget } from './budget-model';
+import { forecastExhaustAt, resetsAt, stateOf, type Budget, type ScopeOption } from './budget-model';
 
 const EditBudgetDialog = lazy(() => import('./EditBudgetDialog'));
 
@@ -28,11 +28,6 @@ const integrationsQuery = queryOptions({ queryKey: ['integrations'], queryFn: ({
 
 const UTC = 'UTC';
 const scopeWords = { user: 'You', team: 'Team', key: 'Key', integration: 'Integration quota' } as const;
-
-export interface ScopeOption {
-  value: string;
-  label: string;
-}
 
 export default function BudgetsPage() {
   const client = useQueryClient();

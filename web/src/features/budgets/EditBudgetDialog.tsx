@@ -14,8 +14,7 @@ import { Field, inputClass } from '../../ui/Field';
 import { Select } from '../../ui/Select';
 import { Switch } from '../../ui/Switch';
 import { ServerError } from '../auth/FormParts';
-import type { ScopeOption } from './BudgetsPage';
-import { parseThresholds, type Budget } from './budget-model';
+import { parseThresholds, type Budget, type ScopeOption } from './budget-model';
 
 interface Props {
   options: ScopeOption[];

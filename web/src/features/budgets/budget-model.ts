@@ -16,6 +16,12 @@ export interface Budget {
   reserved_micros: number;
 }
 
+/** A scope the caller may budget, as the dialog's "Scope" options: `user:`, `team:<id>`, `key:<id>`, `integration:<id>`. */
+export interface ScopeOption {
+  value: string;
+  label: string;
+}
+
 export type BudgetState = 'ok' | 'warning' | 'exhausted';
 
 export function stateOf(budget: Pick<Budget, 'spent_micros' | 'limit_micros' | 'alert_thresholds'>): BudgetState {

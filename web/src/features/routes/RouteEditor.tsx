@@ -15,7 +15,7 @@ import { Field, inputClass } from '../../ui/Field';
 import { Select } from '../../ui/Select';
 import { Switch } from '../../ui/Switch';
 import { ServerError } from '../auth/FormParts';
-import { routesBase, type Route } from './RoutesPage';
+import { routesBase, type Route } from './routes-api';
 
 interface Row {
   key: number;

@@ -2,34 +2,17 @@
  * Routes (WEBAPP.md §6.4): the table "Routes" (name, strategy, targets) of the workspace in the
  * URL (`?team=`, absent = Personal), "Create route" and "Edit" opening the lazy route editor.
  */
-import { queryOptions, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useSearch } from '@tanstack/react-router';
 import { lazy, Suspense, useState } from 'react';
-import { api } from '../../api/client';
 import { Button } from '../../ui/Button';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
 import { EmptyState } from '../../ui/EmptyState';
 import { Page } from '../../ui/Page';
 
+import { routesQuery, type Route } from './routes-api';
+
 const RouteEditor = lazy(() => import('./RouteEditor'));
-
-export interface RouteTarget {
-  model: string;
-  integration_id?: string;
-  weight?: number;
-}
-export interface Route {
-  name: string;
-  strategy: 'priority' | 'cost' | 'latency' | 'weighted';
-  targets: RouteTarget[];
-  constraints: unknown;
-  fallback_local: boolean;
-}
-
-/** `/api/routes` or `/api/teams/{team}/routes`. */
-export const routesBase = (team: string | undefined) => (team ? `/api/teams/${team}/routes` : '/api/routes');
-export const routesQuery = (team: string | undefined) =>
-  queryOptions({ queryKey: ['routes', team ?? 'personal'], queryFn: ({ signal }) => api<{ data: Route[] }>(routesBase(team), { signal }) });
 
 export default function RoutesPage() {
   const { team } = useSearch({ strict: false }) as { team?: string };
