@@ -131,7 +131,7 @@ export default function BudgetsPage() {
                     </p>
                   ) : null}
                 </td>
-                <td className={cell}>{forecast ? `Reaches the limit ${formatDateTime(forecast, UTC)} UTC` : 'Not before the reset'}</td>
+                <td className={cell}>{state === 'exhausted' ? 'Limit reached' : forecast ? `Reaches the limit ${formatDateTime(forecast, UTC)} UTC` : 'Not before the reset'}</td>
                 <td className={cell}>
                   <Button variant="ghost" onClick={() => setEditing({ scope: `${budget.scope}:${budget.scope === 'user' ? '' : budget.scope_id}` })} aria-label={`Edit budget of ${name}`}>
                     Edit

@@ -109,7 +109,7 @@ export default function RouteEditor({ team, route, onClose }: { team: string | u
           <h3 id="targets-label" className="text-sm font-medium">Targets</h3>
           <ol ref={listRef} aria-labelledby="targets-label" className="flex flex-col gap-3">
             {rows.map((row, index) => (
-              <li key={row.key} data-row={row.key} aria-label={`Target ${index + 1}: ${row.model || 'no model yet'}`} className="grid gap-2 rounded-md border border-border p-3">
+              <li key={row.key} data-row={row.key} className="grid gap-2 rounded-md border border-border p-3">
                 <span className="text-xs text-muted">#{index + 1}</span>
                 <Field label="Model">
                   <input value={row.model} onChange={(event) => update(row.key, { model: event.target.value })} placeholder="openai/gpt-4o-mini" autoComplete="off" spellCheck={false} className={inputClass} />
