@@ -16,7 +16,7 @@ const KEY = ['admin', 'health'];
 function Card({ title, children }: { title: string; children: React.ReactNode }) {
   return (
     <section aria-label={title} className="rounded-lg border border-border bg-surface p-4">
-      <h3 className="text-sm font-semibold">{title}</h3>
+      <h2 className="text-sm font-semibold">{title}</h2>
       <div className="mt-1 text-sm">{children}</div>
     </section>
   );
@@ -94,7 +94,7 @@ export default function AdminHealthTab() {
       ) : null}
       {counts && counts.per_integration.not_closed.length > 0 ? (
         <section aria-labelledby="failing-integrations" className="text-sm">
-          <h3 id="failing-integrations" className="font-semibold">Failing integrations</h3>
+          <h2 id="failing-integrations" className="font-semibold">Failing integrations</h2>
           <ul className="list-disc pl-5">
             {counts.per_integration.not_closed.map((row) => (
               <li key={row.id}>

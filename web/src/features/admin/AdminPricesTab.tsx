@@ -36,7 +36,7 @@ export default function AdminPricesTab() {
   return (
     <div className="flex flex-col gap-4">
       <section aria-labelledby="unpriced-heading" className="flex flex-col gap-2">
-        <h3 id="unpriced-heading" className="font-semibold">Models without a price</h3>
+        <h2 id="unpriced-heading" className="font-semibold">Models without a price</h2>
         {unpriced.isError ? <LoadError what="Unpriced models" onRetry={() => void unpriced.refetch()} /> : null}
         {unpriced.isSuccess && missing.size === 0 ? <p className="text-sm">Every request of the last 30 days was priced.</p> : null}
         {missing.size > 0 ? (
@@ -51,7 +51,7 @@ export default function AdminPricesTab() {
         ) : null}
       </section>
       <section aria-labelledby="catalog-heading" className="flex flex-col gap-2">
-        <h3 id="catalog-heading" className="font-semibold">Catalog in effect{catalog.data ? ` (version ${catalog.data.catalog_version})` : ''}</h3>
+        <h2 id="catalog-heading" className="font-semibold">Catalog in effect{catalog.data ? ` (version ${catalog.data.catalog_version})` : ''}</h2>
         {catalog.isError ? <LoadError what="The prices" onRetry={() => void catalog.refetch()} /> : null}
         {catalog.data ? (
           <TableRegion
