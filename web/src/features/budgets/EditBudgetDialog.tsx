@@ -14,13 +14,22 @@ import { Field, inputClass } from '../../ui/Field';
 import { Select } from '../../ui/Select';
 import { Switch } from '../../ui/Switch';
 import { ServerError } from '../auth/FormParts';
-import { parseThresholds, type Budget, type ScopeOption } from './budget-model';
+import type { Budget, ScopeOption } from './budget-model';
 
 interface Props {
   options: ScopeOption[];
   budgets: Budget[];
   initialScope: string;
   onClose: () => void;
+}
+
+/** "50 %, 80 %, 100 %" → [50, 80, 100]; undefined when a value is not a whole 1–1000. */
+export function parseThresholds(text: string): number[] | undefined {
+  const parts = text.split(/[\s,;%]+/).filter(Boolean);
+  if (parts.length === 0 || parts.length > 10) return undefined;
+  const values = parts.map(Number);
+  if (values.some((value) => !Number.isInteger(value) || value < 1 || value > 1000)) return undefined;
+  return [...new Set(values)].sort((a, b) => a - b);
 }
 
 const existingOf = (budgets: Budget[], value: string) => {

@@ -46,12 +46,3 @@ export function forecastExhaustAt(budget: Pick<Budget, 'spent_micros' | 'limit_m
   const at = start + ((now - start) * budget.limit_micros) / budget.spent_micros;
   return at < reset ? new Date(at) : undefined;
 }
-
-/** "50 %, 80 %, 100 %" → [50, 80, 100]; undefined when a value is not a whole 1–1000. */
-export function parseThresholds(text: string): number[] | undefined {
-  const parts = text.split(/[\s,;%]+/).filter(Boolean);
-  if (parts.length === 0 || parts.length > 10) return undefined;
-  const values = parts.map(Number);
-  if (values.some((value) => !Number.isInteger(value) || value < 1 || value > 1000)) return undefined;
-  return [...new Set(values)].sort((a, b) => a - b);
-}
