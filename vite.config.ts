@@ -47,14 +47,16 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     sourcemap: false,
     target: 'es2022',
-    // One chunk for the small shared kit (ui/, format/, the query client): otherwise Rolldown cuts
-    // it into a dozen tiny shared chunks whose per-chunk overhead grows with every page added, and
-    // splits modules the entry already loads into separate chunks (rolldown/rolldown#10731). Adding
-    // the team pages pushed API keys and Integrations over the 160 kB budget that way.
+    // Two chunk groups, "core" (React, TanStack, web/src/api) and "kit" (ui/, format/): left to
+    // itself rolldown cut modules the entry shares with many lazy pages into a dozen tiny chunks
+    // as pages were added (rolldown/rolldown#10731), and every page's initial JS grew ~2.5 kB gzip.
     rolldownOptions: {
       output: {
         codeSplitting: {
-          groups: [{ name: 'kit', test: /web[\\/]src[\\/](ui|format)[\\/]|features[\\/]auth[\\/]FormParts|node_modules[\\/]@tanstack[\\/]query-core|node_modules[\\/]@tanstack[\\/]react-query/ }],
+          groups: [
+            { name: 'core', test: /node_modules[\/](react|react-dom|scheduler|@tanstack)[\/]|web[\/]src[\/]api[\/]/ },
+            { name: 'kit', test: /web[\/]src[\/](ui|format)[\/]|features[\/]auth[\/]FormParts/ },
+          ],
         },
       },
     },

@@ -266,6 +266,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
       integrations,
       access: teams,
       resilience,
+      providerBaseUrls: config.providerBaseUrls,
       cacheTtlMs: (config.secretCacheTtlSeconds || 300) * 1000,
     }),
     modelLister: createModelLister({ db, catalog, bus, cacheTtlSeconds: config.secretCacheTtlSeconds || 300, localModels: () => localModelIds }),

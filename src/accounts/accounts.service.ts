@@ -385,6 +385,32 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       await audit.record({ action: 'session.revoked', actorUserId: userId, targetKind: 'session', targetId: sessionId, metadata: { reason: 'revoked_by_user' }, ...client });
     },
 
+    /**
+     * Change the password from a signed-in session: the current password must be right (failures
+     * count towards the login backoff of the address), the new one meets the policy, and every other
+     * session ends (the one making the change stays signed in). Audited; no password is ever logged.
+     */
+    async changePassword(userId: string, currentSessionId: string | undefined, currentPassword: string, newPassword: string, client: ClientInfo): Promise<number> {
+      const user = await store.findUserById(userId);
+      if (!user || user.disabledAt) throw new AppError('unauthenticated');
+      await loginBackoff.check(user.email);
+      if (!(await verifyPassword(user.passwordHash, currentPassword))) {
+        await loginBackoff.recordFailure(user.email);
+        throw new AppError('invalid_request', { param: 'current_password', message: 'The current password is not right.' });
+      }
+      checkPasswordPolicy(newPassword);
+      const passwordHash = await hashPassword(newPassword);
+      const revoked = await db.transaction(async (tx) => {
+        await store.updatePasswordHash(userId, passwordHash, tx);
+        const ids = await store.revokeUserSessions(userId, 'password_changed', currentSessionId, tx);
+        await audit.record({ action: 'auth.password_changed', actorUserId: userId, targetKind: 'user', targetId: userId, metadata: { sessions_revoked: ids.length }, ...client }, tx);
+        return ids;
+      });
+      announceRevoked(revoked);
+      await loginBackoff.reset(user.email);
+      return revoked.length;
+    },
+
     /** Revoke all the caller's sessions but `keepSessionId` (all of them when undefined). */
     async revokeSessions(userId: string, keepSessionId: string | undefined, client: ClientInfo): Promise<number> {
       const revoked = await store.revokeUserSessions(userId, 'revoked_by_user', keepSessionId);

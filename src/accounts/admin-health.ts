@@ -53,6 +53,13 @@ export function createAdminHealth(deps: { db: Database; redis: RedisConnections 
     };
   }
 
+  /** The service of each failing integration (one query; ids and services only, never owners). */
+  async function servicesOf(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const result = await deps.db.execute<{ id: string; service: string }>(sql`select id, service from integrations where id = any(${sql.param(ids)}::text[])`);
+    return new Map(result.rows.map((row) => [row.id, row.service]));
+  }
+
   function breakers(list: BreakerView[]) {
     const providers = new Map<string, Record<State, number>>();
     const integrations: Array<{ id: string; state: State; retry_after_ms: number }> = [];
@@ -81,18 +88,20 @@ export function createAdminHealth(deps: { db: Database; redis: RedisConnections 
       migrations: string;
       jobs: Awaited<ReturnType<typeof queue>> | null;
       workers: WorkerBeat[] | null;
-      breaker_counts: ReturnType<typeof breakers>;
+      breaker_counts: ReturnType<typeof breakers> & { per_integration: { not_closed: Array<{ id: string; service: string | null }> } };
       errors_15m: Awaited<ReturnType<typeof errors>> | null;
     }> {
       const settle = <T>(work: Promise<T>) => work.catch(() => null);
-      const [jobs, workers, errors15] = await Promise.all([settle(queue()), settle(readWorkerBeats(deps.redis)), settle(errors())]);
+      const counts = breakers(input.breakers);
+      const [jobs, workers, errors15, services] = await Promise.all([settle(queue()), settle(readWorkerBeats(deps.redis)), settle(errors()), settle(servicesOf(counts.per_integration.not_closed.map((row) => row.id)))]);
+      const breakerCounts = { ...counts, per_integration: { ...counts.per_integration, not_closed: counts.per_integration.not_closed.map((row) => ({ ...row, service: services?.get(row.id) ?? null })) } };
       return {
         db: input.checks.db ?? 'unknown',
         redis: input.checks.redis ?? 'unknown',
         migrations: input.checks.migrations ?? 'unknown',
         jobs,
         workers,
-        breaker_counts: breakers(input.breakers),
+        breaker_counts: breakerCounts,
         errors_15m: errors15,
       };
     },

@@ -44,11 +44,11 @@ export function createAdminUsers(deps: AdminUsersDeps) {
       return isUlid(query.toUpperCase()) ? or(byEmail, eq(users.id, query.toUpperCase())) : byEmail;
     },
 
-    /** Spend this UTC month and teams, for a page of users: one grouped query each. */
+    /** Spend this UTC month, teams and last activity (latest session use), for a page of users: one grouped query each. */
     async extrasOf(ids: string[], now = new Date()) {
-      if (ids.length === 0) return new Map<string, { spend: number; teams: Array<{ id: string; name: string; role: string }> }>();
+      if (ids.length === 0) return new Map<string, { spend: number; lastActive: string | null; teams: Array<{ id: string; name: string; role: string }> }>();
       const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
-      const [spend, teamRows] = await Promise.all([
+      const [spend, teamRows, activity] = await Promise.all([
         db
           .select({ userId: usageRecords.userId, micros: sql<string | null>`sum(${usageRecords.costMicros})` })
           .from(usageRecords)
@@ -60,11 +60,29 @@ export function createAdminUsers(deps: AdminUsersDeps) {
           .innerJoin(teams, eq(teams.id, memberships.teamId))
           .where(inArray(memberships.userId, ids))
           .orderBy(teams.name),
+        db
+          .select({ userId: sessions.userId, at: sql<string | Date | null>`max(${sessions.lastUsedAt})` })
+          .from(sessions)
+          .where(inArray(sessions.userId, ids))
+          .groupBy(sessions.userId),
       ]);
-      const extras = new Map(ids.map((id) => [id, { spend: 0, teams: [] as Array<{ id: string; name: string; role: string }> }]));
+      const extras = new Map(ids.map((id) => [id, { spend: 0, lastActive: null as string | null, teams: [] as Array<{ id: string; name: string; role: string }> }]));
+      for (const row of activity) extras.get(row.userId)!.lastActive = row.at === null ? null : new Date(row.at).toISOString();
       for (const row of spend) extras.get(row.userId)!.spend = Number(row.micros ?? 0);
       for (const row of teamRows) extras.get(row.userId)!.teams.push({ id: row.id, name: row.name, role: row.role });
       return extras;
+    },
+
+    /** Spend this UTC month per team, for a page of teams: one grouped query. */
+    async teamSpendOf(ids: string[], now = new Date()): Promise<Map<string, number>> {
+      if (ids.length === 0) return new Map();
+      const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+      const rows = await db
+        .select({ teamId: usageRecords.teamId, micros: sql<string | null>`sum(${usageRecords.costMicros})` })
+        .from(usageRecords)
+        .where(and(inArray(usageRecords.teamId, ids), sql`${usageRecords.id} >= ${`${encodeTime(monthStart, 10)}${'0'.repeat(16)}`}`, sql`${usageRecords.createdAt} >= ${new Date(monthStart).toISOString()}::timestamptz`))
+        .groupBy(usageRecords.teamId);
+      return new Map(rows.map((row) => [row.teamId!, Number(row.micros ?? 0)]));
     },
 
     async setAdmin(actor: AdminActor, userId: string, isAdmin: boolean): Promise<void> {

@@ -26,10 +26,11 @@ const AdminUserSchema = z
     created_at: z.string(),
     spend_this_month_micros: z.number().int().openapi({ description: 'Priced usage of the current UTC month, micro-dollars' }),
     teams: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })),
+    last_active_at: z.string().nullable().openapi({ description: 'The latest use of any of their sessions (ISO 8601); null if never signed in' }),
   })
   .openapi('AdminUser');
 const AdminTeamSchema = z
-  .object({ id: z.string(), name: z.string(), member_count: z.number().int(), disabled: z.boolean(), created_at: z.string() })
+  .object({ id: z.string(), name: z.string(), member_count: z.number().int(), disabled: z.boolean(), created_at: z.string(), spend_this_month_micros: z.number().int().openapi({ description: 'Priced usage of the current UTC month, micro-dollars' }) })
   .openapi('AdminTeam');
 const UsageTotalSchema = z
   .object({
@@ -95,7 +96,7 @@ const routes = {
   }),
   teams: createRoute({
     method: 'get', path: '/admin/teams', tags, security, summary: 'All teams (platform admins)',
-    request: { query: PageQuerySchema },
+    request: { query: PageQuerySchema.extend({ query: z.string().min(1).max(200).optional().openapi({ description: 'Case-insensitive fragment of the team name' }) }) },
     responses: { 200: ok('Page', pageOf(AdminTeamSchema)), ...commonErrors },
   }),
   disableTeam: createRoute({
@@ -143,7 +144,7 @@ export function adminRoutes(admin: AdminService, requireAdmin: MiddlewareHandler
     const { limit, cursor, email, query } = c.req.valid('query');
     const page = await admin.listUsers({ limit, ...(cursor ? { cursor } : {}), ...(email ? { email } : {}), condition: users.searchCondition(query) });
     const extras = await users.extrasOf(page.data.map((user) => user.id));
-    const data = page.data.map((user) => ({ ...user, spend_this_month_micros: extras.get(user.id)?.spend ?? 0, teams: extras.get(user.id)?.teams ?? [] }));
+    const data = page.data.map((user) => ({ ...user, spend_this_month_micros: extras.get(user.id)?.spend ?? 0, teams: extras.get(user.id)?.teams ?? [], last_active_at: extras.get(user.id)?.lastActive ?? null }));
     return c.json({ ...page, data }, 200);
   });
   router.openapi(routes.makeAdmin, async (c) => {
@@ -174,8 +175,10 @@ export function adminRoutes(admin: AdminService, requireAdmin: MiddlewareHandler
     return c.body(null, 204);
   });
   router.openapi(routes.teams, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    return c.json(await admin.listTeams({ limit, ...(cursor ? { cursor } : {}) }), 200);
+    const { limit, cursor, query } = c.req.valid('query');
+    const page = await admin.listTeams({ limit, ...(cursor ? { cursor } : {}), name: query });
+    const spend = await users.teamSpendOf(page.data.map((team) => team.id));
+    return c.json({ ...page, data: page.data.map((team) => ({ ...team, spend_this_month_micros: spend.get(team.id) ?? 0 })) }, 200);
   });
   router.openapi(routes.disableTeam, async (c) => {
     await admin.disableTeam(actorOf(c), c.req.valid('param').id);

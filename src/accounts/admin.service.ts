@@ -109,8 +109,8 @@ export function createAdminService(deps: AdminServiceDeps) {
     disableUser: (actor: AdminActor, userId: string) => setUserDisabled(actor, userId, true),
     enableUser: (actor: AdminActor, userId: string) => setUserDisabled(actor, userId, false),
 
-    async listTeams(page: Page) {
-      const rows = await store.listTeams({ limit: page.limit + 1, ...(page.cursor ? { before: page.cursor } : {}) });
+    async listTeams(page: Page & { name?: string | undefined }) {
+      const rows = await store.listTeams({ limit: page.limit + 1, ...(page.cursor ? { before: page.cursor } : {}), ...(page.name ? { name: page.name } : {}) });
       return paged(
         rows.map(({ team, memberCount }) => ({
           id: team.id,

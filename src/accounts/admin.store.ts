@@ -53,12 +53,12 @@ export function createAdminStore(db: DbExecutor) {
     },
 
     /** Newest first, with member counts. */
-    async listTeams(options: { limit: number; before?: string }, tx: DbExecutor = db) {
+    async listTeams(options: { limit: number; before?: string; name?: string }, tx: DbExecutor = db) {
       return tx
         .select({ team: teams, memberCount: count(memberships.userId) })
         .from(teams)
         .leftJoin(memberships, eq(memberships.teamId, teams.id))
-        .where(options.before ? lt(teams.id, options.before) : undefined)
+        .where(and(options.before ? lt(teams.id, options.before) : undefined, options.name ? ilike(teams.name, `%${options.name.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`) : undefined))
         .groupBy(teams.id)
         .orderBy(desc(teams.id))
         .limit(options.limit);

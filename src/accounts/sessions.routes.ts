@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { bearerSecurity, commonErrors, createApiRouter, PageQuerySchema, pageOf } from '../http/openapi.js';
 import type { AccountsService } from './accounts.service.js';
+import { AppError } from '../platform/errors.js';
 
 const SessionSchema = z
   .object({
@@ -56,6 +57,24 @@ const revokeSessions = createRoute({
   },
 });
 
+const changePassword = createRoute({
+  method: 'post',
+  path: '/me/password',
+  tags: ['auth'],
+  summary: 'Change your password (the current one is required); every other session ends',
+  security: bearerSecurity,
+  request: {
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ current_password: z.string().min(1).max(1024), new_password: z.string().max(1024) }).strict() } },
+    },
+  },
+  responses: {
+    200: { description: 'Changed; how many other sessions ended', content: { 'application/json': { schema: z.object({ sessions_revoked: z.number().int() }) } } },
+    ...commonErrors,
+  },
+});
+
 export function sessionsRoutes(accounts: AccountsService, requireAuth: MiddlewareHandler<AppEnv>) {
   const router = createApiRouter();
   const client = (c: { get(key: 'clientIp'): string | null; req: { header(name: string): string | undefined } }) => ({
@@ -64,6 +83,14 @@ export function sessionsRoutes(accounts: AccountsService, requireAuth: Middlewar
   });
   router.use('/me/sessions', requireAuth);
   router.use('/me/sessions/*', requireAuth);
+  router.use('/me/password', requireAuth);
+  router.openapi(changePassword, async (c) => {
+    const principal = c.get('principal');
+    if (!principal.sessionId) throw new AppError('forbidden', { message: 'Change your password from a signed-in session, not with a platform key.' });
+    const { current_password, new_password } = c.req.valid('json');
+    const revoked = await accounts.changePassword(principal.userId, principal.sessionId, current_password, new_password, client(c));
+    return c.json({ sessions_revoked: revoked }, 200);
+  });
   router.openapi(listSessions, async (c) => {
     const principal = c.get('principal');
     const { limit, cursor } = c.req.valid('query');

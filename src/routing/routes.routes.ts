@@ -47,6 +47,22 @@ export const RouteSchema = z
   })
   .openapi('Route');
 
+export const RoutePreviewSchema = z
+  .object({
+    candidates: z.array(
+      z.object({
+        model: z.string(),
+        integration_id: z.string().nullable().openapi({ description: 'The integration a call would use (the pinned one, else the owner’s key for the service); null without one' }),
+        breaker: z.enum(['closed', 'open', 'half_open']),
+        skipped: z.boolean().openapi({ description: 'true when a call now would skip this candidate' }),
+        reason: z.enum(['breaker_open', 'no_integration']).nullable(),
+      }),
+    ),
+    fallback_local: z.boolean(),
+  })
+  .openapi('RoutePreview');
+const preview = { description: 'The candidate order now', content: { 'application/json': { schema: RoutePreviewSchema } } };
+
 const NameParams = z.object({ name: z.string().min(1).max(64) });
 const TeamParams = z.object({ teamId: UlidSchema });
 const TeamNameParams = z.object({ teamId: UlidSchema, name: z.string().min(1).max(64) });
@@ -62,6 +78,14 @@ const defs = {
   put: createRoute({
     method: 'put', path: '/routes/{name}', tags, security, summary: 'Create or replace a route',
     request: { params: NameParams, body }, responses: { 200: one('Replaced'), 201: one('Created'), ...commonErrors },
+  }),
+  preview: createRoute({
+    method: 'post', path: '/routes/preview', tags, security, summary: 'The candidate order the gateway would use now for this (unsaved) route, given breaker states',
+    request: { body }, responses: { 200: preview, ...commonErrors },
+  }),
+  teamPreview: createRoute({
+    method: 'post', path: '/teams/{teamId}/routes/preview', tags, security, summary: 'Preview a team route’s candidate order (any member)',
+    request: { params: TeamParams, body }, responses: { 200: preview, ...commonErrors },
   }),
   remove: createRoute({ method: 'delete', path: '/routes/{name}', tags, security, summary: 'Delete a route', request: { params: NameParams }, responses: { 204: { description: 'Deleted' }, ...commonErrors } }),
   teamList: createRoute({
@@ -93,6 +117,8 @@ export function routesRoutes(service: RoutesService, requireAuth: MiddlewareHand
   const team = (teamId: string) => ({ kind: 'team' as const, id: teamId });
 
   router.openapi(defs.list, async (c) => c.json(await service.list(mine(c), me(c)), 200));
+  router.openapi(defs.preview, async (c) => c.json(await service.preview(mine(c), me(c), c.req.valid('json')), 200));
+  router.openapi(defs.teamPreview, async (c) => c.json(await service.preview(team(c.req.valid('param').teamId), me(c), c.req.valid('json')), 200));
   router.openapi(defs.get, async (c) => c.json(await service.get(mine(c), me(c), c.req.valid('param').name), 200));
   router.openapi(defs.put, async (c) => {
     const { route, created } = await service.put(mine(c), me(c), c.req.valid('param').name, c.req.valid('json'));

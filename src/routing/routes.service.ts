@@ -11,7 +11,8 @@ import type { Principal } from '../http/context.js';
 import type { CallTarget } from '../gateway/gateway-call.js';
 import type { ModelResolver } from '../gateway/model-resolver.js';
 import { orderTargets, type RouteConstraints, type RouteTarget, type Strategy } from '../gateway/resilience/strategies.js';
-import type { Resilience } from '../gateway/resilience/resilience.js';
+import { integrationBreakerKey, type Resilience } from '../gateway/resilience/resilience.js';
+import { breakerKey, type BreakerState } from '../gateway/resilience/breaker.js';
 import type { ServiceId } from '../gateway/providers/provider.js';
 import type { PriceCatalog } from '../metering/price-catalog.js';
 import { AppError } from '../platform/errors.js';
@@ -55,8 +56,19 @@ export interface RoutesDeps {
   resolveModel: ModelResolver;
   integrations: Pick<IntegrationsService, 'getIntegration' | 'resolveCredential'>;
   access: { requireTeamRole(teamId: string, userId: string, minimum: TeamRole): Promise<TeamRole> };
-  resilience?: Pick<Resilience, 'stats' | 'random'>;
+  resilience?: Pick<Resilience, 'stats' | 'random'> & Partial<Pick<Resilience, 'breakers'>>;
+  /** The platform default base URL per service (a preview reads the breaker of the endpoint a call would use). */
+  providerBaseUrls?: Partial<Record<ServiceId, string | undefined>>;
   cacheTtlMs?: number;
+}
+
+/** One candidate of a preview: what the gateway would try, and whether an open breaker skips it now. */
+export interface PreviewCandidate {
+  model: string;
+  integration_id: string | null;
+  breaker: BreakerState;
+  skipped: boolean;
+  reason: 'breaker_open' | 'no_integration' | null;
 }
 
 const ownerKey = (owner: Owner) => `${owner.kind}:${owner.id}`;
@@ -150,7 +162,39 @@ export function createRoutesService(deps: RoutesDeps) {
     }));
   }
 
+  /** The breaker state a call to this target would meet now: the worse of its endpoint's and its integration's. */
+  function breakerNow(service: ServiceId, integrationId: string, baseUrl: string | null): BreakerState {
+    const breakers = deps.resilience?.breakers;
+    if (!breakers) return 'closed';
+    const url = baseUrl ?? deps.providerBaseUrls?.[service];
+    const states = [breakers.state(integrationBreakerKey(integrationId)), url ? breakers.state(breakerKey(service, url)) : 'closed'];
+    return states.includes('open') ? 'open' : states.includes('half_open') ? 'half_open' : 'closed';
+  }
+
   return {
+    /**
+     * "Preview order": the chain the gateway would build from this (unsaved) route now, through the
+     * same ordering code as a request, each candidate with the breaker it would meet. Candidates an
+     * open breaker (or a missing key) would skip keep their place, marked `skipped`. Stores nothing.
+     */
+    async preview(owner: Owner, userId: string, input: RouteInput): Promise<{ candidates: PreviewCandidate[]; fallback_local: boolean }> {
+      await authorize(owner, userId, 'member');
+      await validate(owner, input);
+      const chain = chainOf({ name: 'preview', strategy: input.strategy, targets: input.targets, constraints: input.constraints ?? null, owner });
+      const candidates: PreviewCandidate[] = [];
+      for (const target of chain) {
+        const model = `${target.service}/${target.model}`;
+        const credential = await deps.integrations.resolveCredential(owner, target.service, target.integration?.id);
+        if (!credential) {
+          candidates.push({ model, integration_id: target.integration?.id ?? null, breaker: 'closed', skipped: true, reason: 'no_integration' });
+          continue;
+        }
+        const breaker = breakerNow(target.service, credential.integrationId, credential.baseUrl);
+        candidates.push({ model, integration_id: credential.integrationId, breaker, skipped: breaker === 'open', reason: breaker === 'open' ? 'breaker_open' : null });
+      }
+      return { candidates, fallback_local: input.fallback_local === true };
+    },
+
     async list(owner: Owner, userId: string): Promise<{ data: RouteView[] }> {
       await authorize(owner, userId, 'member');
       return { data: [...(await routesOf(owner)).values()] };

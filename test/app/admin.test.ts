@@ -109,6 +109,7 @@ describe('users', () => {
       created_at: expect.any(String),
       spend_this_month_micros: 0,
       teams: [],
+      last_active_at: expect.any(String),
     });
     const second = await server.api(`/api/admin/users?email=${tag}&limit=2&cursor=${first.next_cursor}`, { token: admin.token });
     expect(await second.json()).toEqual({ data: [expect.objectContaining({ id: users[0]!.userId })], next_cursor: null });
@@ -157,7 +158,7 @@ describe('teams', () => {
 
     const list = await server.api('/api/admin/teams', { token: admin.token });
     const text = await list.text();
-    expect(JSON.parse(text).data).toContainEqual({ id: team.id, name: 'Admin-visible', member_count: 1, disabled: false, created_at: expect.any(String) });
+    expect(JSON.parse(text).data).toContainEqual({ id: team.id, name: 'Admin-visible', member_count: 1, disabled: false, created_at: expect.any(String), spend_this_month_micros: 0 });
     expect(text).not.toContain(KEY);
 
     expect((await server.api(`/api/admin/teams/${team.id}/disable`, { token: admin.token, method: 'POST' })).status).toBe(204);

@@ -87,6 +87,7 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/teams/{teamId}/routes/{name}': { params: (f) => ({ ...team(f), name: 'team-route' }) },
   'PUT /api/teams/{teamId}/routes/{name}': { params: (f) => ({ ...team(f), name: 'team-route' }), body: { strategy: 'priority', targets: [{ model: 'openai/gpt-4o-mini' }] } },
   'DELETE /api/teams/{teamId}/routes/{name}': { params: (f) => ({ ...team(f), name: 'team-route' }) },
+  'POST /api/teams/{teamId}/routes/preview': { params: team, body: { strategy: 'priority', targets: [{ model: 'openai/gpt-4o-mini' }] } },
   'GET /api/budgets/{id}': { params: (f) => ({ id: f.budgetId }) },
   'DELETE /api/budgets/{id}': { params: (f) => ({ id: f.budgetId }) },
   'POST /api/notifications/{id}/read': { params: (f) => ({ id: f.notificationId }) },

@@ -43,7 +43,7 @@ const HealthSchema = z
     breaker_counts: z
       .object({
         per_provider: z.array(Counts.extend({ service: z.string() })),
-        per_integration: Counts.extend({ not_closed: z.array(z.object({ id: z.string(), state: z.enum(['closed', 'open', 'half_open']), retry_after_ms: z.number().int() })) }),
+        per_integration: Counts.extend({ not_closed: z.array(z.object({ id: z.string(), service: z.string().nullable().openapi({ description: 'The integration’s service (null if it no longer exists); never its owner' }), state: z.enum(['closed', 'open', 'half_open']), retry_after_ms: z.number().int() })) }),
       })
       .optional(),
     errors_15m: z

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
 import { api } from '../api/client';
+import { useLiveEvent } from '../api/events';
 import { teamsQuery, unreadNotificationsQuery } from '../api/queries';
 import { signOut } from '../api/session';
 import type { Me } from '../api/types';
@@ -44,6 +45,12 @@ export function NotificationsMenu() {
   const queryClient = useQueryClient();
   const unread = useQuery(unreadNotificationsQuery);
   const items = unread.data?.data ?? [];
+  // A budget threshold crossed: the new notification shows without a reload.
+  // The server announces the alert as it writes the notification, so look again a moment later.
+  useLiveEvent('budget.alert', () => {
+    void queryClient.invalidateQueries({ queryKey: ['notifications'] });
+    setTimeout(() => void queryClient.invalidateQueries({ queryKey: ['notifications'] }), 1500);
+  });
   const markRead = useMutation({
     mutationFn: (id: string) => api<void>(`/api/notifications/${encodeURIComponent(id)}/read`, { method: 'POST' }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),

@@ -13,6 +13,7 @@ import { Button } from '../../ui/Button';
 import { AlertDialog } from '../../ui/Dialog';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
 import { Page } from '../../ui/Page';
+import { ChangePasswordForm } from './ChangePasswordForm';
 
 const sessionsQuery = queryOptions({
   queryKey: ['me', 'sessions'],
@@ -54,7 +55,11 @@ export default function SettingsPage() {
         <p className="text-sm">
           Email: <strong className="break-all">{me.data?.email ?? "…"}</strong>
         </p>
-        <p className="text-sm text-muted">Times are shown in {zone}.</p>
+        <p className="text-sm">
+          Time zone: <strong>{zone}</strong> <span className="text-muted">(your browser’s; times on these pages are shown in it unless a page says UTC)</span>
+        </p>
+        <p className="text-sm text-muted">Theme: use the “Theme” button in the header (system, light or dark; remembered on this device).</p>
+        <ChangePasswordForm onChanged={() => void refresh()} />
       </section>
 
       <section aria-labelledby="sessions-heading" className="flex min-w-0 flex-col gap-3">
