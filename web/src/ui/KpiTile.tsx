@@ -24,9 +24,9 @@ export function KpiTile({ title, value, change, riseIsBad = false, children }: K
     );
   return (
     <div role="group" aria-labelledby={id} className="grid min-h-32 content-start gap-1 rounded-lg border border-border bg-surface p-4">
-      <h3 id={id} className="text-sm font-medium text-muted">
+      <p id={id} className="text-sm font-medium text-muted">
         {title}
-      </h3>
+      </p>
       <p className="text-2xl font-semibold tabular-nums" data-kpi-value="">
         {value}
       </p>

@@ -112,9 +112,11 @@ export function TimeSeriesChart({ caption, x, xLabels, series, format, kind = 'l
   }, [dataKey, kind, stacked, timeZone, hourly, height, theme]);
 
   return (
-    <figure className="grid min-w-0 gap-2 rounded-lg border border-border bg-surface p-4">
+    <figure aria-labelledby={`${tableId}-caption`} className="grid min-w-0 gap-2 rounded-lg border border-border bg-surface p-4">
       <figcaption className="flex flex-wrap items-center justify-between gap-2">
-        <span className="font-semibold">{caption}</span>
+        <span id={`${tableId}-caption`} className="font-semibold">
+          {caption}
+        </span>
         <Button variant="ghost" aria-expanded={showTable} aria-controls={tableId} onClick={() => setShowTable((v) => !v)}>
           {showTable ? 'Hide data table' : 'Show data table'}
         </Button>
