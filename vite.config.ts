@@ -47,6 +47,10 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     sourcemap: false,
     target: 'es2022',
+    // React, TanStack and web/src/api in one chunk the entry loads: without it Rolldown split them
+    // into several shared chunks once the dashboard's lazy chunks used them too (~2 kB gzip more on
+    // every route's initial JS, over the 160 kB budget on /integrations and /keys).
+    rolldownOptions: { output: { advancedChunks: { groups: [{ name: 'core', test: /node_modules[\\/](@tanstack|react|react-dom|scheduler)[\\/]|web[\\/]src[\\/]api[\\/]/ }] } } },
   },
   server: {
     port: 5173,
