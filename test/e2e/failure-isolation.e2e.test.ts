@@ -2,16 +2,18 @@
  * J14 (WEBAPP.md §6.6): failure isolation. One aggregate request of the Overview fails (the test
  * answers it with a 500 through page.route, the server stays real): only that widget shows its
  * error with "Retry", the others render, and "Retry" recovers it. Signing out and in as another
- * user leaves nothing of the first user's data on screen (the query cache is cleared).
+ * user leaves nothing of the first user's data on screen (the query cache is cleared). The health
+ * strip shows a stored provider key as …last4; the key is in no page, response or server log.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { launchBrowser, logInThroughPage, openPage } from './harness.js';
+import { launchBrowser, logInThroughPage, openPage, recordResponses } from './harness.js';
 import { seedUsage } from './usage-seed.js';
 
 const PASSWORD = 'correct horse battery staple';
 const A_MODEL = 'tenant-a-secret-model';
+const PROVIDER_KEY = 'sk-e2e-dashboard-canary-000000000000000007';
 
 let server: TestServer;
 let browser: Browser;
@@ -35,7 +37,13 @@ afterAll(async () => {
 
 describe('J14: failure isolation', () => {
   it('fails one widget alone, recovers it with Retry, and shows no stale data to the next user', async () => {
+    // A stored provider key: the health strip shows …last4, never the key.
+    const login = await server.api('/api/auth/login', { body: { email: emailA, password: PASSWORD } });
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    const created = await server.api('/api/integrations', { token, body: { service: 'openai', api_key: PROVIDER_KEY, name: 'Canary OpenAI' } });
+    expect(created.status).toBe(201);
     const { page, context } = await openPage(browser);
+    const responses = recordResponses(page);
     const failing = /\/api\/usage\?group_by=day%2Ckey&/;
     let fail = true;
     await page.route(failing, (route) =>
@@ -51,11 +59,18 @@ describe('J14: failure isolation', () => {
     await page.getByRole('figure', { name: 'Spend over time' }).waitFor();
     await page.getByRole('table', { name: 'Top integrations' }).waitFor();
     expect(await page.getByRole('alert').count()).toBe(1);
+    const health = page.getByRole('table', { name: 'Integration health' });
+    await health.getByRole('row', { name: /Canary OpenAI/ }).getByText(`…${PROVIDER_KEY.slice(-4)}`).waitFor();
+    await health.getByRole('button', { name: 'Test Canary OpenAI' }).waitFor();
 
     fail = false;
     await keys.getByRole('button', { name: 'Retry' }).click();
     await page.getByRole('table', { name: 'Top API keys' }).waitFor();
     expect(await keys.getByRole('alert').count()).toBe(0);
+
+    expect(await page.content()).not.toContain(PROVIDER_KEY);
+    for (const body of await responses.bodies()) expect(body).not.toContain(PROVIDER_KEY);
+    expect(server.logs.text()).not.toContain(PROVIDER_KEY);
 
     // Sign out, sign in as B: nothing of A's remains.
     await page.getByRole('button', { name: 'Account menu' }).click();
