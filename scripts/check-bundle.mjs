@@ -5,7 +5,9 @@
  *   - initial JS of each route (the entry, its static imports, the shell chunk for authenticated
  *     pages, and the route's lazy page chunk, each with its static imports) ≤ 160 kB;
  *   - the largest single lazy chunk ≤ 60 kB;
- *   - all CSS ≤ 25 kB.
+ *   - all CSS ≤ 25 kB;
+ *   - total JS for / (Overview) with every lazy chunk it can load, uPlot included, ≤ 210 kB;
+ *   - the chart library chunk (named uplot-engine: web/src/ui/uplot-engine.ts) ≤ 35 kB.
  * Prints a table; exits 1 when over budget or when the build is missing.
  */
 import { readFileSync, existsSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const KB = 1000;
-const BUDGET = { initialJs: 160 * KB, lazyChunk: 60 * KB, css: 25 * KB };
+const BUDGET = { initialJs: 160 * KB, lazyChunk: 60 * KB, css: 25 * KB, overviewTotal: 210 * KB, chartLibrary: 35 * KB };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const webDir = path.resolve(root, process.argv[2] ?? 'dist/web');
@@ -76,6 +78,36 @@ if (largestLazy) {
   const over = largestLazy.size > BUDGET.lazyChunk;
   failed ||= over;
   rows.push({ check: `largest lazy chunk (${largestLazy.file})`, size: kb(largestLazy.size), budget: kb(BUDGET.lazyChunk), ok: over ? 'OVER' : 'ok' });
+}
+
+/** Everything a page can load: static and dynamic imports, transitively (not other pages). */
+function fullClosure(key, seen = new Set()) {
+  if (seen.has(key) || !manifest[key]) return seen;
+  seen.add(key);
+  // The entry and the shell are counted with their static imports; their dynamic imports are other pages.
+  if (manifest[key].isEntry || key === SHELL) return seen;
+  for (const imported of [...(manifest[key].imports ?? []), ...(manifest[key].dynamicImports ?? [])]) fullClosure(imported, seen);
+  return seen;
+}
+const OVERVIEW = 'src/features/overview/OverviewPage.tsx';
+if (manifest[OVERVIEW]) {
+  const overviewFiles = new Set([...initialFiles, ...files(fullClosure(OVERVIEW)), ...(manifest[SHELL] ? files(staticClosure(SHELL)) : [])]);
+  const total = [...overviewFiles].filter((file) => file.endsWith('.js')).reduce((sum, file) => sum + gz(file), 0);
+  failed ||= total > BUDGET.overviewTotal;
+  rows.push({ check: 'total JS for / incl. lazy chunks and uPlot', size: kb(total), budget: kb(BUDGET.overviewTotal), ok: total > BUDGET.overviewTotal ? 'OVER' : 'ok' });
+} else {
+  failed = true;
+  rows.push({ check: `total JS for /: ${OVERVIEW} missing from the manifest`, size: '-', budget: kb(BUDGET.overviewTotal), ok: 'OVER' });
+}
+const chartChunks = Object.values(manifest).filter((chunk) => /uplot/i.test(chunk.name ?? '') && chunk.file.endsWith('.js'));
+if (chartChunks.length === 0) {
+  failed = true;
+  rows.push({ check: 'chart library (no chunk named uplot-engine)', size: '-', budget: kb(BUDGET.chartLibrary), ok: 'OVER' });
+}
+for (const chunk of chartChunks) {
+  const size = gz(chunk.file);
+  failed ||= size > BUDGET.chartLibrary;
+  rows.push({ check: `chart library (${chunk.file})`, size: kb(size), budget: kb(BUDGET.chartLibrary), ok: size > BUDGET.chartLibrary ? 'OVER' : 'ok' });
 }
 
 const cssFiles = new Set(Object.values(manifest).flatMap((chunk) => chunk.css ?? []));

@@ -62,12 +62,21 @@ const verifyRoute = createRoute({ getParentRoute: () => authLayout, path: '/veri
 const forgotRoute = createRoute({ getParentRoute: () => authLayout, path: '/forgot-password', validateSearch: searchOf(noSearch), component: lazyRouteComponent(() => import('./features/auth/ForgotPasswordPage')) });
 const resetRoute = createRoute({ getParentRoute: () => authLayout, path: '/reset-password', validateSearch: searchOf(tokenSearch), component: lazyRouteComponent(() => import('./features/auth/ResetPasswordPage')) });
 
-const overviewRoute = createRoute({ getParentRoute: () => appLayout, path: '/', component: lazyRouteComponent(() => import('./features/overview/OverviewPage')) });
+// Dashboard controls in the URL (features/overview/controls.tsx); /usage adds its filters. Plain
+// checks, not zod: these schemas would add ~2.5 kB of zod/mini to the entry chunk.
+function pickSearch(rules: Record<string, RegExp>) {
+  return (search: Record<string, unknown>): Record<string, string | undefined> =>
+    Object.fromEntries(Object.entries(rules).map(([key, rule]) => [key, typeof search[key] === 'string' && rule.test(search[key]) ? search[key] : undefined]));
+}
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const dashboardRules = { range: /^(24h|7d|30d|custom)$/, from: DAY, to: DAY, tz: /^[\w+\-/]{1,64}$/ };
+const usageRules = { ...dashboardRules, group: /^(day|hour)(,[a-z]+)?$/, metric: /^(spend|requests|tokens|errors|p95)$/, model: /^.{1,200}$/, service: /^.{1,64}$/, status: /^(success|error|[2-5]xx)$/, key_id: /^.{1,64}$/, integration_id: /^.{1,64}$/ };
+const overviewRoute = createRoute({ getParentRoute: () => appLayout, path: '/', validateSearch: pickSearch(dashboardRules), component: lazyRouteComponent(() => import('./features/overview/OverviewPage')) });
 const quickstartRoute = createRoute({ getParentRoute: () => appLayout, path: '/quickstart', component: lazyRouteComponent(() => import('./features/quickstart/QuickStartPage')) });
 const integrationsRoute = createRoute({ getParentRoute: () => appLayout, path: '/integrations', component: lazyRouteComponent(() => import('./features/integrations/IntegrationsPage')) });
 const integrationDetailRoute = createRoute({ getParentRoute: () => appLayout, path: '/integrations/$id', component: lazyRouteComponent(() => import('./features/integrations/IntegrationDetailPage')) });
 const keysRoute = createRoute({ getParentRoute: () => appLayout, path: '/keys', component: lazyRouteComponent(() => import('./features/keys/ApiKeysPage')) });
-const usageRoute = createRoute({ getParentRoute: () => appLayout, path: '/usage', component: lazyRouteComponent(() => import('./features/usage/UsagePage')) });
+const usageRoute = createRoute({ getParentRoute: () => appLayout, path: '/usage', validateSearch: pickSearch(usageRules), component: lazyRouteComponent(() => import('./features/usage/UsagePage')) });
 const logsRoute = createRoute({ getParentRoute: () => appLayout, path: '/logs', component: lazyRouteComponent(() => import('./features/logs/LogsPage')) });
 const budgetsRoute = createRoute({ getParentRoute: () => appLayout, path: '/budgets', component: lazyRouteComponent(() => import('./features/budgets/BudgetsPage')) });
 const teamsRoute = createRoute({ getParentRoute: () => appLayout, path: '/teams', component: lazyRouteComponent(() => import('./features/teams/TeamsPage')) });

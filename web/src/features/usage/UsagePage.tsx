@@ -1,11 +1,13 @@
-import { EmptyState } from '../../ui/EmptyState';
+/** Usage (`/usage`): the heading at once, the rest (charts, table, export) as a lazy chunk (bundle budget). */
+import { lazy, Suspense } from 'react';
 import { Page } from '../../ui/Page';
 
-/** Placeholder until its slice lands: the heading and title are the contract (WEBAPP.md §6.4). */
+const UsageView = lazy(() => import('./UsageView').then((module) => ({ default: module.UsageView })));
+
 export default function UsagePage() {
   return (
-    <Page title="Usage">
-      <EmptyState title="Coming soon">Usage charts and the CSV export will show here.</EmptyState>
-    </Page>
+    <Suspense fallback={<Page title="Usage"><div aria-busy="true" className="min-h-96 rounded-lg border border-border bg-raised"><span className="sr-only">Loading usage…</span></div></Page>}>
+      <UsageView />
+    </Suspense>
   );
 }
