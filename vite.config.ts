@@ -54,8 +54,8 @@ export default defineConfig({
       output: {
         codeSplitting: {
           groups: [
-            { name: 'core', test: /node_modules[\/](react|react-dom|scheduler|@tanstack)[\/]|web[\/]src[\/]api[\/]/ },
-            { name: 'kit', test: /web[\/]src[\/](ui|format)[\/]|features[\/]auth[\/]FormParts/ },
+            { name: 'core', test: /node_modules[\/](react|react-dom|scheduler|@tanstack[\/](react-router|router-core|history|store|react-store|query-core|react-query))[\/]|web[\/]src[\/]api[\/]/ },
+            { name: 'kit', test: /web[\/]src[\/](ui[\/](?!uplot-engine|TimeSeriesChart)|format[\/])|features[\/]auth[\/]FormParts/ },
           ],
         },
       },
