@@ -66,6 +66,8 @@ it("counts a page's own lazy parts (a chart, a dialog) under the lazy-chunk budg
   const result = spawnSync(process.execPath, [script, dir], { cwd: root, encoding: 'utf8' });
   expect(result.stdout).toContain('initial JS: Page');
   expect(result.stdout).not.toContain('initial JS: Chart');
-  expect(result.stdout).toMatch(/largest lazy chunk \(assets\/Chart-c\.js\)/);
-  expect(result.status, result.stdout).toBe(0);
+  expect(result.stdout).toMatch(/largest lazy chunk \(assets\/Chart-c\.js\)\s+[\d.]+ kB\s+60\.0 kB\s+ok/);
+  // Within the 160 kB although Shared + Chart would not be (this fixture has no Overview, so the
+  // Overview totals report themselves missing: that is the only reason it exits non-zero).
+  expect(result.stdout).toMatch(/initial JS: Page\s+[\d.]+ kB\s+160\.0 kB\s+ok/);
 });
