@@ -74,7 +74,7 @@ describe('J14: failure isolation', () => {
 
     // Sign out, sign in as B: nothing of A's remains.
     await page.getByRole('button', { name: 'Account menu' }).click();
-    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((url) => url.pathname === '/login');
     await logInThroughPage(page, server.url, { email: emailB, password: PASSWORD }, '/?range=30d&tz=UTC');
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
