@@ -9,7 +9,6 @@
  * picks up exactly the rows still under an old key (no row lost, none wrapped twice).
  */
 import type pg from 'pg';
-import type { CheckResult } from '../http/health.routes.js';
 import type { Logger } from '../platform/logger.js';
 import { dataKeyAad, open, seal, type OwnerRef } from './envelope.js';
 import type { Keyring } from './keyring.js';
@@ -177,31 +176,3 @@ export async function verifyKeyring(pool: pg.Pool, keyring: Keyring): Promise<Ve
   return { primary: keyring.primary.id, counts, outside_primary: outside, missing, unreadable };
 }
 
-/**
- * The readiness check for `/readyz` (the ops-runtime slice wires it): 'ok' when every wrapped
- * data key's master key is in the keyring; otherwise a short reason, and an error log naming the
- * missing key ids and row counts (once per change, not on every probe). Fails closed: a replica
- * that cannot decrypt some rows reports not-ready instead of serving decrypt errors.
- */
-export function createKeyringReadiness(db: Queryable, keyring: Keyring, logger: Pick<Logger, 'error' | 'info'>): () => Promise<CheckResult> {
-  let lastReported = '';
-  return async () => {
-    let missing: Record<string, number>;
-    try {
-      missing = missingKeys(await countWrappedKeys(db), keyring);
-    } catch {
-      return 'unknown';
-    }
-    const ids = Object.keys(missing);
-    const signature = ids.map((id) => `${id}:${missing[id]}`).join(',');
-    if (signature !== lastReported) {
-      if (ids.length > 0) {
-        for (const id of ids) logger.error({ kek_id: id, rows: missing[id] }, 'master key missing from the keyring: rows wrapped under it cannot be decrypted; not ready');
-      } else if (lastReported) {
-        logger.info('every wrapped data key is readable with the keyring again');
-      }
-      lastReported = signature;
-    }
-    return ids.length === 0 ? 'ok' : `missing master key ${ids.join(',')}`;
-  };
-}
