@@ -1,6 +1,6 @@
 /**
  * Toasts for mutation results. `useToast()(message)` from anywhere under ToastHost. A region
- * "Messages" holding a polite live region (errors: assertive), each toast dismissed after 6 s
+ * "Messages" holding a polite live list (an error toast is an `alert`), each toast dismissed after 6 s
  * (paused while hovered or focused) or with its "Dismiss" button. Our own ~1 kB rather than Radix
  * Toast, which put ~8 kB gzip (toast, collection, dismissable layer) into every page's entry chunk.
  */
@@ -38,7 +38,7 @@ function Toast({ item, onDismiss }: { item: ToastItem; onDismiss: (id: number) =
       onBlur={() => setPaused(false)}
       className={`flex items-start justify-between gap-3 rounded-md border bg-surface p-3 text-sm shadow-lg ${item.tone === 'error' ? 'border-danger' : 'border-border'}`}
     >
-      <span role={item.tone === 'error' ? 'alert' : 'status'}>{item.title}</span>
+      {item.tone === 'error' ? <span role="alert">{item.title}</span> : <span>{item.title}</span>}
       <button type="button" className="min-h-11 min-w-11 rounded px-2 text-muted" aria-label="Dismiss" onClick={() => onDismiss(item.id)}>
         ✕
       </button>
@@ -56,7 +56,8 @@ export function ToastHost({ children }: { children: ReactNode }) {
     <ToastContext.Provider value={notify}>
       {children}
       <section aria-label="Messages" className="pointer-events-none fixed bottom-4 right-4 z-50 w-[min(24rem,calc(100vw-2rem))]">
-        <ol className="pointer-events-auto flex flex-col gap-2">
+        {/* A live region that exists before any toast: text added to it is announced politely. */}
+        <ol aria-live="polite" className="pointer-events-auto flex flex-col gap-2">
           {items.map((item) => (
             <Toast key={item.id} item={item} onDismiss={remove} />
           ))}
