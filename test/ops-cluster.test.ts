@@ -34,10 +34,13 @@ let token: string;
 function freshGet(target: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     http
-      .get(target, { agent: false, headers: { connection: 'close' } }, (response) => {
+      .get(target, { agent: false, timeout: 10_000, headers: { connection: 'close' } }, (response) => {
         let body = '';
         response.on('data', (chunk: Buffer) => (body += chunk.toString()));
         response.on('end', () => resolve({ status: response.statusCode ?? 0, body, headers: response.headers }));
+      })
+      .on('timeout', function (this: http.ClientRequest) {
+        this.destroy(new Error(`no response from ${target} within 10 s`));
       })
       .on('error', reject);
   });
