@@ -83,7 +83,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   await services.priceOverrides.load();
   const expectedMigrations = expectedMigrationCount();
   let draining = false;
-  const keyringReadiness = createKeyringReadiness({ pool: db.pool, keyring, metrics, logger });
+  // On the background pool: a /metrics scrape or /readyz probe is not an AI request, and the
+  // request pool's query counter must stay at 0 per AI request in steady state (issue 3).
+  const keyringReadiness = createKeyringReadiness({ pool: usageDb.pool, keyring, metrics, logger });
   let spoolEmptyAt = Date.now();
   // A cluster worker's /metrics is every worker's, aggregated by the primary (cluster.ts).
   const ownMetrics = async () => {
