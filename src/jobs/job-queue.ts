@@ -83,9 +83,18 @@ export function createInProcessJobs(processor: JobProcessor, options: { concurre
   };
 }
 
+/** The queue name and stall timing; tests shorten them. */
+export interface BullTuning {
+  queueName?: string;
+  /** How long a job stays locked to a worker that stops renewing it (it died). */
+  lockDurationMs?: number;
+  /** How often a worker looks for jobs whose lock lapsed. */
+  stalledIntervalMs?: number;
+}
+
 /** The producer side on Redis: `serve` adds job ids. */
-export function createBullJobQueue(redisUrl: string, logger: Logger): JobQueue {
-  const queue = new Queue(VIDEO_QUEUE_NAME, { connection: redisConnectionOptions(redisUrl) });
+export function createBullJobQueue(redisUrl: string, logger: Logger, tuning: BullTuning = {}): JobQueue {
+  const queue = new Queue(tuning.queueName ?? VIDEO_QUEUE_NAME, { connection: redisConnectionOptions(redisUrl) });
   // Without a listener an 'error' event would crash the process; a Redis outage is logged instead
   // (jobs stay in the table and are enqueued by the next sweep).
   queue.on('error', (error) => logger.warn({ err: error }, 'job queue connection error'));
@@ -100,11 +109,16 @@ export function createBullJobQueue(redisUrl: string, logger: Logger): JobQueue {
 }
 
 /** The consumer side on Redis: a BullMQ Worker that hands each job id to the processor. */
-export function createBullJobConsumer(redisUrl: string, processor: JobProcessor, options: { concurrency: number; logger: Logger }): JobConsumer {
+export function createBullJobConsumer(
+  redisUrl: string,
+  processor: JobProcessor,
+  options: { concurrency: number; logger: Logger; /** A job whose worker died was taken back (switchboard_jobs_total{state="stalled"}). */ onStalled?: () => void },
+  tuning: BullTuning = {},
+): JobConsumer {
   const controller = new AbortController();
   let active = 0;
   const worker = new Worker<{ jobId: string }>(
-    VIDEO_QUEUE_NAME,
+    tuning.queueName ?? VIDEO_QUEUE_NAME,
     async (job) => {
       active += 1;
       try {
@@ -115,9 +129,18 @@ export function createBullJobConsumer(redisUrl: string, processor: JobProcessor,
     },
     // A worker killed without a goodbye leaves its jobs active in Redis; BullMQ's stall check hands
     // them to another worker once the lock lapses (and the table sweep catches anything else).
-    { connection: redisConnectionOptions(redisUrl), concurrency: options.concurrency, lockDuration: 30_000, stalledInterval: 15_000 },
+    {
+      connection: redisConnectionOptions(redisUrl),
+      concurrency: options.concurrency,
+      lockDuration: tuning.lockDurationMs ?? 30_000,
+      stalledInterval: tuning.stalledIntervalMs ?? 15_000,
+    },
   );
   worker.on('error', (error) => options.logger.warn({ err: error }, 'job queue connection error'));
+  worker.on('stalled', (jobId) => {
+    options.logger.warn({ job_id: jobId }, 'a job whose worker stopped answering was taken back');
+    options.onStalled?.();
+  });
   return {
     active: () => active,
     async close() {

@@ -30,7 +30,7 @@ export async function startJobRuntime(input: {
   services: JobServices;
   logger: Logger;
   consume: boolean;
-  /** switchboard_jobs_total{queue,state}: counted when a job is metered (completed or failed). */
+  /** switchboard_jobs_total{queue,state}: counted when a job is metered (completed or failed) or taken back from a dead worker (stalled). */
   metrics?: Pick<Metrics, 'jobs' | 'enabled'>;
 }): Promise<JobRuntime> {
   const { config, services } = input;
@@ -68,7 +68,13 @@ export async function startJobRuntime(input: {
     consumer = local;
   } else {
     queue = createBullJobQueue(config.redisUrl, logger);
-    if (consuming) consumer = createBullJobConsumer(config.redisUrl, runner, { concurrency: config.jobs.concurrency, logger });
+    if (consuming) consumer = createBullJobConsumer(config.redisUrl, runner, {
+        concurrency: config.jobs.concurrency,
+        logger,
+        onStalled: () => {
+          if (input.metrics?.enabled) input.metrics.jobs.inc({ queue: 'video', state: 'stalled' });
+        },
+      });
   }
 
   const sweep = async (): Promise<number> => {
