@@ -161,11 +161,11 @@ describe('J2: add a provider key, tested', () => {
     await logInThroughPage(page, server.url, { email: member.email, password: PASSWORD }, `/integrations?team=${team.id}`);
     const row = page.getByRole('table', { name: 'Integrations' }).getByRole('row', { name: /Shared OpenAI/ });
     await row.getByText(`…${TEAM_KEY.slice(-4)}`).waitFor();
-    for (const name of ['Edit Shared OpenAI', 'Replace key of Shared OpenAI', 'Delete Shared OpenAI']) {
+    for (const name of ['Edit Shared OpenAI', 'Replace key of Shared OpenAI', 'Disable Shared OpenAI', 'Delete Shared OpenAI']) {
       const button = row.getByRole('button', { name });
       await expect.poll(() => button.isDisabled()).toBe(true);
       const describedBy = await button.getAttribute('aria-describedby');
-      expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe('Only team owners and admins can add, edit, replace or delete team secrets; members can see and test them.');
+      expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe('Only team owners and admins can add, edit, replace, disable or delete team secrets; members can see and test them.');
     }
     expect(await page.getByRole('button', { name: 'Add integration' }).isDisabled()).toBe(true);
     await row.getByRole('button', { name: 'Test Shared OpenAI' }).click();
