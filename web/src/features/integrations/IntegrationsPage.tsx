@@ -20,14 +20,14 @@ import { Page } from '../../ui/Page';
 import { StatusPill } from '../../ui/StatusPill';
 import { NotFoundPage } from '../errors/NotFoundPage';
 import { errorSource, useLiveIntegrationStatus, type IntegrationStatusEvent } from './live';
+import type { IntegrationAction } from './ConfirmIntegrationDialog';
 import { integrationsBase, integrationsQuery, useCanManage } from './scope';
 import { describeCheck, serviceLabel } from './services';
 
 const AddIntegrationDialog = lazy(() => import('./AddIntegrationDialog'));
 const EditIntegrationDialog = lazy(() => import('./EditIntegrationDialog'));
 const ReplaceKeyDialog = lazy(() => import('./ReplaceKeyDialog'));
-const DeleteIntegrationDialog = lazy(() => import('./DeleteIntegrationDialog'));
-const DisableIntegrationDialog = lazy(() => import('./DisableIntegrationDialog'));
+const ConfirmIntegrationDialog = lazy(() => import('./ConfirmIntegrationDialog'));
 
 function rateLimitText(limit: Integration['rate_limit']): string {
   if (!limit) return 'None';
@@ -43,8 +43,7 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<Integration | null>(null);
   const [replacing, setReplacing] = useState<Integration | null>(null);
-  const [deleting, setDeleting] = useState<Integration | null>(null);
-  const [disabling, setDisabling] = useState<Integration | null>(null);
+  const [confirming, setConfirming] = useState<{ action: IntegrationAction; integration: Integration } | null>(null);
   const [checked, setChecked] = useState<Record<string, string>>({});
   const [live, setLive] = useState<Record<string, IntegrationStatusEvent>>({});
   useLiveIntegrationStatus(teamId, (event) => setLive((previous) => ({ ...previous, [event.id]: event })));
@@ -156,11 +155,11 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
                         Re-enable
                       </Button>
                     ) : (
-                      <Button variant="ghost" onClick={() => setDisabling(integration)} aria-label={`Disable ${integration.name}`} {...manage}>
+                      <Button variant="ghost" onClick={() => setConfirming({ action: 'disable', integration })} aria-label={`Disable ${integration.name}`} {...manage}>
                         Disable
                       </Button>
                     )}
-                    <Button variant="ghost" onClick={() => setDeleting(integration)} aria-label={`Delete ${integration.name}`} {...manage}>
+                    <Button variant="ghost" onClick={() => setConfirming({ action: 'delete', integration })} aria-label={`Delete ${integration.name}`} {...manage}>
                       Delete
                     </Button>
                   </div>
@@ -174,8 +173,7 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
         {adding ? <AddIntegrationDialog open onOpenChange={setAdding} teamId={teamId} onSaved={() => void refresh()} /> : null}
         {editing ? <EditIntegrationDialog integration={editing} teamId={teamId} onClose={() => setEditing(null)} onSaved={() => void refresh()} /> : null}
         {replacing ? <ReplaceKeyDialog integration={replacing} teamId={teamId} onClose={() => setReplacing(null)} onSaved={() => void refresh()} /> : null}
-        {disabling ? <DisableIntegrationDialog integration={disabling} teamId={teamId} onClose={() => setDisabling(null)} onDisabled={() => void refresh()} /> : null}
-        {deleting ? <DeleteIntegrationDialog integration={deleting} teamId={teamId} onClose={() => setDeleting(null)} onDeleted={() => void refresh()} /> : null}
+        {confirming ? <ConfirmIntegrationDialog action={confirming.action} integration={confirming.integration} teamId={teamId} onClose={() => setConfirming(null)} onDone={() => void refresh()} /> : null}
       </Suspense>
     </div>
   );
