@@ -74,8 +74,12 @@ describe('disabling a personal integration', () => {
     expect(fallback.headers.get('x-switchboard-integration')).toBe(second);
     expect(((await fallback.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content).toBe(openAIAnswer(2));
 
-    // With both disabled, the call names the disabled integration and the way back.
+    // With both disabled, the call names the disabled integration and the way back, and
+    // /v1/models no longer offers the service.
+    const openaiListed = async () => ((await (await server.api('/v1/models', { token: user.token })).json()) as { data: Array<{ owned_by: string }> }).data.some((model) => model.owned_by === 'openai');
+    expect(await openaiListed()).toBe(true);
     expect((await post(`/api/integrations/${second}/disable`, user.token)).status).toBe(200);
+    expect(await openaiListed()).toBe(false);
     const before = fake.requests.length;
     const refused = await chat(user.token);
     expect(refused.status).toBe(400);
@@ -95,6 +99,7 @@ describe('disabling a personal integration', () => {
     expect(enabled.status).toBe(200);
     expect((await enabled.json()) as IntegrationBody).toMatchObject({ id: first, disabled_at: null, disabled_reason: null });
     expect((await chat(user.token)).headers.get('x-switchboard-integration')).toBe(first);
+    expect(await openaiListed()).toBe(true);
   });
 
   it('is idempotent and audited once per change, with the reason', async () => {
