@@ -126,6 +126,8 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     audit,
     allowPrivateUpstreams: config.allowPrivateUpstreams,
     onDecryptFailure: (kekId) => metrics.decryptFailures.inc({ kek_id: kekId }),
+    onStatus: (row) =>
+      events.publish('integration.status', { userId: row.ownerUserId, teamId: row.ownerTeamId }, integrationStatusEvent(row, integrationStats.breakerOf({ id: row.id, service: row.service, base_url: row.baseUrl }))),
   });
   const upstream = createUpstreamClient(config.upstream, { allowPrivate: config.allowPrivateUpstreams });
   const integrationHealth = createIntegrationHealth({

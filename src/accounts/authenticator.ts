@@ -16,7 +16,7 @@ import { LRUCache } from 'lru-cache';
 import type { Principal } from '../http/context.js';
 import type { Clock } from '../platform/clock.js';
 import type { InvalidationBus } from '../platform/invalidation.js';
-import { PLATFORM_KEY_PREFIX } from './platform-keys.service.js';
+import { isRevoked, PLATFORM_KEY_PREFIX } from './platform-keys.service.js';
 import type { AccountsStore } from './accounts.store.js';
 import type { KeyIdentityRow, PlatformKeysStore } from './platform-keys.store.js';
 import { hashToken, type AccessTokens } from './tokens.js';
@@ -89,8 +89,10 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     const identity = entry.identity;
     if (!identity) return undefined;
     const { key } = identity;
-    // Expiry is judged per request: a cached key expires on time.
-    if (key.revokedAt || (key.expiresAt && key.expiresAt <= clock.now()) || identity.userDisabled || identity.teamUsable === false) {
+    // Expiry and revocation are judged per request: a cached key expires on time, and a key whose
+    // roll gave it a grace period (revoked_at in the future) stops when the grace ends, on every replica.
+    const now = clock.now();
+    if (isRevoked(key, now) || (key.expiresAt && key.expiresAt <= now) || identity.userDisabled || identity.teamUsable === false) {
       return undefined;
     }
     deps.onKeyUsed?.(key.id);

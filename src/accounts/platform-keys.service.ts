@@ -5,6 +5,11 @@
  *
  * Revocation publishes on the invalidation bus, so every replica's authentication cache drops the
  * key at once (see http/authenticate.ts).
+ *
+ * Rolling a key creates its replacement with the same settings and revokes the old key now or
+ * after a grace period: `revoked_at` then lies in the future. Authentication compares `revoked_at`
+ * with the clock on every request (as it does `expires_at`), so the old key stops on every replica
+ * when the grace ends, with no message needed at that moment.
  */
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../platform/audit.js';
@@ -12,8 +17,9 @@ import type { Clock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { InvalidationBus } from '../platform/invalidation.js';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../store/db.js';
-import type { RateLimitSpec } from '../store/schema.js';
+import { budgets, type RateLimitSpec } from '../store/schema.js';
 import type { PlatformKeyRow, PlatformKeysStore } from './platform-keys.store.js';
 import { hashToken } from './tokens.js';
 
@@ -58,9 +64,15 @@ export function toPlatformKeyView(row: PlatformKeyRow, now: Date): PlatformKeyVi
     revoked_at: row.revokedAt?.toISOString() ?? null,
     last_used_at: row.lastUsedAt?.toISOString() ?? null,
     created_at: row.createdAt.toISOString(),
-    status: row.revokedAt ? 'revoked' : row.expiresAt && row.expiresAt <= now ? 'expired' : 'active',
+    status: isRevoked(row, now) ? 'revoked' : row.expiresAt && row.expiresAt <= now ? 'expired' : 'active',
   };
 }
+
+/** Revoked by now (a roll's grace period may still be running: then not yet). */
+export const isRevoked = (row: Pick<PlatformKeyRow, 'revokedAt'>, now: Date): boolean => row.revokedAt !== null && row.revokedAt <= now;
+
+/** The longest grace period a roll may give the old key (the web app offers now, 1 h and 24 h). */
+export const MAX_ROLL_GRACE_SECONDS = 86_400;
 
 /** `service/model` exactly, or a `service/*` (any prefix ending in `*`) pattern. */
 export function isModelAllowed(allowList: readonly string[] | null | undefined, model: string): boolean {
@@ -175,6 +187,57 @@ export function createPlatformKeysService(deps: PlatformKeysServiceDeps) {
       });
       bus.publish('platform_key', outcome.row.id);
       if (outcome.changed) deps.onRevoked?.(outcome.row);
+    },
+
+    /**
+     * Replaces a key: a new key with the same name, scope, allowed models, rate limit, budget (its
+     * budgets row too: thresholds, hard limit, webhook) and expiry, returned once; the old key is
+     * revoked now (`revokeOldInSeconds` 0) or when the grace ends. A revoked or expired key cannot
+     * be rolled (409); someone else's is 404. Rolling a key in grace again moves its end no later.
+     */
+    async rollKey(actor: Actor, id: string, revokeOldInSeconds: number): Promise<PlatformKeyView & { key: string; replaced: PlatformKeyView }> {
+      if (!Number.isInteger(revokeOldInSeconds) || revokeOldInSeconds < 0 || revokeOldInSeconds > MAX_ROLL_GRACE_SECONDS) {
+        throw new AppError('invalid_request', { param: 'revoke_old_in', message: `revoke_old_in must be a whole number of seconds from 0 to ${MAX_ROLL_GRACE_SECONDS}.` });
+      }
+      const now = clock.now();
+      const key = generatePlatformKey();
+      const outcome = await db.transaction(async (tx) => {
+        const old = await store.find(actor.userId, id, tx, { forUpdate: true });
+        if (!old) throw new AppError('not_found', { message: 'Platform key not found.' });
+        if (isRevoked(old, now)) throw new AppError('conflict', { message: 'This key is revoked; create a new key instead.' });
+        if (old.expiresAt && old.expiresAt <= now) throw new AppError('conflict', { message: 'This key has expired; create a new key instead.' });
+        if (old.teamId !== null && !(await store.findTeamRole(old.teamId, actor.userId, tx))) {
+          throw new AppError('conflict', { message: 'You are no longer a member of this key’s team, so it cannot be rolled.' });
+        }
+        const created = await store.insert(
+          {
+            id: newId(),
+            userId: actor.userId,
+            teamId: old.teamId,
+            name: old.name,
+            keyHash: hashToken(key),
+            keyLast4: key.slice(-4),
+            models: old.models,
+            rateLimit: old.rateLimit,
+            monthlyBudgetMicros: old.monthlyBudgetMicros,
+            expiresAt: old.expiresAt,
+          },
+          tx,
+        );
+        const [budget] = await tx.select().from(budgets).where(and(eq(budgets.scope, 'key'), eq(budgets.scopeId, old.id)));
+        if (budget) await tx.insert(budgets).values({ ...budget, id: newId(), scopeId: created.id, createdAt: now, updatedAt: now });
+        const revokeAt = new Date(now.getTime() + revokeOldInSeconds * 1000);
+        // A grace already running ends no later than it did.
+        const replaced = await store.scheduleRevocation(actor.userId, old.id, old.revokedAt && old.revokedAt < revokeAt ? old.revokedAt : revokeAt, tx);
+        const context = { actorUserId: actor.userId, teamId: old.teamId, targetKind: 'platform_key', ip: actor.ip ?? null, userAgent: actor.userAgent ?? null } as const;
+        await audit.record({ ...context, action: 'platform_key.created', targetId: created.id, metadata: { after: settingsOf(created), rolled_from: old.id } }, tx);
+        await audit.record({ ...context, action: 'platform_key.rolled', targetId: old.id, metadata: { replacement_id: created.id, revoke_old_in: revokeOldInSeconds, revoked_at: replaced.revokedAt?.toISOString() ?? null } }, tx);
+        return { created, replaced };
+      });
+      // Every replica reloads the old key, with its new revoked_at; from then on each judges it per request.
+      bus.publish('platform_key', outcome.replaced.id);
+      if (isRevoked(outcome.replaced, now)) deps.onRevoked?.(outcome.replaced);
+      return { ...toPlatformKeyView(outcome.created, now), key, replaced: toPlatformKeyView(outcome.replaced, now) };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../store/db.js';
 import { memberships, platformKeys, teams, users } from '../store/schema.js';
 
@@ -22,12 +22,13 @@ export function createPlatformKeysStore(db: DbExecutor) {
       return created;
     },
 
-    async find(userId: string, id: string, tx: DbExecutor = db): Promise<PlatformKeyRow | undefined> {
-      const rows = await tx
+    async find(userId: string, id: string, tx: DbExecutor = db, options: { forUpdate?: boolean } = {}): Promise<PlatformKeyRow | undefined> {
+      const query = tx
         .select()
         .from(platformKeys)
         .where(and(eq(platformKeys.userId, userId), eq(platformKeys.id, id)))
         .limit(1);
+      const rows = options.forUpdate ? await query.for('update') : await query;
       return rows[0];
     },
 
@@ -41,16 +42,30 @@ export function createPlatformKeysStore(db: DbExecutor) {
         .limit(options.limit);
     },
 
-    /** Revoke unless already revoked; answers the row as it now is, or undefined if not the user's. */
+    /**
+     * Revoke now unless already revoked (a revocation scheduled by a roll is brought forward);
+     * answers the row as it now is, or undefined if not the user's.
+     */
     async revoke(userId: string, id: string, tx: DbExecutor = db): Promise<{ row: PlatformKeyRow; changed: boolean } | undefined> {
       const [revoked] = await tx
         .update(platformKeys)
         .set({ revokedAt: sql`now()` })
-        .where(and(eq(platformKeys.userId, userId), eq(platformKeys.id, id), isNull(platformKeys.revokedAt)))
+        .where(and(eq(platformKeys.userId, userId), eq(platformKeys.id, id), or(isNull(platformKeys.revokedAt), gt(platformKeys.revokedAt, sql`now()`))))
         .returning();
       if (revoked) return { row: revoked, changed: true };
       const existing = await this.find(userId, id, tx);
       return existing ? { row: existing, changed: false } : undefined;
+    },
+
+    /** Sets when the key stops working (now or later: a roll's grace). */
+    async scheduleRevocation(userId: string, id: string, at: Date, tx: DbExecutor = db): Promise<PlatformKeyRow> {
+      const [row] = await tx
+        .update(platformKeys)
+        .set({ revokedAt: at })
+        .where(and(eq(platformKeys.userId, userId), eq(platformKeys.id, id)))
+        .returning();
+      if (!row) throw new Error('the key to revoke vanished inside its transaction');
+      return row;
     },
 
     /** The authentication lookup: one indexed query by hash. */

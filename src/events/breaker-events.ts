@@ -43,6 +43,8 @@ export function createBreakerEvents(deps: {
     status: integrations.status,
     lastError: integrations.lastError,
     lastCheckedAt: integrations.lastCheckedAt,
+    disabledAt: integrations.disabledAt,
+    disabledReason: integrations.disabledReason,
     teamDisabledAt: teams.disabledAt,
   };
 

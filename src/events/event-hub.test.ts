@@ -58,7 +58,7 @@ describe('event hub (no Redis)', () => {
 });
 
 describe('integration live status', () => {
-  const row = { id: 'i', ownerTeamId: null, status: 'active' as const, lastError: null, lastCheckedAt: new Date('2026-12-01T00:00:00Z') };
+  const row = { id: 'i', ownerTeamId: null, status: 'active' as const, lastError: null, lastCheckedAt: new Date('2026-12-01T00:00:00Z'), disabledAt: null, disabledReason: null };
   it('derives status from the stored verdict and the breaker', () => {
     expect(liveStatusOf(row, 'closed')).toBe('healthy');
     expect(liveStatusOf({ ...row, lastCheckedAt: null }, 'closed')).toBe('unchecked');
@@ -68,6 +68,13 @@ describe('integration live status', () => {
     expect(liveStatusOf({ ...row, status: 'quota_exceeded' }, 'closed')).toBe('degraded');
     expect(liveStatusOf({ ...row, status: 'unreachable' }, 'closed')).toBe('degraded');
     expect(liveStatusOf(row, 'closed', true)).toBe('disabled');
+    // A disabled integration says so whatever its verdict or breaker.
+    expect(liveStatusOf({ ...row, status: 'invalid', disabledAt: new Date() }, 'open')).toBe('disabled');
+  });
+  it('carries the reason of a disabled integration or team', () => {
+    expect(integrationStatusEvent({ ...row, disabledAt: new Date(), disabledReason: 'Paused for the audit.' }, 'closed')).toMatchObject({ status: 'disabled', disabled_reason: 'Paused for the audit.' });
+    expect(integrationStatusEvent(row, 'closed', true)).toMatchObject({ status: 'disabled', disabled_reason: 'Its team is disabled.' });
+    expect(integrationStatusEvent(row, 'closed')).not.toHaveProperty('disabled_reason');
   });
   it('names who must act in last_error', () => {
     expect(integrationStatusEvent({ ...row, status: 'invalid', lastError: 'rejected', ownerTeamId: 't' }, 'closed')).toEqual({

@@ -5,7 +5,8 @@
  *
  *   stored invalid → failing; quota_exceeded or unreachable → degraded; never checked → unchecked;
  *   active → healthy, unless a breaker is open (failing) or half-open (degraded).
- *   The integration's team is disabled → disabled.
+ *   The integration itself (integrations.disabled_at) or its team is disabled → disabled, with
+ *   the reason in `disabled_reason`.
  *
  * `last_error` is our own short text (never provider text, which may echo the key), with the
  * error code that matches the stored status.
@@ -20,6 +21,9 @@ export interface IntegrationStatusInput {
   status: 'active' | 'invalid' | 'quota_exceeded' | 'unreachable';
   lastError: string | null;
   lastCheckedAt: Date | null;
+  /** Set while the integration is disabled (POST …/disable); the gateway skips it. */
+  disabledAt: Date | null;
+  disabledReason: string | null;
 }
 
 export interface IntegrationStatusEvent {
@@ -29,6 +33,8 @@ export interface IntegrationStatusEvent {
   breaker: BreakerState;
   last_error?: { source: 'user' | 'provider' | 'platform'; code: string; message: string };
   checked_at: string | null;
+  /** Why it is disabled (only with status "disabled"). */
+  disabled_reason?: string;
 }
 
 const ERROR_CODES: Record<IntegrationStatusInput['status'], { source: 'user' | 'provider'; code: string }> = {
@@ -44,7 +50,7 @@ export function errorOfVerdict(status: IntegrationStatusInput['status'], message
 }
 
 export function liveStatusOf(row: IntegrationStatusInput, breaker: BreakerState, teamDisabled = false): LiveStatus {
-  if (teamDisabled) return 'disabled';
+  if (teamDisabled || row.disabledAt !== null) return 'disabled';
   if (row.status === 'invalid') return 'failing';
   if (row.status === 'quota_exceeded' || row.status === 'unreachable') return 'degraded';
   if (breaker === 'open') return 'failing';
@@ -60,6 +66,7 @@ export function integrationStatusEvent(row: IntegrationStatusInput, breaker: Bre
     breaker,
     ...(row.lastError ? { last_error: errorOfVerdict(row.status, row.lastError) } : {}),
     checked_at: row.lastCheckedAt?.toISOString() ?? null,
+    ...(row.disabledAt !== null ? { disabled_reason: row.disabledReason ?? 'Disabled.' } : teamDisabled ? { disabled_reason: 'Its team is disabled.' } : {}),
   };
 }
 

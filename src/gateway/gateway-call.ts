@@ -18,7 +18,7 @@ import type { NewUsageRecord } from '../metering/usage.store.js';
 import { AppError, isAppError, toAppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { IntegrationHealth } from '../vault/integration-health.js';
-import type { IntegrationsService, ResolvedCredential } from '../vault/integrations.service.js';
+import type { DisabledIntegration, IntegrationsService, ResolvedCredential } from '../vault/integrations.service.js';
 import type { LocalText } from './local/local-text.js';
 import { LOCAL_IMAGE_MODELS } from './providers/local/local-images.adapter.js';
 import type { AiRateLimits } from './limits/ai-rate-limits.js';
@@ -40,7 +40,7 @@ export const CLIENT_CLOSED_STATUS = 499;
 export type Operation = 'chat' | 'messages' | 'embeddings' | 'images' | 'video';
 
 export interface GatewayDeps {
-  integrations: Pick<IntegrationsService, 'resolveCredential'>;
+  integrations: Pick<IntegrationsService, 'resolveCredential' | 'findDisabled'>;
   resolveModel: ModelResolver;
   upstream: Pick<UpstreamClient, 'send'>;
   catalog: Pick<PriceCatalog, 'costOf'>;
@@ -490,24 +490,41 @@ async function resolvePinnedCredential(
 ): Promise<ResolvedCredential> {
   const credential = await integrations.resolveCredential(pinned.owner, service, pinned.id);
   if (credential) return credential;
+  const disabled = await integrations.findDisabled(pinned.owner, service, pinned.id);
+  if (disabled) throw disabledError(disabled, pinned.owner, `The route's ${service} integration`);
   throw new AppError('integration_missing', { message: `The route's ${service} integration ${pinned.id} no longer exists. Update the route with PUT /api/routes/{name}.` });
+}
+
+/** A call that only a disabled integration could have served: name it, its reason and the way back. */
+function disabledError(disabled: DisabledIntegration, owner: { kind: 'user' | 'team'; id: string }, whose: string): AppError {
+  const path = owner.kind === 'user' ? `/api/integrations/${disabled.id}/enable` : `/api/teams/${owner.id}/integrations/${disabled.id}/enable`;
+  return new AppError('integration_disabled', {
+    message: `${whose} "${disabled.name}" (${disabled.id}) is disabled: ${disabled.reason} Re-enable it with POST ${path}.`,
+  });
 }
 
 /**
  * The key that serves a caller: their own integration for the service, else (acting for a team)
- * the team's. Never another tenant's, and never a different one because a provider rejected this
- * one: a 401/403 from the provider is the caller's to fix, so it is returned as is.
+ * the team's. Disabled integrations are skipped; when one of them is all there is, the error says
+ * so. Never another tenant's, and never a different one because a provider rejected this one: a
+ * 401/403 from the provider is the caller's to fix, so it is returned as is.
  */
 export async function resolveCallerCredential(
   integrations: GatewayDeps['integrations'],
   principal: Principal,
   service: ServiceId,
 ): Promise<ResolvedCredential> {
-  const own = await integrations.resolveCredential({ kind: 'user', id: principal.userId }, service);
+  const mine = { kind: 'user', id: principal.userId } as const;
+  const own = await integrations.resolveCredential(mine, service);
   if (own) return own;
+  const team = principal.teamId ? ({ kind: 'team', id: principal.teamId } as const) : undefined;
+  const teams = team ? await integrations.resolveCredential(team, service) : undefined;
+  if (teams) return teams;
+  const ownDisabled = await integrations.findDisabled(mine, service);
+  if (ownDisabled) throw disabledError(ownDisabled, mine, `Your ${service} integration`);
+  const teamDisabled = team ? await integrations.findDisabled(team, service) : undefined;
+  if (team && teamDisabled) throw disabledError(teamDisabled, team, `This team's ${service} integration`);
   if (principal.teamId) {
-    const team = await integrations.resolveCredential({ kind: 'team', id: principal.teamId }, service);
-    if (team) return team;
     throw new AppError('integration_missing', {
       message: `Neither you nor this team has a ${service} integration. Store a ${service} API key with POST /api/integrations or POST /api/teams/{teamId}/integrations first.`,
     });

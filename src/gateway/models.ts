@@ -3,7 +3,7 @@
  * (`{"object":"list","data":[{"id","object":"model","created","owned_by"}]}`, as the official
  * `openai` SDK's `models.list()` reads it). Ids are `service/model`; `owned_by` is the service.
  *
- * A service is listed when the caller (or the team they act for) has an integration for it; its
+ * A service is listed when the caller (or the team they act for) has an enabled integration for it; its
  * models are the catalog's plus the provider's own list stored by the last successful key check.
  * `local` models are listed when the operator configured them. A platform key's model allow-list
  * applies. The integrations behind a list are cached per owner (no database query per call in
@@ -11,7 +11,7 @@
  */
 import type { Context } from 'hono';
 import { LRUCache } from 'lru-cache';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { isModelAllowed } from '../accounts/platform-keys.service.js';
 import type { AppEnv } from '../http/context.js';
 import type { PriceCatalog } from '../metering/price-catalog.js';
@@ -56,7 +56,7 @@ export function createModelLister(deps: ModelListerDeps) {
     const rows = await deps.db
       .select({ service: integrations.service, models: integrations.models })
       .from(integrations)
-      .where(kind === 'user' ? eq(integrations.ownerUserId, ownerId) : eq(integrations.ownerTeamId, ownerId));
+      .where(and(kind === 'user' ? eq(integrations.ownerUserId, ownerId) : eq(integrations.ownerTeamId, ownerId), isNull(integrations.disabledAt)));
     const byService = new Map<string, Set<string>>();
     for (const row of rows) {
       const set = byService.get(row.service) ?? new Set<string>();

@@ -31,6 +31,7 @@ export const errorCatalog = {
   unsupported_parameter: entry(400, 'user', false, 'A parameter is not supported by the selected provider.'),
   unknown_model: entry(400, 'user', false, 'The model is not known. Use "service/model", e.g. "openai/gpt-4o-mini".'),
   integration_missing: entry(400, 'user', false, 'No integration for this service. Add your provider key first.'),
+  integration_disabled: entry(400, 'user', false, 'Your integration for this service is disabled. Re-enable it first.'),
   no_route_candidate: entry(400, 'user', false, 'No target of the route satisfies its constraints.'),
   upstream_not_allowed: entry(400, 'user', false, 'The upstream address is not allowed.'),
   unauthenticated: entry(401, 'user', false, 'Authentication required: send a valid access token or platform key.'),

@@ -55,7 +55,7 @@ export const RoutePreviewSchema = z
         integration_id: z.string().nullable().openapi({ description: 'The integration a call would use (the pinned one, else the owner’s key for the service); null without one' }),
         breaker: z.enum(['closed', 'open', 'half_open']),
         skipped: z.boolean().openapi({ description: 'true when a call now would skip this candidate' }),
-        reason: z.enum(['breaker_open', 'no_integration']).nullable(),
+        reason: z.enum(['breaker_open', 'no_integration', 'integration_disabled']).nullable(),
       }),
     ),
     fallback_local: z.boolean(),

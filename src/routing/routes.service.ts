@@ -54,7 +54,7 @@ export interface RoutesDeps {
   bus: InvalidationBus;
   catalog: Pick<PriceCatalog, 'priceOf'>;
   resolveModel: ModelResolver;
-  integrations: Pick<IntegrationsService, 'getIntegration' | 'resolveCredential'>;
+  integrations: Pick<IntegrationsService, 'getIntegration' | 'resolveCredential' | 'findDisabled'>;
   access: { requireTeamRole(teamId: string, userId: string, minimum: TeamRole): Promise<TeamRole> };
   resilience?: Pick<Resilience, 'stats' | 'random'> & Partial<Pick<Resilience, 'breakers'>>;
   /** The platform default base URL per service (a preview reads the breaker of the endpoint a call would use). */
@@ -68,7 +68,7 @@ export interface PreviewCandidate {
   integration_id: string | null;
   breaker: BreakerState;
   skipped: boolean;
-  reason: 'breaker_open' | 'no_integration' | null;
+  reason: 'breaker_open' | 'no_integration' | 'integration_disabled' | null;
 }
 
 const ownerKey = (owner: Owner) => `${owner.kind}:${owner.id}`;
@@ -186,7 +186,8 @@ export function createRoutesService(deps: RoutesDeps) {
         const model = `${target.service}/${target.model}`;
         const credential = await deps.integrations.resolveCredential(owner, target.service, target.integration?.id);
         if (!credential) {
-          candidates.push({ model, integration_id: target.integration?.id ?? null, breaker: 'closed', skipped: true, reason: 'no_integration' });
+          const disabled = await deps.integrations.findDisabled(owner, target.service, target.integration?.id);
+          candidates.push({ model, integration_id: disabled?.id ?? target.integration?.id ?? null, breaker: 'closed', skipped: true, reason: disabled ? 'integration_disabled' : 'no_integration' });
           continue;
         }
         const breaker = breakerNow(target.service, credential.integrationId, credential.baseUrl);

@@ -210,6 +210,10 @@ export const integrations = pgTable(
     lastCheckedAt: tstz('last_checked_at'),
     /** When the gateway first served a request with this key (audited once). */
     firstUsedAt: tstz('first_used_at'),
+    /** Set while the integration is disabled: the gateway skips it (falls over to the next candidate). */
+    disabledAt: tstz('disabled_at'),
+    /** Why it is disabled, in words shown to its owner (null while enabled). */
+    disabledReason: text('disabled_reason'),
     /** The provider's own model list, as of the last successful key check (null: never listed). */
     models: text('models').array(),
     rateLimit: jsonb('rate_limit').$type<RateLimitSpec>(),
@@ -241,6 +245,7 @@ export const platformKeys = pgTable(
     rateLimit: jsonb('rate_limit').$type<RateLimitSpec>(),
     monthlyBudgetMicros: micros('monthly_budget_micros'),
     expiresAt: tstz('expires_at'),
+    /** When the key stops working. In the future while a roll's grace period runs (POST /api/keys/:id/roll). */
     revokedAt: tstz('revoked_at'),
     lastUsedAt: tstz('last_used_at'),
     createdAt: createdAt(),

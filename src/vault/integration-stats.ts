@@ -20,7 +20,7 @@ import type { IntegrationView } from './integrations.service.js';
 const DAY_MS = 24 * 3600 * 1000;
 
 export interface IntegrationStatsFields {
-  /** The status the live `integration.status` event carries (healthy | degraded | failing | unchecked). */
+  /** The status the live `integration.status` event carries (healthy | degraded | failing | disabled | unchecked). */
   health: LiveStatus;
   breaker: BreakerState;
   latency_p50_ms: number | null;
@@ -78,7 +78,7 @@ export function createIntegrationStats(deps: { db: Database; resilience: Pick<Re
       ]);
       return views.map((view) => {
         const breaker = breakerOf(view);
-        const health = liveStatusOf({ id: view.id, ownerTeamId: view.team_id, status: view.status, lastError: view.last_error, lastCheckedAt: view.last_checked_at ? new Date(view.last_checked_at) : null }, breaker);
+        const health = liveStatusOf({ id: view.id, ownerTeamId: view.team_id, status: view.status, lastError: view.last_error, lastCheckedAt: view.last_checked_at ? new Date(view.last_checked_at) : null, disabledAt: view.disabled_at ? new Date(view.disabled_at) : null, disabledReason: view.disabled_reason }, breaker);
         return {
           ...view,
           health,

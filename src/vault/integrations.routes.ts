@@ -7,7 +7,7 @@ import { AppError } from '../platform/errors.js';
 import { CheckErrorSchema, storedCheckAnswer } from './check-answer.js';
 import type { IntegrationHealth } from './integration-health.js';
 import type { IntegrationStats } from './integration-stats.js';
-import type { IntegrationsService } from './integrations.service.js';
+import { DEFAULT_DISABLED_REASON, type IntegrationsService } from './integrations.service.js';
 
 const RateLimitSchema = z
   .object({
@@ -53,6 +53,8 @@ export const IntegrationSchema = z
     monthly_quota: MonthlyQuotaSchema.nullable(),
     models: z.array(z.string()).nullable().openapi({ description: 'The provider’s own model ids, as of the last successful key check (null: never listed)' }),
     team_id: z.string().nullable(),
+    disabled_at: z.string().nullable().openapi({ description: 'Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it)' }),
+    disabled_reason: z.string().nullable().openapi({ description: 'Why it is disabled, in words (null while enabled)' }),
     created_at: z.string(),
     updated_at: z.string(),
     // What the breakers and the last 24 hours of usage say (never key material).
@@ -71,6 +73,11 @@ export const IntegrationCheckSchema = IntegrationSchema.extend({
   ok: z.boolean().openapi({ description: 'True when the stored status is active' }),
   error: CheckErrorSchema.optional().openapi({ description: 'Why not ok: who must act, the error code a request would get, and our text' }),
 }).openapi('IntegrationCheck');
+
+export const DisableIntegrationSchema = z
+  .object({ reason: z.string().max(500).optional().openapi({ description: `Shown to the owner beside the "disabled" status (default "${DEFAULT_DISABLED_REASON}")` }) })
+  .strict()
+  .openapi('DisableIntegration');
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
@@ -106,6 +113,17 @@ const test = createRoute({
   summary: 'Check the stored key with a cheap provider call; stores status, last_error, last_checked_at and the model list',
   request: { params: IdParams },
   responses: { 200: { description: 'Checked', content: { 'application/json': { schema: IntegrationCheckSchema } } }, ...commonErrors },
+});
+const disable = createRoute({
+  method: 'post', path: '/integrations/{id}/disable', tags, security: bearerSecurity,
+  summary: 'Take an integration out of service: requests skip it (routes fall over to their next target) until it is enabled; the key is kept',
+  request: { params: IdParams, body: { content: { 'application/json': { schema: DisableIntegrationSchema } }, required: false } },
+  responses: { 200: integrationResponse('Disabled (already disabled: unchanged)'), ...commonErrors },
+});
+const enable = createRoute({
+  method: 'post', path: '/integrations/{id}/enable', tags, security: bearerSecurity, summary: 'Put a disabled integration back into service',
+  request: { params: IdParams },
+  responses: { 200: integrationResponse('Enabled (already enabled: unchanged)'), ...commonErrors },
 });
 const remove = createRoute({
   method: 'delete', path: '/integrations/{id}', tags, security: bearerSecurity, summary: 'Delete an integration and its key',
@@ -150,6 +168,15 @@ export function integrationsRoutes(integrations: IntegrationsService, requireAut
     const owner = personal(c.get('principal').userId);
     const result = await health.check(owner, c.req.valid('param').id);
     return c.json(storedCheckAnswer({ ...result, integration: await stats.one(owner, result.integration) }), 200);
+  });
+  router.openapi(disable, async (c) => {
+    const owner = personal(c.get('principal').userId);
+    const body = (c.req.valid('json') as { reason?: string } | undefined) ?? {};
+    return c.json(await stats.one(owner, await integrations.disableIntegration(actorOf(c), owner, c.req.valid('param').id, body.reason)), 200);
+  });
+  router.openapi(enable, async (c) => {
+    const owner = personal(c.get('principal').userId);
+    return c.json(await stats.one(owner, await integrations.enableIntegration(actorOf(c), owner, c.req.valid('param').id)), 200);
   });
   router.openapi(remove, async (c) => {
     await integrations.deleteIntegration(actorOf(c), personal(c.get('principal').userId), c.req.valid('param').id);

@@ -45,6 +45,9 @@ export interface IntegrationView {
   /** The provider's own model ids as of the last successful key check (null: never listed). */
   models: string[] | null;
   team_id: string | null;
+  /** Set while disabled: requests skip it (POST …/disable, …/enable). */
+  disabled_at: string | null;
+  disabled_reason: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -63,6 +66,8 @@ export function toIntegrationView(row: IntegrationRow): IntegrationView {
     monthly_quota: row.monthlyQuota ?? null,
     models: row.models ?? null,
     team_id: row.ownerTeamId,
+    disabled_at: row.disabledAt?.toISOString() ?? null,
+    disabled_reason: row.disabledReason,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
@@ -90,6 +95,18 @@ export interface IntegrationsServiceDeps {
   allowPrivateUpstreams: boolean;
   /** Told of each data key that fails to unwrap, by master key id (switchboard_secret_decrypt_failures_total). */
   onDecryptFailure?: (kekId: string) => void;
+  /** Told of each integration disabled or re-enabled (the live `integration.status` event). */
+  onStatus?: (row: IntegrationRow) => void;
+}
+
+/** The reason stored when whoever disables an integration gives none. */
+export const DEFAULT_DISABLED_REASON = 'Disabled manually.';
+
+/** A disabled integration that would otherwise have served a call: what the error names. */
+export interface DisabledIntegration {
+  id: string;
+  name: string;
+  reason: string;
 }
 
 export interface Actor {
@@ -293,6 +310,21 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
       published(owner, id);
     },
 
+    /**
+     * Takes the integration out of service: the gateway skips it (a route falls over to its next
+     * target) until it is re-enabled. The key, settings and verdict are kept. Disabling a disabled
+     * integration changes nothing (its first reason and time stay).
+     */
+    async disableIntegration(actor: Actor, owner: OwnerRef, id: string, reason?: string): Promise<IntegrationView> {
+      const text = reason?.trim() || DEFAULT_DISABLED_REASON;
+      return setDisabled(actor, owner, id, { disabledAt: new Date(), disabledReason: text });
+    },
+
+    /** Puts a disabled integration back into service (no-op when it is enabled). */
+    async enableIntegration(actor: Actor, owner: OwnerRef, id: string): Promise<IntegrationView> {
+      return setDisabled(actor, owner, id, { disabledAt: null, disabledReason: null });
+    },
+
     /** One integration's row and decrypted key (for its key check). Never log or return the key. */
     async credentialOf(owner: OwnerRef, id: string): Promise<{ row: IntegrationRow; apiKey: string }> {
       const row = await store.find(owner, id);
@@ -303,20 +335,53 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
     /**
      * The credential the gateway uses for `service` on behalf of `owner`: the oldest active
      * integration (else the oldest of any status, so a key fixed at the provider works again),
-     * or undefined. From cache in steady state: no database round-trip per AI request.
+     * or, with `integrationId`, exactly that integration of theirs; never a disabled one.
+     * Undefined when there is none (`findDisabled` then says whether a disabled one is why).
+     * From cache in steady state: no database round-trip per AI request.
      */
-    /** The owner's active key for `service` (or, with `integrationId`, exactly that integration of theirs). */
     async resolveCredential(owner: OwnerRef, service: ServiceId, integrationId?: string): Promise<ResolvedCredential | undefined> {
-      let rows = cache.getDirectory(owner, service);
-      if (!rows) {
-        rows = await store.listForService(owner, service);
-        cache.setDirectory(owner, service, rows);
-      }
+      const rows = (await directoryOf(owner, service)).filter((candidate) => candidate.disabledAt === null);
       const row = integrationId !== undefined ? rows.find((candidate) => candidate.id === integrationId) : (rows.find((candidate) => candidate.status === 'active') ?? rows[0]);
       if (!row) return undefined;
       return { integrationId: row.id, service, baseUrl: row.baseUrl, apiKey: await decrypt(row), rateLimit: row.rateLimit ?? null };
     },
+
+    /**
+     * The disabled integration that `resolveCredential` skipped for the same arguments (the oldest,
+     * when several), so a failed call can say why. Read from the same cached directory.
+     */
+    async findDisabled(owner: OwnerRef, service: ServiceId, integrationId?: string): Promise<DisabledIntegration | undefined> {
+      const row = (await directoryOf(owner, service)).find((candidate) => candidate.disabledAt !== null && (integrationId === undefined || candidate.id === integrationId));
+      return row ? { id: row.id, name: row.name, reason: row.disabledReason ?? DEFAULT_DISABLED_REASON } : undefined;
+    },
   };
+
+  async function directoryOf(owner: OwnerRef, service: ServiceId): Promise<IntegrationRow[]> {
+    let rows = cache.getDirectory(owner, service);
+    if (!rows) {
+      rows = await store.listForService(owner, service);
+      cache.setDirectory(owner, service, rows);
+    }
+    return rows;
+  }
+
+  async function setDisabled(actor: Actor, owner: OwnerRef, id: string, change: { disabledAt: Date | null; disabledReason: string | null }): Promise<IntegrationView> {
+    const disabling = change.disabledAt !== null;
+    const outcome = await db.transaction(async (tx) => {
+      const current = await store.find(owner, id, tx);
+      if (!current) return notFound();
+      if ((current.disabledAt !== null) === disabling) return { row: current, changed: false };
+      const updated = await store.update(owner, id, change, tx);
+      if (!updated) return notFound();
+      await recordChange(disabling ? 'integration.disabled' : 'integration.enabled', actor, owner, id, tx, disabling ? { reason: change.disabledReason } : { before: { disabled_reason: current.disabledReason } });
+      return { row: updated, changed: true };
+    });
+    if (outcome.changed) {
+      published(owner, id);
+      deps.onStatus?.(outcome.row);
+    }
+    return toIntegrationView(outcome.row);
+  }
 
   async function decrypt(row: IntegrationRow): Promise<string> {
     const cached = cache.getSecret(row.id, row.keyVersion);

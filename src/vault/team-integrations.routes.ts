@@ -3,7 +3,7 @@ import { storedCheckAnswer } from './check-answer.js';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { bearerSecurity, commonErrors, createApiRouter, ErrorSchema, pageOf, PageQuerySchema, UlidSchema } from '../http/openapi.js';
-import { CreateIntegrationSchema, IntegrationCheckSchema, IntegrationSchema, UpdateIntegrationSchema } from './integrations.routes.js';
+import { CreateIntegrationSchema, DisableIntegrationSchema, IntegrationCheckSchema, IntegrationSchema, UpdateIntegrationSchema } from './integrations.routes.js';
 import type { IntegrationStats } from './integration-stats.js';
 import type { TeamIntegrationsService } from './team-integrations.service.js';
 
@@ -46,6 +46,18 @@ const routes = {
     request: { params: ItemParams },
     responses: { 200: { description: 'Checked', content: { 'application/json': { schema: IntegrationCheckSchema } } }, ...errors },
   }),
+  disable: createRoute({
+    method: 'post', path: '/teams/{teamId}/integrations/{id}/disable', tags, security,
+    summary: 'Take a team integration out of service until it is enabled (owner or admin)',
+    request: { params: ItemParams, body: { content: { 'application/json': { schema: DisableIntegrationSchema } }, required: false } },
+    responses: { 200: integrationResponse('Disabled (already disabled: unchanged)'), ...errors },
+  }),
+  enable: createRoute({
+    method: 'post', path: '/teams/{teamId}/integrations/{id}/enable', tags, security,
+    summary: 'Put a disabled team integration back into service (owner or admin)',
+    request: { params: ItemParams },
+    responses: { 200: integrationResponse('Enabled (already enabled: unchanged)'), ...errors },
+  }),
   remove: createRoute({
     method: 'delete', path: '/teams/{teamId}/integrations/{id}', tags, security, summary: 'Delete a team integration and its key',
     request: { params: ItemParams },
@@ -87,6 +99,15 @@ export function teamIntegrationsRoutes(service: TeamIntegrationsService, require
     const { teamId, id } = c.req.valid('param');
     const result = await service.testTeamIntegration(actorOf(c), teamId, id);
     return c.json(storedCheckAnswer({ ...result, integration: await stats.one(team(teamId), result.integration) }), 200);
+  });
+  router.openapi(routes.disable, async (c) => {
+    const { teamId, id } = c.req.valid('param');
+    const body = (c.req.valid('json') as { reason?: string } | undefined) ?? {};
+    return c.json(await stats.one(team(teamId), await service.disableTeamIntegration(actorOf(c), teamId, id, body.reason)), 200);
+  });
+  router.openapi(routes.enable, async (c) => {
+    const { teamId, id } = c.req.valid('param');
+    return c.json(await stats.one(team(teamId), await service.enableTeamIntegration(actorOf(c), teamId, id)), 200);
   });
   router.openapi(routes.remove, async (c) => {
     const { teamId, id } = c.req.valid('param');

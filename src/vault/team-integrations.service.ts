@@ -1,7 +1,7 @@
 /**
  * Team secrets: the personal integrations service with a team as owner, behind the team's roles.
  * Members may list and read (masked) views and their requests use the keys; owners and admins
- * store, change and delete them. A non-member gets 404 for the team and every secret under it.
+ * store, change, disable, re-enable and delete them. A non-member gets 404 for the team and every secret under it.
  */
 import type { IntegrationHealth } from './integration-health.js';
 import type { Actor, IntegrationInput, IntegrationPatch, IntegrationsService } from './integrations.service.js';
@@ -42,6 +42,14 @@ export function createTeamIntegrationsService({ integrations, access, health }: 
       await access.requireTeamRole(teamId, actor.userId, 'member');
       if (!health) throw new Error('integration health is not configured');
       return health.check(team(teamId), id);
+    },
+    async disableTeamIntegration(actor: Actor, teamId: string, id: string, reason?: string) {
+      await access.requireTeamRole(teamId, actor.userId, 'admin');
+      return integrations.disableIntegration(actor, team(teamId), id, reason);
+    },
+    async enableTeamIntegration(actor: Actor, teamId: string, id: string) {
+      await access.requireTeamRole(teamId, actor.userId, 'admin');
+      return integrations.enableIntegration(actor, team(teamId), id);
     },
     async deleteTeamIntegration(actor: Actor, teamId: string, id: string) {
       await access.requireTeamRole(teamId, actor.userId, 'admin');

@@ -1,8 +1,8 @@
 /**
  * Issue 4, item 8: a change takes effect everywhere at once. Two server processes share one
- * PostgreSQL and one Redis, as two replicas behind nginx would; a key revoked, replaced or deleted
- * through one stops being used by the other within a second (Redis pub/sub invalidation), even
- * though both had it cached.
+ * PostgreSQL and one Redis, as two replicas behind nginx would; a key revoked, replaced, deleted,
+ * disabled or rolled through one changes what the other does within a second (Redis pub/sub
+ * invalidation), even though both had it cached.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-server.js';
@@ -93,6 +93,39 @@ describe('two replicas sharing PostgreSQL and Redis', () => {
     await within(WITHIN_MS, async () => (await chat(b, user.token)).status === 400);
     const missing = await chat(b, user.token);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('integration_missing');
+  });
+
+  it('stops using a disabled integration on the other replica within a second, and uses it again once re-enabled', async () => {
+    const user = await a.signIn();
+    const first = (await (await a.api('/api/integrations', { token: user.token, body: { service: 'openai', api_key: KEY_1 } })).json()) as { id: string };
+    await a.api('/api/integrations', { token: user.token, body: { service: 'openai', api_key: KEY_2 } });
+    expect(await answerOf(await chat(b, user.token))).toBe(openAIAnswer(1));
+    expect(await answerOf(await chat(b, user.token))).toBe(openAIAnswer(1));
+
+    expect((await a.api(`/api/integrations/${first.id}/disable`, { token: user.token, method: 'POST' })).status).toBe(200);
+    await within(WITHIN_MS, async () => (await answerOf(await chat(b, user.token))) === openAIAnswer(2));
+    expect((await a.api(`/api/integrations/${first.id}/enable`, { token: user.token, method: 'POST' })).status).toBe(200);
+    await within(WITHIN_MS, async () => (await answerOf(await chat(b, user.token))) === openAIAnswer(1));
+  });
+
+  it('serves a rolled key through its grace on the other replica, and stops it there within a second when rolled with none', async () => {
+    const user = await a.signIn();
+    expect((await a.api('/api/integrations', { token: user.token, body: { service: 'openai', api_key: KEY_1 } })).status).toBe(201);
+    const key = (await (await a.api('/api/keys', { token: user.token, body: { name: 'rolled' } })).json()) as { id: string; key: string };
+    expect((await chat(b, key.key)).status).toBe(200);
+    const roll = async (id: string, seconds: number) => {
+      const response = await a.api(`/api/keys/${id}/roll`, { token: user.token, body: { revoke_old_in: seconds } });
+      expect(response.status).toBe(201);
+      return (await response.json()) as { id: string; key: string };
+    };
+    // An hour's grace: the other replica reloads the key (revoked_at an hour ahead) and keeps serving it.
+    const graced = await roll(key.id, 3600);
+    expect((await chat(b, key.key)).status).toBe(200);
+    expect((await chat(b, graced.key)).status).toBe(200);
+    // The replacement, rolled with no grace, stops there within a second; the first key's grace runs on.
+    await roll(graced.id, 0);
+    await within(WITHIN_MS, async () => (await chat(b, graced.key)).status === 401);
+    expect((await chat(b, key.key)).status).toBe(200);
   });
 
   it('removes a member’s team access on the other replica within a second', async () => {

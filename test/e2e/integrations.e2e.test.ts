@@ -6,7 +6,9 @@
  * the detail page shows the models; a loopback base URL is refused naming
  * SWITCHBOARD_ALLOW_PRIVATE_UPSTREAMS; and no response, page or log ever contains a key. In team
  * scope (?team=), a member sees the secret and can test it, while the controls they cannot use
- * are disabled with the reason linked.
+ * are disabled with the reason linked. "Disable" (an alertdialog) takes an integration out of
+ * service: the row says "Disabled" with the reason, requests fail naming it, and "Re-enable" puts
+ * it back.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,11 +163,11 @@ describe('J2: add a provider key, tested', () => {
     await logInThroughPage(page, server.url, { email: member.email, password: PASSWORD }, `/integrations?team=${team.id}`);
     const row = page.getByRole('table', { name: 'Integrations' }).getByRole('row', { name: /Shared OpenAI/ });
     await row.getByText(`…${TEAM_KEY.slice(-4)}`).waitFor();
-    for (const name of ['Edit Shared OpenAI', 'Replace key of Shared OpenAI', 'Delete Shared OpenAI']) {
+    for (const name of ['Edit Shared OpenAI', 'Replace key of Shared OpenAI', 'Disable Shared OpenAI', 'Delete Shared OpenAI']) {
       const button = row.getByRole('button', { name });
       await expect.poll(() => button.isDisabled()).toBe(true);
       const describedBy = await button.getAttribute('aria-describedby');
-      expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe('Only team owners and admins can add, edit, replace or delete team secrets; members can see and test them.');
+      expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe('Only team owners and admins can add, edit, replace, disable or delete team secrets; members can see and test them.');
     }
     expect(await page.getByRole('button', { name: 'Add integration' }).isDisabled()).toBe(true);
     await row.getByRole('button', { name: 'Test Shared OpenAI' }).click();
@@ -180,6 +182,40 @@ describe('J2: add a provider key, tested', () => {
     await page.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
     expect(await page.content()).not.toContain('Owner private');
     for (const body of await responses.bodies()) for (const key of ALL_KEYS) expect(body).not.toContain(key);
+    await context.close();
+  }, 45_000);
+});
+
+describe('Disable and re-enable an integration', () => {
+  it('confirms, shows the reason, stops requests using it, and re-enables it', async () => {
+    const user = await server.signIn();
+    const created = await server.api('/api/integrations', { token: user.token, body: { service: 'openai', api_key: GOOD_KEY, name: 'Main OpenAI' } });
+    const id = ((await created.json()) as { id: string }).id;
+    const chat = () => server.api('/v1/chat/completions', { token: user.token, body: { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } });
+    expect((await chat()).status).toBe(200);
+    const { page, context } = await openPage(browser);
+    await logInThroughPage(page, server.url, { email: user.email, password: PASSWORD }, '/integrations');
+    const row = page.getByRole('table', { name: 'Integrations' }).getByRole('row', { name: /Main OpenAI/ });
+    await row.getByText(`…${GOOD_KEY.slice(-4)}`).waitFor();
+
+    await row.getByRole('button', { name: 'Disable Main OpenAI' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Disable Main OpenAI?' });
+    await confirm.waitFor();
+    await axe(page);
+    await confirm.getByRole('button', { name: 'Disable integration' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await row.getByText(/^○Disabled$/).waitFor();
+    await row.getByText(/^Disabled manually\. Since /).waitFor();
+    await axe(page);
+    const refused = await chat();
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'integration_disabled', message: expect.stringContaining(id) });
+
+    await row.getByRole('button', { name: 'Re-enable Main OpenAI' }).click();
+    await row.getByText('Re-enabled: requests use this key again.').waitFor();
+    await row.getByRole('button', { name: 'Disable Main OpenAI' }).waitFor();
+    expect(await row.getByText(/^○Disabled$/).count()).toBe(0);
+    expect((await chat()).status).toBe(200);
     await context.close();
   }, 45_000);
 });

@@ -4,6 +4,8 @@
  * before that, "Copy key" puts exactly the key on the clipboard, and after closing and reloading
  * the key appears nowhere (the table shows sk-sb-…last4; no response carries it). The copied key
  * works with the official OpenAI SDK; "Revoke" (an alertdialog) makes it stop working.
+ * "Roll key": the replacement is revealed once in the same dialog; with a grace the old key keeps
+ * working and its row says when it is revoked; with "Now" it stops at once and leaves the table.
  */
 import OpenAI from 'openai';
 import type { Browser } from 'playwright-core';
@@ -107,4 +109,76 @@ describe('J3: create a key, shown once (keyboard only)', () => {
     expect(server.logs.text()).not.toContain(secret);
     await context.close();
   });
+});
+
+describe('Roll key', () => {
+  it('reveals the replacement once, keeps the old key through its grace, and revokes at once with "Now"', async () => {
+    const email = `roll-${Date.now()}@example.com`;
+    await server.running.services.accounts.createUser({ email, password: PASSWORD, verified: true });
+    const token = ((await (await server.api('/api/auth/login', { body: { email, password: PASSWORD } })).json()) as { access_token: string }).access_token;
+    expect((await server.api('/api/integrations', { token, body: { service: 'openai', api_key: PROVIDER_KEY } })).status).toBe(201);
+    const original = (await (await server.api('/api/keys', { token, body: { name: 'worker', models: ['openai/*'], rate_limit: { rpm: 60 } } })).json()) as { id: string; key: string };
+    const { page, context } = await openPage(browser);
+    const responses = recordResponses(page);
+    await page.goto(`${server.url}/login?next=%2Fkeys`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    const table = page.getByRole('table', { name: 'API keys' });
+    await table.getByText(`sk-sb-…${original.key.slice(-4)}`).waitFor();
+
+    // Roll with a 1-hour grace.
+    await page.getByRole('button', { name: 'Roll key of worker' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Roll worker' });
+    await dialog.waitFor();
+    expect(await dialog.getByRole('radio', { name: 'Now' }).isChecked()).toBe(true);
+    await dialog.getByText('rolling a key never signs you out here').waitFor();
+    expect(describeViolations(await axeViolations(page))).toBe('');
+    await dialog.getByRole('group', { name: 'Revoke old key in' }).getByRole('radio', { name: 'In 1 hour' }).check();
+    await dialog.getByRole('button', { name: 'Roll key' }).click();
+    const reveal = page.getByRole('dialog', { name: 'Your new API key' });
+    await reveal.waitFor();
+    const replacement = await reveal.getByLabel('New API key').inputValue();
+    expect(replacement).toMatch(/^sk-sb-[\w-]{40,}$/);
+    expect(replacement).not.toBe(original.key);
+    expect(await reveal.getByRole('button', { name: 'Done' }).isDisabled()).toBe(true);
+    await reveal.getByLabel('I have stored this key').check();
+    await reveal.getByRole('button', { name: 'Done' }).click();
+    await reveal.waitFor({ state: 'detached' });
+
+    // Both rows: the new key, and the old one saying when it is revoked. Both keys work.
+    await table.getByText(`sk-sb-…${replacement.slice(-4)}`).waitFor();
+    const oldRow = table.getByRole('row').filter({ hasText: `sk-sb-…${original.key.slice(-4)}` });
+    await oldRow.getByText(/^Active; revoked at /).waitFor();
+    const newRow = table.getByRole('row').filter({ hasText: `sk-sb-…${replacement.slice(-4)}` });
+    expect(await newRow.getByText('openai/*').count()).toBe(1);
+    const ask = (key: string) => new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 }).chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    expect((await ask(original.key)).choices[0]?.message.content).toBeTruthy();
+    expect((await ask(replacement)).choices[0]?.message.content).toBeTruthy();
+
+    // Roll the replacement with "Now": it stops at once and leaves the table.
+    await newRow.getByRole('button', { name: 'Roll key of worker' }).click();
+    const again = page.getByRole('dialog', { name: 'Roll worker' });
+    await again.getByRole('button', { name: 'Roll key' }).click();
+    const secondReveal = page.getByRole('dialog', { name: 'Your new API key' });
+    const third = await secondReveal.getByLabel('New API key').inputValue();
+    await secondReveal.getByLabel('I have stored this key').check();
+    await secondReveal.getByRole('button', { name: 'Done' }).click();
+    await table.getByText(`sk-sb-…${third.slice(-4)}`).waitFor();
+    await table.getByText(`sk-sb-…${replacement.slice(-4)}`).waitFor({ state: 'detached' });
+    await expect(ask(replacement)).rejects.toMatchObject({ status: 401 });
+    expect((await ask(third)).choices[0]?.message.content).toBeTruthy();
+    expect((await ask(original.key)).choices[0]?.message.content).toBeTruthy();
+
+    await page.reload();
+    await page.getByRole('table', { name: 'API keys' }).getByText(`sk-sb-…${third.slice(-4)}`).waitFor();
+    const bodies = await responses.bodies();
+    for (const secret of [replacement, third]) {
+      expect(await page.content()).not.toContain(secret);
+      // Only its roll response carried it.
+      expect(bodies.filter((body) => body.includes(secret))).toHaveLength(1);
+      expect(server.logs.text()).not.toContain(secret);
+    }
+    await context.close();
+  }, 60_000);
 });

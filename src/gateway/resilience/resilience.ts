@@ -73,7 +73,7 @@ export class BreakerOpenError extends Error {
 }
 
 const RETRY_CODES = new Set(['provider_rate_limited', 'provider_error', 'provider_overloaded', 'provider_timeout', 'provider_unreachable']);
-const FALL_OVER_CODES = new Set(['provider_quota_exceeded', 'integration_missing', 'local_unavailable']);
+const FALL_OVER_CODES = new Set(['provider_quota_exceeded', 'integration_missing', 'integration_disabled', 'local_unavailable']);
 
 /** Failures that say the endpoint is unhealthy (they count against its breaker). */
 export function isProviderFailure(error: unknown): boolean {

@@ -7,7 +7,7 @@
  * Key and integration budgets also write the existing `platform_keys.monthly_budget_micros` and
  * `integrations.monthly_quota` fields, so those always show the budget in force.
  */
-import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { AuditLog } from '../../platform/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
@@ -78,7 +78,7 @@ export function createBudgetsService(deps: {
       return { ownerUserId: null, ownerTeamId: scopeId };
     }
     if (scope === 'key') {
-      const [key] = await db.select({ id: platformKeys.id }).from(platformKeys).where(and(eq(platformKeys.id, scopeId), eq(platformKeys.userId, userId), isNull(platformKeys.revokedAt)));
+      const [key] = await db.select({ id: platformKeys.id }).from(platformKeys).where(and(eq(platformKeys.id, scopeId), eq(platformKeys.userId, userId), or(isNull(platformKeys.revokedAt), gt(platformKeys.revokedAt, sql`now()`))));
       if (!key) throw notFound();
       return { ownerUserId: userId, ownerTeamId: null };
     }

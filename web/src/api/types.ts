@@ -40,6 +40,7 @@ export interface PlatformKey {
   rate_limit: { rps?: number; rpm?: number; tpm?: number } | null;
   monthly_budget_micros: number | null;
   expires_at: string | null;
+  /** When it stops (or stopped) working: in the future while a roll's grace runs (status still "active"). */
   revoked_at: string | null;
   last_used_at: string | null;
   created_at: string;
@@ -49,6 +50,11 @@ export interface PlatformKey {
 /** The creation response: the only time the key itself is sent. */
 export interface CreatedPlatformKey extends PlatformKey {
   key: string;
+}
+
+/** POST /api/keys/:id/roll: the replacement (its key shown only here) and the old key as it now is. */
+export interface RolledPlatformKey extends CreatedPlatformKey {
+  replaced: PlatformKey;
 }
 
 export interface Session {
@@ -71,6 +77,10 @@ export interface Integration {
   last_error: string | null;
   last_checked_at: string | null;
   team_id: string | null;
+  /** Set while disabled: requests skip it until it is re-enabled. */
+  disabled_at: string | null;
+  /** Why it is disabled, in words (null while enabled). */
+  disabled_reason: string | null;
   created_at: string;
   health: 'healthy' | 'degraded' | 'failing' | 'disabled' | 'unchecked';
   breaker: 'closed' | 'open' | 'half_open';

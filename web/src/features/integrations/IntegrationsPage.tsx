@@ -1,6 +1,7 @@
 /**
  * Integrations (WEBAPP.md §6.4): the table "Integrations" (never the key: …last4 only) with the
- * status in words, live over SSE, and per row "Test", "Edit", "Replace key" and "Delete" (an
+ * status in words, live over SSE, and per row "Test", "Edit", "Replace key", "Disable" (an
+ * alertdialog; a disabled row shows its reason and "Re-enable" instead) and "Delete" (an
  * alertdialog). Scope-aware: with `?team=<id>` (the header's "Workspace") it shows that team's
  * secrets, and `IntegrationsView teamId` is what the Teams page mounts as "Team secrets". Members
  * see and test team secrets; controls they cannot use are disabled with the reason linked. The
@@ -19,13 +20,14 @@ import { Page } from '../../ui/Page';
 import { StatusPill } from '../../ui/StatusPill';
 import { NotFoundPage } from '../errors/NotFoundPage';
 import { errorSource, useLiveIntegrationStatus, type IntegrationStatusEvent } from './live';
+import type { IntegrationAction } from './ConfirmIntegrationDialog';
 import { integrationsBase, integrationsQuery, useCanManage } from './scope';
 import { describeCheck, serviceLabel } from './services';
 
 const AddIntegrationDialog = lazy(() => import('./AddIntegrationDialog'));
 const EditIntegrationDialog = lazy(() => import('./EditIntegrationDialog'));
 const ReplaceKeyDialog = lazy(() => import('./ReplaceKeyDialog'));
-const DeleteIntegrationDialog = lazy(() => import('./DeleteIntegrationDialog'));
+const ConfirmIntegrationDialog = lazy(() => import('./ConfirmIntegrationDialog'));
 
 function rateLimitText(limit: Integration['rate_limit']): string {
   if (!limit) return 'None';
@@ -41,7 +43,7 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<Integration | null>(null);
   const [replacing, setReplacing] = useState<Integration | null>(null);
-  const [deleting, setDeleting] = useState<Integration | null>(null);
+  const [confirming, setConfirming] = useState<{ action: IntegrationAction; integration: Integration } | null>(null);
   const [checked, setChecked] = useState<Record<string, string>>({});
   const [live, setLive] = useState<Record<string, IntegrationStatusEvent>>({});
   useLiveIntegrationStatus(teamId, (event) => setLive((previous) => ({ ...previous, [event.id]: event })));
@@ -54,6 +56,15 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
       await refresh();
     },
     onError: (error, integration) => setChecked((previous) => ({ ...previous, [integration.id]: `Could not test: ${error.message}` })),
+  });
+  const enable = useMutation({
+    mutationFn: (integration: Integration) => api<Integration>(`${integrationsBase(teamId)}/${integration.id}/enable`, { method: 'POST', body: {} }),
+    onSuccess: async (_result, integration) => {
+      setChecked((previous) => ({ ...previous, [integration.id]: 'Re-enabled: requests use this key again.' }));
+      setLive(({ [integration.id]: _stale, ...rest }) => rest);
+      await refresh();
+    },
+    onError: (error, integration) => setChecked((previous) => ({ ...previous, [integration.id]: `Could not re-enable: ${error.message}` })),
   });
   const rows = integrations.data?.data ?? [];
   const zone = browserTimeZone();
@@ -97,7 +108,8 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
           }
         >
           {rows.map((integration) => {
-            const source = integration.health === 'healthy' || integration.health === 'unchecked' ? undefined : errorSource(integration, live[integration.id]);
+            const disabled = integration.health === 'disabled';
+            const source = integration.health === 'healthy' || integration.health === 'unchecked' || disabled ? undefined : errorSource(integration, live[integration.id]);
             return (
               <tr key={integration.id} className="border-t border-border">
                 <th scope="row" className={`${cell} font-medium`}>
@@ -111,7 +123,13 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
                 <td className={cell}>
                   <StatusPill status={integration.health} />
                   {source ? <p className="mt-1 text-xs">Source: {source}</p> : null}
-                  {integration.last_error ? <p className="mt-1 text-xs text-muted">{integration.last_error}</p> : null}
+                  {disabled && integration.disabled_reason ? (
+                    <p className="mt-1 text-xs">
+                      {integration.disabled_reason}
+                      {integration.disabled_at ? ` Since ${formatDateTime(integration.disabled_at, zone)}.` : null}
+                    </p>
+                  ) : null}
+                  {integration.last_error && !disabled ? <p className="mt-1 text-xs text-muted">{integration.last_error}</p> : null}
                   {checked[integration.id] ? (
                     <p role="status" className="mt-1 text-xs">
                       {checked[integration.id]}
@@ -132,7 +150,16 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
                     <Button variant="ghost" onClick={() => setReplacing(integration)} aria-label={`Replace key of ${integration.name}`} {...manage}>
                       Replace key
                     </Button>
-                    <Button variant="ghost" onClick={() => setDeleting(integration)} aria-label={`Delete ${integration.name}`} {...manage}>
+                    {integration.disabled_at ? (
+                      <Button variant="ghost" busy={enable.isPending && enable.variables?.id === integration.id} onClick={() => enable.mutate(integration)} aria-label={`Re-enable ${integration.name}`} {...manage}>
+                        Re-enable
+                      </Button>
+                    ) : (
+                      <Button variant="ghost" onClick={() => setConfirming({ action: 'disable', integration })} aria-label={`Disable ${integration.name}`} {...manage}>
+                        Disable
+                      </Button>
+                    )}
+                    <Button variant="ghost" onClick={() => setConfirming({ action: 'delete', integration })} aria-label={`Delete ${integration.name}`} {...manage}>
                       Delete
                     </Button>
                   </div>
@@ -146,7 +173,7 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
         {adding ? <AddIntegrationDialog open onOpenChange={setAdding} teamId={teamId} onSaved={() => void refresh()} /> : null}
         {editing ? <EditIntegrationDialog integration={editing} teamId={teamId} onClose={() => setEditing(null)} onSaved={() => void refresh()} /> : null}
         {replacing ? <ReplaceKeyDialog integration={replacing} teamId={teamId} onClose={() => setReplacing(null)} onSaved={() => void refresh()} /> : null}
-        {deleting ? <DeleteIntegrationDialog integration={deleting} teamId={teamId} onClose={() => setDeleting(null)} onDeleted={() => void refresh()} /> : null}
+        {confirming ? <ConfirmIntegrationDialog action={confirming.action} integration={confirming.integration} teamId={teamId} onClose={() => setConfirming(null)} onDone={() => void refresh()} /> : null}
       </Suspense>
     </div>
   );

@@ -17,7 +17,18 @@ export interface IntegrationStatusEvent {
   breaker: Integration['breaker'];
   last_error?: { source: 'user' | 'provider' | 'platform'; code: string; message: string };
   checked_at: string | null;
+  /** Why it is disabled (status "disabled" only). */
+  disabled_reason?: string;
 }
+
+/**
+ * What an event says about being disabled, as the list and detail rows carry it (the event has no
+ * time: a row disabled elsewhere shows when the news arrived, until the next refetch).
+ */
+const disabledFields = (event: IntegrationStatusEvent, row: Integration) =>
+  event.status === 'disabled'
+    ? { disabled_reason: event.disabled_reason ?? row.disabled_reason, disabled_at: row.disabled_at ?? new Date().toISOString() }
+    : { disabled_reason: null, disabled_at: null };
 
 const LABELS: Record<Integration['health'], string> = { healthy: 'Healthy', degraded: 'Degraded', failing: 'Failing', disabled: 'Disabled', unchecked: 'Unchecked' };
 export const healthLabel = (health: Integration['health']) => LABELS[health];
@@ -67,11 +78,11 @@ export function useLiveIntegrationStatus(teamId: string | undefined, onEvent?: (
         data: page.data.map((row) => {
           if (row.id !== event.id) return row;
           if (row.health !== event.status) changed = row;
-          return { ...row, health: event.status, breaker: event.breaker, last_error: event.last_error?.message ?? (event.status === 'healthy' ? null : row.last_error), last_checked_at: event.checked_at ?? row.last_checked_at };
+          return { ...row, health: event.status, breaker: event.breaker, last_error: event.last_error?.message ?? (event.status === 'healthy' ? null : row.last_error), last_checked_at: event.checked_at ?? row.last_checked_at, ...disabledFields(event, row) };
         }),
       };
     });
-    client.setQueryData<Integration>([...key, event.id], (row) => (row ? { ...row, health: event.status, breaker: event.breaker, last_error: event.last_error?.message ?? (event.status === 'healthy' ? null : row.last_error) } : row));
+    client.setQueryData<Integration>([...key, event.id], (row) => (row ? { ...row, health: event.status, breaker: event.breaker, last_error: event.last_error?.message ?? (event.status === 'healthy' ? null : row.last_error), ...disabledFields(event, row) } : row));
     onEvent?.(event);
     if (changed) {
       const source = event.last_error?.source ?? (event.breaker !== 'closed' ? 'provider' : undefined);

@@ -1,7 +1,7 @@
 /**
  * Where an integration lives: personal (/api/integrations) or a team's secrets
  * (/api/teams/:teamId/integrations), and what the caller may do there. Members see and test team
- * secrets; owners and admins add, edit, replace and delete them (the server enforces it; the page
+ * secrets; owners and admins add, edit, replace, disable and delete them (the server enforces it; the page
  * disables the controls and says why).
  */
 import { queryOptions, useQuery } from '@tanstack/react-query';
@@ -25,7 +25,7 @@ export const integrationQuery = (id: string, teamId?: string) =>
     retry: false,
   });
 
-export const MANAGE_REASON = 'Only team owners and admins can add, edit, replace or delete team secrets; members can see and test them';
+export const MANAGE_REASON = 'Only team owners and admins can add, edit, replace, disable or delete team secrets; members can see and test them';
 
 /** Whether the caller may add/change/delete here; `reason` explains when not (null while unknown). */
 export function useCanManage(teamId?: string): { canManage: boolean; reason: string | undefined } {

@@ -1,7 +1,9 @@
 /**
  * API keys (WEBAPP.md §6.4): the table "API keys" (never the key itself, only sk-sb-…last4),
- * "Create key" → "Create API key" → the one-time reveal "Your new API key", and "Revoke" behind
- * an alertdialog. Revoked keys leave the table.
+ * "Create key" → "Create API key" → the one-time reveal "Your new API key", "Roll key" (a
+ * replacement with the same settings, revealed once the same way; the old key revoked now or after
+ * a grace, shown in its status meanwhile) and "Revoke" behind an alertdialog. Revoked keys leave
+ * the table.
  */
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
@@ -14,10 +16,12 @@ import { Button } from '../../ui/Button';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
 import { EmptyState } from '../../ui/EmptyState';
 import { Page } from '../../ui/Page';
+import { keyStatusText } from './key-status';
 
 // Loaded on first use: the page's own chunk stays within the initial-JS budget.
 const CreateKeyDialog = lazy(() => import('./CreateKeyDialog').then((module) => ({ default: module.CreateKeyDialog })));
 const RevealKeyDialog = lazy(() => import('./RevealKeyDialog').then((module) => ({ default: module.RevealKeyDialog })));
+const RollKeyDialog = lazy(() => import('./RollKeyDialog').then((module) => ({ default: module.RollKeyDialog })));
 
 export const keysQuery = queryOptions({
   queryKey: ['keys'],
@@ -32,6 +36,7 @@ export default function ApiKeysPage() {
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<PlatformKey | null>(null);
+  const [rolling, setRolling] = useState<PlatformKey | null>(null);
   const revoke = useMutation({
     mutationFn: (key: PlatformKey) => api<void>(`/api/keys/${key.id}`, { method: 'DELETE' }),
     onSuccess: async () => {
@@ -85,19 +90,35 @@ export default function ApiKeysPage() {
               <td className={cell}>{key.monthly_budget_micros === null ? '—' : `${formatMoney(key.monthly_budget_micros)} / month`}</td>
               <td className={cell}>{key.expires_at ? formatDate(key.expires_at, zone) : 'Never'}</td>
               <td className={cell}>{key.last_used_at ? formatDate(key.last_used_at, zone) : 'Never'}</td>
+              <td className={cell}>{keyStatusText(key, zone)}</td>
               <td className={cell}>
-                {key.status === 'active' ? 'Active' : 'Expired'}
-              </td>
-              <td className={cell}>
-                <Button variant="ghost" onClick={() => setRevoking(key)} aria-label={`Revoke ${key.name}`}>
-                  Revoke
-                </Button>
+                <div className="flex flex-wrap gap-1">
+                  {/* An expired key cannot be rolled (the server answers 409): create a new one. */}
+                  {key.status === 'active' ? (
+                    <Button variant="ghost" onClick={() => setRolling(key)} aria-label={`Roll key of ${key.name}`}>
+                      Roll key
+                    </Button>
+                  ) : null}
+                  <Button variant="ghost" onClick={() => setRevoking(key)} aria-label={`Revoke ${key.name}`}>
+                    Revoke
+                  </Button>
+                </div>
               </td>
             </tr>
           ))}
         </TableRegion>
       ) : null}
       <Suspense fallback={null}>
+        {rolling ? (
+          <RollKeyDialog
+            platformKey={rolling}
+            onClose={() => setRolling(null)}
+            onRolled={(created) => {
+              setSecret(created);
+              void client.invalidateQueries({ queryKey: keysQuery.queryKey });
+            }}
+          />
+        ) : null}
         {creating ? <CreateKeyDialog open onOpenChange={setCreating} onCreated={(created) => setSecret(created)} /> : null}
         {secret !== null ? (
           <RevealKeyDialog

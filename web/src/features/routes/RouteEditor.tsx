@@ -24,7 +24,7 @@ interface Row {
   weight: string;
 }
 interface Preview {
-  candidates: Array<{ model: string; integration_id: string | null; breaker: 'closed' | 'open' | 'half_open'; skipped: boolean; reason: 'breaker_open' | 'no_integration' | null }>;
+  candidates: Array<{ model: string; integration_id: string | null; breaker: 'closed' | 'open' | 'half_open'; skipped: boolean; reason: 'breaker_open' | 'no_integration' | 'integration_disabled' | null }>;
   fallback_local: boolean;
 }
 
@@ -35,6 +35,7 @@ const strategies = [
   { value: 'weighted', label: 'Weighted (random by weight)' },
 ];
 const breakerWords = { closed: 'breaker closed', open: 'breaker open', half_open: 'breaker half-open' } as const;
+const skipWords = { breaker_open: 'skipped: breaker open', no_integration: 'skipped: no key for this service', integration_disabled: 'skipped: its integration is disabled' } as const;
 
 const integrationsOf = (team: string | undefined) =>
   queryOptions({
@@ -148,7 +149,7 @@ export default function RouteEditor({ team, route, onClose }: { team: string | u
               <ol className="list-decimal pl-5">
                 {preview.data.candidates.map((candidate, index) => (
                   <li key={index}>
-                    <span className="font-mono">{candidate.model}</span> — {candidate.skipped ? (candidate.reason === 'no_integration' ? 'skipped: no key for this service' : 'skipped: breaker open') : breakerWords[candidate.breaker]}
+                    <span className="font-mono">{candidate.model}</span> — {candidate.skipped ? skipWords[candidate.reason ?? 'breaker_open'] : breakerWords[candidate.breaker]}
                   </li>
                 ))}
                 {preview.data.fallback_local ? <li>local model (last resort)</li> : null}

@@ -11,6 +11,7 @@ import { browserTimeZone, formatDate } from '../../format';
 import { Button } from '../../ui/Button';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
 import { EmptyState } from '../../ui/EmptyState';
+import { keyStatusText } from '../keys/key-status';
 
 const CreateKeyDialog = lazy(() => import('../keys/CreateKeyDialog').then((module) => ({ default: module.CreateKeyDialog })));
 const RevealKeyDialog = lazy(() => import('../keys/RevealKeyDialog').then((module) => ({ default: module.RevealKeyDialog })));
@@ -51,7 +52,7 @@ export function TeamKeysTab({ teamId }: { teamId: string }) {
               <th scope="row" className={`${cell} font-medium`}>{key.name}</th>
               <td className={`${cell} font-mono`}>sk-sb-…{key.key_last4}</td>
               <td className={cell}>{key.last_used_at ? formatDate(key.last_used_at, zone) : 'Never'}</td>
-              <td className={cell}>{key.status === 'active' ? 'Active' : 'Expired'}</td>
+              <td className={cell}>{keyStatusText(key, zone)}</td>
             </tr>
           ))}
         </TableRegion>
