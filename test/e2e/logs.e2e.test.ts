@@ -73,11 +73,29 @@ describe('Logs', () => {
     await page.waitForURL(/model=gpt-4o-mini/);
     await expect.poll(() => dataRows(page).count()).toBe(1);
     await expect.poll(() => dataRows(page).first().textContent()).toContain('flaky → gpt-4o-mini');
-    await page.getByLabel('Status').selectOption('5xx');
+    // "Status" takes free entry (a class, an exact code) besides its suggestions; a bad entry is
+    // explained inline and never reaches the URL.
+    const status = page.getByRole('combobox', { name: 'Status' });
+    await status.fill('5xx');
+    await status.press('Enter');
     await page.getByRole('region', { name: 'No requests' }).waitFor();
-    await page.getByLabel('Status').selectOption('2xx');
+    await status.fill('42x');
+    await status.press('Enter');
+    await page.getByText('“42x” is not a status filter.', { exact: false }).waitFor();
+    expect(await status.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = ((await status.getAttribute('aria-describedby')) ?? '').split(' ');
+    expect(await page.locator(`[id="${describedBy.at(-1)}"]`).textContent()).toMatch(/is not a status filter/);
+    expect(page.url()).toContain('status=5xx');
+    await expectAccessible(page, 'status error 1280 light');
+    await status.fill('200');
+    await status.press('Enter');
+    await page.waitForURL(/status=200/);
     await expect.poll(() => dataRows(page).count()).toBe(1);
-    expect(page.url()).toContain('status=2xx');
+    expect(await status.getAttribute('aria-invalid')).toBeNull();
+    await status.fill('2XX');
+    await status.blur();
+    await page.waitForURL(/status=2xx/);
+    await expect.poll(() => dataRows(page).count()).toBe(1);
 
     // Details: the attempts timeline and the headers; the URL is shareable.
     await dataRows(page).first().getByRole('button', { name: fellBackRequestId, exact: true }).click();
