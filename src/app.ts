@@ -8,6 +8,7 @@ import { adminRoutes, requirePlatformAdmin } from './accounts/admin.routes.js';
 import { authRoutes } from './accounts/auth.routes.js';
 import { platformKeysRoutes } from './accounts/platform-keys.routes.js';
 import { sessionsRoutes } from './accounts/sessions.routes.js';
+import { notificationPreferencesRoutes } from './accounts/notification-preferences.routes.js';
 import { teamsRoutes } from './accounts/teams.routes.js';
 import type { Config } from './config.js';
 import { gatewayRoutes } from './gateway/gateway.routes.js';
@@ -74,6 +75,7 @@ export function createApp(options: AppOptions) {
   );
   app.route('/api', authRoutes(services.accounts, authed, { publicUrl: config.publicUrl, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds }));
   app.route('/api', sessionsRoutes(services.accounts, authed));
+  app.route('/api', notificationPreferencesRoutes(services.notificationPreferences, authed));
   app.route(
     '/api',
     credentialCheckRoutes(

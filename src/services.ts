@@ -55,6 +55,7 @@ import type { InvalidationBus } from './platform/invalidation.js';
 import type { Logger } from './platform/logger.js';
 import type { Mailer } from './platform/mailer.js';
 import { createOwnerNotices } from './platform/owner-notices.js';
+import { createNotificationPreferencesStore } from './accounts/notification-preferences.store.js';
 import type { RedisConnections } from './platform/redis.js';
 import type { Metrics } from './platform/metrics.js';
 import type { Database } from './store/db.js';
@@ -231,6 +232,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     liveStreams,
     integrationStats,
     alerts: createAlertsStore(db),
+    notificationPreferences: createNotificationPreferencesStore({ db, audit }),
     adminHealth: createAdminHealth({ db, redis }),
     adminUsers: createAdminUsers({ db, audit, bus, resendVerification: (email) => accounts.resendVerification(email) }),
     metrics,

@@ -331,6 +331,21 @@ export const notifications = pgTable(
 );
 
 /**
+ * Which notices a user also gets by mail (platform/owner-notices.ts); the in-app notification is
+ * always stored. No row means the defaults: every mail on.
+ */
+export const notificationPreferences = pgTable('notification_preferences', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** Budget thresholds crossed and "Send test alert" (budget.threshold, budget.test). */
+  emailBudgetAlerts: boolean('email_budget_alerts').notNull().default(true),
+  /** A provider rejected a stored key (integration.invalid). */
+  emailIntegrationAlerts: boolean('email_integration_alerts').notNull().default(true),
+  updatedAt: updatedAt(),
+});
+
+/**
  * One row per AI request, inserted in batches and idempotently by `request_id`. Counts are null
  * when the provider did not report them (unknown is not zero); `priced=false` means the model
  * had no catalog price, so `cost_micros` is null rather than a misleading 0.

@@ -147,6 +147,7 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
     try {
       await deps.notices!.send(owner, {
         kind: 'integration.invalid',
+        topic: 'integration',
         title: `Your ${row.service} key "${row.name}" was rejected by the provider`,
         body: `${error} Requests that need it fail until then.`,
         data: { integration_id: row.id, service: row.service, team_id: row.ownerTeamId, status: 'invalid' },

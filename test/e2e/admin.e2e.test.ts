@@ -3,7 +3,8 @@
  * (confirmed in an alertdialog); that user's next API call fails and their open page goes to the
  * login page. "Health" shows an open breaker after the fake provider fails real calls. The audit
  * log has both actions (disable, sign out everywhere). Canary provider keys planted for 5 tenants
- * appear in no admin page text nor any network response. A non-admin gets Not found at /admin.
+ * appear in no admin page text nor any network response. "Usage" (the Overview dashboard at global
+ * scope) shows the platform totals GET /api/admin/usage answers. A non-admin gets Not found at /admin.
  * axe: 0 violations on every tab and the confirmation (1280 light), and Users at 375 dark.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { axeViolations, describeViolations, launchBrowser, logInThroughPage, openPage, recordResponses } from './harness.js';
+import { axeViolations, describeViolations, kpisOf, kpiValues, lastSevenDaysUtc, launchBrowser, logInThroughPage, openPage, recordResponses, type AggregateTotals } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 const CANARIES = [0, 1, 2, 3, 4].map((i) => `sk-canary-tenant-${i}-j11-000000000000000${i}`);
@@ -130,6 +131,25 @@ describe('J11: admin panel', () => {
       await noViolations(page);
     }
     await page.getByRole('table', { name: 'Prices' }).getByRole('rowheader', { name: 'openai/gpt-4o-mini', exact: true }).waitFor();
+
+    // "Usage" is the Overview dashboard at global scope: its tiles equal GET /api/admin/usage for the
+    // same range and zone (every tenant's requests, not the admin's own).
+    expect(await server.running.services.recorder.flush()).toBe(true);
+    const { from, to } = lastSevenDaysUtc();
+    const adminToken = await loginApi(adminEmail);
+    const platform = await server.api(`/api/admin/usage?group_by=day&from=${from}&to=${to}&tz=UTC`, { token: adminToken });
+    expect(platform.status).toBe(200);
+    const { totals } = (await platform.json()) as { totals: AggregateTotals };
+    expect(totals.requests).toBeGreaterThanOrEqual(3);
+    await page.goto(`${server.url}/admin?tab=usage&range=7d&tz=UTC`);
+    const usage = page.getByRole('tabpanel', { name: 'Usage' });
+    await usage.getByText('Times shown in UTC').waitFor();
+    await expect.poll(() => kpiValues(usage), { timeout: 15_000 }).toEqual(kpisOf(totals));
+    await usage.getByRole('table', { name: 'Top models' }).getByRole('rowheader', { name: 'gpt-4o-mini' }).waitFor();
+    // Global rows link nowhere (the Logs page shows only the admin's own requests) and there is no personal health strip.
+    expect(await usage.getByRole('table', { name: 'Top models' }).getByRole('link').count()).toBe(0);
+    expect(await usage.getByRole('region', { name: 'Integration health' }).count()).toBe(0);
+    await noViolations(page);
 
     // No key material anywhere: page text and every response the admin pages received.
     const text = (await page.content()) + (await page.evaluate('document.body.innerText'));

@@ -7,8 +7,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Response } from 'playwright-core';
 import { onTestFailed } from 'vitest';
+import { formatMoney, formatNumber, formatPercent } from '../../web/src/format/index.js';
 
 const require = createRequire(import.meta.url);
 const RESULTS_DIR = path.resolve('test-results');
@@ -95,4 +96,42 @@ export async function logInThroughPage(page: Page, origin: string, credentials: 
   await page.getByLabel('Password').fill(credentials.password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL((url) => url.pathname !== '/login');
+}
+
+/** The totals of a usage aggregate (GET /api/usage?group_by=…, GET /api/admin/usage?group_by=…). */
+export interface AggregateTotals {
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_micros: number;
+  unpriced_requests: number;
+  fallback_requests: number;
+}
+
+const KPI_TITLES = ['Spend', 'Requests', 'Tokens', 'Error rate', 'Fallback rate'] as const;
+
+/** The usage dashboard's KPI values, read through the tiles' accessible names (`group` "Spend", …). */
+export async function kpiValues(scope: Page | Locator): Promise<Record<string, string | null>> {
+  const values: Record<string, string | null> = {};
+  for (const title of KPI_TITLES) values[title] = await scope.getByRole('group', { name: title, exact: true }).locator('[data-kpi-value]').textContent({ timeout: 1_000 }).catch(() => null);
+  return values;
+}
+
+/** What those tiles must show for an aggregate's totals (unpriced is never $0; WEBAPP.md §4.6). */
+export function kpisOf(totals: AggregateTotals): Record<string, string> {
+  const rate = (part: number) => formatPercent(totals.requests > 0 ? part / totals.requests : 0);
+  return {
+    Spend: totals.requests === totals.unpriced_requests && totals.unpriced_requests > 0 ? 'unpriced' : formatMoney(totals.cost_micros),
+    Requests: formatNumber(totals.requests),
+    Tokens: formatNumber(totals.input_tokens + totals.output_tokens),
+    'Error rate': rate(totals.errors),
+    'Fallback rate': rate(totals.fallback_requests),
+  };
+}
+
+/** The query bounds of the dashboard's "Last 7 days" in UTC (whole days ending with today; usage-api.ts periodOf). */
+export function lastSevenDaysUtc(now = Date.now()): { from: string; to: string } {
+  const day = (offset: number) => new Date(Date.parse(`${new Date(now).toISOString().slice(0, 10)}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
+  return { from: day(-6), to: day(1) };
 }

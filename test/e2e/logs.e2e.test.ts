@@ -73,11 +73,38 @@ describe('Logs', () => {
     await page.waitForURL(/model=gpt-4o-mini/);
     await expect.poll(() => dataRows(page).count()).toBe(1);
     await expect.poll(() => dataRows(page).first().textContent()).toContain('flaky → gpt-4o-mini');
-    await page.getByLabel('Status').selectOption('5xx');
+    // "Status" takes free entry (a class, an exact code) besides its suggestions; a bad entry is
+    // explained inline and never reaches the URL.
+    const status = page.getByRole('combobox', { name: 'Status' });
+    await status.fill('5xx');
+    await status.press('Enter');
     await page.getByRole('region', { name: 'No requests' }).waitFor();
-    await page.getByLabel('Status').selectOption('2xx');
+    await status.fill('42x');
+    await status.press('Enter');
+    await page.getByText('“42x” is not a status filter.', { exact: false }).waitFor();
+    expect(await status.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = ((await status.getAttribute('aria-describedby')) ?? '').split(' ');
+    expect(await page.locator(`[id="${describedBy.at(-1)}"]`).textContent()).toMatch(/is not a status filter/);
+    expect(page.url()).toContain('status=5xx');
+    await expectAccessible(page, 'status error 1280 light');
+    // The router keeps "200" a string in the URL by quoting it (status=%22200%22).
+    const statusParam = () => new URL(page.url()).searchParams.get('status')?.replaceAll('"', '');
+    await status.fill('200');
+    await status.press('Enter');
+    await expect.poll(statusParam).toBe('200');
     await expect.poll(() => dataRows(page).count()).toBe(1);
-    expect(page.url()).toContain('status=2xx');
+    expect(await status.getAttribute('aria-invalid')).toBeNull();
+    await status.fill('2XX');
+    await status.blur();
+    await expect.poll(statusParam).toBe('2xx');
+    await expect.poll(() => dataRows(page).count()).toBe(1);
+    expect(await status.inputValue()).toBe('2xx');
+    // A hand-written link with a bare code filters the same way.
+    await page.goto(`${server.url}/logs?model=gpt-4o-mini&status=500`);
+    await page.getByRole('region', { name: 'No requests' }).waitFor();
+    expect(await status.inputValue()).toBe('500');
+    await page.goto(`${server.url}/logs?model=gpt-4o-mini&status=2xx`);
+    await expect.poll(() => dataRows(page).count()).toBe(1);
 
     // Details: the attempts timeline and the headers; the URL is shareable.
     await dataRows(page).first().getByRole('button', { name: fellBackRequestId, exact: true }).click();

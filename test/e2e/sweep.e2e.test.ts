@@ -2,7 +2,8 @@
  * J13 (WEBAPP.md §6.5, §6.6) for the pages that exist so far: every page at 375×740 and
  * 1280×800, light and dark — axe-core finds 0 violations and nothing scrolls sideways; at 375 px
  * the "Menu" drawer opens and closes by keyboard and gives focus back. Pages are added to the
- * lists below as they are built.
+ * lists below as they are built; a team's Team secrets and Usage sections, the admin Usage tab
+ * and the Logs "Status" field's error state are swept too.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +24,9 @@ const SIGNED_IN: Array<[path: string, heading: string]> = [
   ['/routes', 'Routes'],
   ['/settings', 'Settings'],
   ['/admin', 'Admin'],
+  ['/admin?tab=usage', 'Admin'],
 ];
+const TEAM = 'Sweep team';
 const SIZES = [
   { width: 375, height: 740 },
   { width: 1280, height: 800 },
@@ -41,6 +44,11 @@ beforeAll(async () => {
   const login = await server.api('/api/auth/login', { body: { email: adminEmail, password: PASSWORD } });
   const token = ((await login.json()) as { access_token: string }).access_token;
   expect((await server.api('/api/keys', { token, body: { name: 'a key with a rather long name for narrow screens', models: ['openai/gpt-4o-mini'] } })).status).toBe(201);
+  // A team, for its sections that reuse other pages' views (Team secrets = Integrations, Usage = the dashboard).
+  const team = await server.api('/api/teams', { token, body: { name: TEAM } });
+  expect(team.status).toBe(201);
+  const teamId = ((await team.json()) as { id: string }).id;
+  for (const tab of ['secrets', 'usage']) SIGNED_IN.push([`/teams/${teamId}?tab=${tab}`, TEAM]);
   browser = await launchBrowser();
 });
 
@@ -81,6 +89,13 @@ describe('J13: responsive and accessibility sweep', () => {
           expect(await page.title()).toBe(`${heading} · Switchboard`);
           await expectClean(page, `${path} ${viewport.width}px ${colorScheme}`);
         }
+        // The Logs "Status" field refusing a typed value: the inline message state.
+        await page.goto(`${server.url}/logs`);
+        const status = page.getByRole('combobox', { name: 'Status' });
+        await status.fill('6xx');
+        await status.press('Enter');
+        await page.getByText('“6xx” is not a status filter.', { exact: false }).waitFor();
+        await expectClean(page, `/logs status error ${viewport.width}px ${colorScheme}`);
         await context.close();
       });
     }

@@ -2,9 +2,11 @@
  * J9 (WEBAPP.md §6.6): teams and team secrets. Owner A creates a team in the browser and invites B
  * by e-mail (the SMTP sink; "Resend" mails a new link and the old one stops working). B, signed
  * out, follows the link, logs in, lands on "Join <team> as member" and accepts. A adds a team
- * secret; B sees it (…last4, status) with nothing to replace or delete. B creates a team key in
+ * secret; B sees it in the Integrations view in team scope (…last4, status) with "Test" but every
+ * managing control disabled with the reason, while A can manage it there. B creates a team key in
  * the team's "API keys" tab (the workspace preset to the team); calls made with it count toward
- * the team's usage. A cannot leave as the last owner, then removes B behind an alertdialog: B's
+ * the team's usage, and the team's Usage tab (the Overview dashboard in team scope) shows the
+ * same totals as GET /api/usage?team_id=. A cannot leave as the last owner, then removes B behind an alertdialog: B's
  * team URLs show Not found and B's team key answers 401 on /v1. axe finds nothing on the states
  * opened (dialogs at 1280 px light, every section at 375 px dark); no key or invitation token reaches a page, a response
  * or the logs. A role change asks first too.
@@ -17,7 +19,7 @@ import { startFakeOpenAI } from '../fakes/openai.js';
 import { freePort } from '../helpers/own-redis.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { axeViolations, describeViolations, launchBrowser, logInThroughPage, openPage, overflowsHorizontally, recordResponses } from './harness.js';
+import { axeViolations, describeViolations, kpisOf, kpiValues, lastSevenDaysUtc, launchBrowser, logInThroughPage, openPage, overflowsHorizontally, recordResponses, type AggregateTotals } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 const TEAM_PROVIDER_KEY = 'sk-e2e-team-secret-provider-0000000000001';
@@ -135,13 +137,33 @@ describe('J9: teams and team secrets', () => {
     const aliceToken = await apiToken(alice);
     const secret = await server.api(`/api/teams/${teamId}/integrations`, { token: aliceToken, body: { service: 'openai', name: 'Team OpenAI', api_key: TEAM_PROVIDER_KEY } });
     expect(secret.status, await secret.clone().text()).toBe(201);
+    // The tab is the Integrations page's own view in team scope: B may look and test, the rest is
+    // disabled with the reason as its description.
     await b.page.getByRole('tab', { name: 'Team secrets' }).click();
-    const secrets = b.page.getByRole('table', { name: 'Team secrets' });
-    const secretRow = secrets.getByRole('row', { name: /Team OpenAI/ });
+    const secretsPanel = b.page.getByRole('tabpanel', { name: 'Team secrets' });
+    const secretRow = secretsPanel.getByRole('table', { name: 'Integrations' }).getByRole('row', { name: /Team OpenAI/ });
     await secretRow.getByText(`…${TEAM_PROVIDER_KEY.slice(-4)}`).waitFor();
     await secretRow.getByText(/(Healthy|Unchecked)$/).waitFor();
-    expect(await b.page.getByRole('button', { name: /Replace key|Delete/ }).count()).toBe(0);
-    expect(await b.page.getByRole('link', { name: 'Manage team secrets' }).getAttribute('href')).toBe(`/integrations?team=${teamId}`);
+    expect(await secretRow.getByRole('link', { name: 'Team OpenAI' }).getAttribute('href')).toBe(`/integrations/${JSON.parse(await secret.text()).id}?team=${teamId}`);
+    for (const name of ['Add integration', 'Edit Team OpenAI', 'Replace key of Team OpenAI', 'Delete Team OpenAI']) {
+      const control = secretsPanel.getByRole('button', { name, exact: true });
+      expect(await control.isDisabled(), name).toBe(true);
+      const reason = await control.getAttribute('aria-describedby');
+      expect(await b.page.locator(`[id="${reason}"]`).textContent(), name).toBe('Only team owners and admins can add, edit, replace or delete team secrets; members can see and test them.');
+    }
+    expect(await secretsPanel.getByRole('button', { name: 'Test Team OpenAI' }).isEnabled()).toBe(true);
+    // A (owner) manages them in the same view.
+    await a.page.goto(`${teamUrl}?tab=secrets`);
+    const ownerPanel = a.page.getByRole('tabpanel', { name: 'Team secrets' });
+    await ownerPanel.getByRole('table', { name: 'Integrations' }).getByRole('row', { name: /Team OpenAI/ }).waitFor();
+    expect(await ownerPanel.getByRole('button', { name: 'Replace key of Team OpenAI' }).isEnabled()).toBe(true);
+    expect(await ownerPanel.getByRole('button', { name: 'Add integration' }).isEnabled()).toBe(true);
+    await ownerPanel.getByRole('button', { name: 'Add integration' }).click();
+    await a.page.getByRole('dialog', { name: 'Add integration' }).waitFor();
+    await noViolations(a.page);
+    await a.page.keyboard.press('Escape');
+    await a.page.getByRole('dialog', { name: 'Add integration' }).waitFor({ state: 'detached' });
+    await a.page.goto(teamUrl);
 
     // B creates a team key in the team's "API keys" tab: the workspace is preset to the team.
     await b.page.getByRole('tab', { name: 'API keys' }).click();
@@ -172,8 +194,19 @@ describe('J9: teams and team secrets', () => {
       return ((await response.json()) as { totals: { requests: number } }).totals.requests;
     };
     await expect.poll(teamRequests, { timeout: 10_000 }).toBe(2);
-    await b.page.getByRole('tab', { name: 'Usage' }).click();
-    await expect.poll(() => b.page.getByRole('definition').first().textContent(), { timeout: 10_000 }).toBe('2');
+    // The Usage tab is the Overview dashboard in team scope: its tiles equal GET /api/usage?team_id=
+    // for the same range and zone.
+    const { from, to } = lastSevenDaysUtc();
+    const aggregate = await server.api(`/api/usage?team_id=${teamId}&group_by=day&from=${from}&to=${to}&tz=UTC`, { token: aliceToken });
+    const { totals } = (await aggregate.json()) as { totals: AggregateTotals };
+    expect(totals.requests).toBe(2);
+    await b.page.goto(`${teamUrl}?tab=usage&range=7d&tz=UTC`);
+    const usagePanel = b.page.getByRole('tabpanel', { name: 'Usage' });
+    await usagePanel.getByText('Times shown in UTC').waitFor();
+    await expect.poll(() => kpiValues(usagePanel), { timeout: 15_000 }).toEqual(kpisOf(totals));
+    await usagePanel.getByRole('table', { name: 'Top API keys' }).getByRole('rowheader', { name: 'bob team key' }).waitFor();
+    await usagePanel.getByRole('table', { name: 'Integration health' }).getByRole('rowheader', { name: 'Team OpenAI' }).waitFor();
+    await noViolations(b.page);
 
     // A removes B behind an alertdialog.
     await a.page.reload();
@@ -232,7 +265,7 @@ describe('J9: teams and team secrets', () => {
       ['API keys', 'No team keys yet'],
       ['Routes', 'No team routes yet'],
       ['Budget', 'No budget'],
-      ['Usage', 'Team usage by day'],
+      ['Usage', 'Times shown in'],
     ] as const) {
       await small.page.getByRole('tab', { name: tab }).click();
       await small.page.getByText(ready).first().waitFor();

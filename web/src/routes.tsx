@@ -81,12 +81,14 @@ const logsRoute = createRoute({ getParentRoute: () => appLayout, path: '/logs', 
 const budgetsRoute = createRoute({ getParentRoute: () => appLayout, path: '/budgets', component: lazyRouteComponent(() => import('./features/budgets/BudgetsPage')) });
 const teamsRoute = createRoute({ getParentRoute: () => appLayout, path: '/teams', component: lazyRouteComponent(() => import('./features/teams/TeamsPage')) });
 const teamSearch = z.object({ tab: z.optional(z.enum(['members', 'secrets', 'keys', 'routes', 'budget', 'usage'])) });
-const teamRoute = createRoute({ getParentRoute: () => appLayout, path: '/teams/$teamId', validateSearch: searchOf(teamSearch), component: lazyRouteComponent(() => import('./features/teams/TeamPage')) });
+// The team's Usage tab is the dashboard: its controls (range, tz) live in the URL beside `tab`.
+const teamRoute = createRoute({ getParentRoute: () => appLayout, path: '/teams/$teamId', validateSearch: (search: Record<string, unknown>) => ({ ...pickSearch(dashboardRules)(search), ...searchOf(teamSearch)(search) }), component: lazyRouteComponent(() => import('./features/teams/TeamPage')) });
 // The mailed link (<PUBLIC_URL>/invitations/accept?token=…): the token in the query, which the access log redacts.
 const invitationRoute = createRoute({ getParentRoute: () => appLayout, path: '/invitations/accept', validateSearch: searchOf(tokenSearch), component: lazyRouteComponent(() => import('./features/teams/InvitationPage')) });
 const routesRoute = createRoute({ getParentRoute: () => appLayout, path: '/routes', component: lazyRouteComponent(() => import('./features/routes/RoutesPage')) });
 const settingsRoute = createRoute({ getParentRoute: () => appLayout, path: '/settings', component: lazyRouteComponent(() => import('./features/settings/SettingsPage')) });
-const adminRoute = createRoute({ getParentRoute: () => appLayout, path: '/admin', component: lazyRouteComponent(() => import('./features/admin/AdminPage')) });
+const adminRules = { ...dashboardRules, tab: /^(users|teams|health|usage|audit|prices)$/ };
+const adminRoute = createRoute({ getParentRoute: () => appLayout, path: '/admin', validateSearch: pickSearch(adminRules), component: lazyRouteComponent(() => import('./features/admin/AdminPage')) });
 
 const routeTree = rootRoute.addChildren([
   authLayout.addChildren([loginRoute, signupRoute, verifyRoute, forgotRoute, resetRoute]),

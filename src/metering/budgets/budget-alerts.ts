@@ -1,7 +1,8 @@
 /**
  * Threshold alerts: when a budget's settled spend of the month reaches one of its thresholds
  * (percent of the limit), the first replica to insert the (budget, period, threshold) row of
- * `budget_alerts` sends it — mail to the owner (a team's owners and admins), an in-app
+ * `budget_alerts` sends it — mail to the owner (a team's owners and admins; each recipient may
+ * turn these mails off, GET/PATCH /api/me/notification-preferences), an in-app
  * notification per recipient, and the budget's `webhook_url` (signed like video webhooks). Every
  * other replica's insert conflicts, so each threshold fires once per period.
  */
@@ -54,7 +55,7 @@ export function createBudgetAlerts(deps: {
     const data = { budget_id: budget.id, scope: budget.scope, scope_id: budget.scopeId, period, threshold, spent_micros: spent, limit_micros: budget.limitMicros, hard_limit: budget.hardLimit };
     const owner = budget.ownerUserId ? { userId: budget.ownerUserId } : { teamId: budget.ownerTeamId! };
     await Promise.all([
-      notices.send(owner, { kind: 'budget.threshold', title, body, data, link: `See your budgets: ${deps.publicUrl}/api/budgets` }),
+      notices.send(owner, { kind: 'budget.threshold', topic: 'budget', title, body, data, link: `See your budgets: ${deps.publicUrl}/api/budgets` }),
       budget.webhookUrl && deps.webhooks
         ? deps.webhooks.send(budget.webhookUrl, { id: `budget_${budget.id}_${period}_${threshold}`, type: 'budget.threshold', data }).then((delivery) => {
             if (!delivery.delivered) logger.warn({ budget_id: budget.id, attempts: delivery.attempts }, 'budget alert webhook not delivered');
@@ -76,6 +77,7 @@ export function createBudgetAlerts(deps: {
       const owner = budget.ownerUserId ? { userId: budget.ownerUserId } : { teamId: budget.ownerTeamId! };
       const recipients = await notices.send(owner, {
         kind: 'budget.test',
+        topic: 'budget',
         title,
         body: `This is a test of the alert channels of the ${budget.scope} budget ${budget.scopeId}. Real alerts arrive here when spend reaches ${budget.alertThresholds.join('%, ')}% of the limit.`,
         data,

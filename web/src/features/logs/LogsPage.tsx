@@ -29,7 +29,9 @@ const RequestDialog = lazy(() => import('./RequestDialog'));
 export default function LogsPage() {
   // Validated here rather than in routes.tsx: the schema stays out of the entry chunk every page loads.
   const raw = useSearch({ strict: false }) as Record<string, unknown> & { team?: string };
-  const parsed = logsSearch.safeParse(raw);
+  // The router reads a bare `?status=429` (a hand-written link) as the number 429; the app's own
+  // links carry the string ("429" quoted). Both mean the same filter.
+  const parsed = logsSearch.safeParse(typeof raw.status === 'number' ? { ...raw, status: String(raw.status) } : raw);
   const search: LogsSearch & { team?: string } = { ...(parsed.success ? parsed.data : {}), team: raw.team };
   const navigate = useNavigate();
   const zone = browserTimeZone();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiQuery, integrationLabel, matchesFilters, modelLabel, withNames, type LogRow } from './model';
+import { apiQuery, integrationLabel, matchesFilters, modelLabel, parseStatusFilter, STATUS_PRESETS, withNames, type LogRow } from './model';
+import { logsSearch } from './search';
 
 const row = (overrides: Partial<LogRow> = {}): LogRow => ({
   id: '01REC',
@@ -69,5 +70,38 @@ describe('labels and query', () => {
 
   it('puts every filter, the team and the zone in the API query, and nothing empty', () => {
     expect(apiQuery({ model: 'gpt-4o', status: '5xx', fallback: 'true', request_id: undefined }, 'team-1', 'Europe/Berlin')).toBe('model=gpt-4o&status=5xx&fallback=true&team_id=team-1&tz=Europe%2FBerlin');
+  });
+});
+
+describe('the typed "Status" filter', () => {
+  it('takes what GET /api/usage takes: success, error, a class 2xx–5xx, an exact code 100–599; case and spaces forgiven', () => {
+    expect(parseStatusFilter('429')).toEqual({ value: '429' });
+    expect(parseStatusFilter(' 4XX ')).toEqual({ value: '4xx' });
+    expect(parseStatusFilter('5xx')).toEqual({ value: '5xx' });
+    expect(parseStatusFilter('Success')).toEqual({ value: 'success' });
+    expect(parseStatusFilter('error')).toEqual({ value: 'error' });
+    expect(parseStatusFilter('100')).toEqual({ value: '100' });
+    expect(parseStatusFilter('599')).toEqual({ value: '599' });
+    expect(parseStatusFilter('  ')).toEqual({ value: undefined });
+  });
+
+  it('refuses anything else with a message that says what to enter', () => {
+    for (const bad of ['42', '4290', '600', '099', '1xx', '6xx', 'x', '4xx,5xx', '429;drop']) {
+      const result = parseStatusFilter(bad);
+      expect('error' in result, bad).toBe(true);
+      if ('error' in result) expect(result.error).toMatch(/Enter a code from 100 to 599 \(such as 429\), a class \(2xx, 3xx, 4xx or 5xx\), success or error/);
+    }
+  });
+
+  it('every suggestion parses to itself, and the URL schema keeps what the parser accepts', () => {
+    for (const preset of STATUS_PRESETS) expect(parseStatusFilter(preset.value)).toEqual({ value: preset.value });
+    for (const value of ['429', '4xx', 'success', '599', '100']) expect(logsSearch.safeParse({ status: value }).success, value).toBe(true);
+    for (const value of ['1xx', '42', 'x']) expect(logsSearch.safeParse({ status: value }).success, value).toBe(false);
+  });
+
+  it('an exact code filters live rows to that code only', () => {
+    expect(matchesFilters(row({ status: 429 }), { status: '429' }, undefined, 'UTC')).toBe(true);
+    expect(matchesFilters(row({ status: 428 }), { status: '429' }, undefined, 'UTC')).toBe(false);
+    expect(matchesFilters(row({ status: 503 }), { status: '5xx' }, undefined, 'UTC')).toBe(true);
   });
 });

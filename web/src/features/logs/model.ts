@@ -138,6 +138,29 @@ export function withNames(row: LogRow, facets: Facets | undefined): LogRow {
   };
 }
 
+/** The status choices the "Status" field suggests; anything parseStatusFilter accepts may be typed. */
+export const STATUS_PRESETS: Array<{ value: string; label: string }> = [
+  { value: 'success', label: 'Success (< 400)' },
+  { value: 'error', label: 'Errors (≥ 400)' },
+  ...['2xx', '3xx', '4xx', '5xx'].map((value) => ({ value, label: `Class ${value}` })),
+  ...[400, 401, 403, 404, 408, 413, 422, 429, 499, 500, 502, 503, 504].map((code) => ({ value: String(code), label: `Exactly ${code}` })),
+];
+
+export const STATUS_HINT = 'A code such as 429, a class such as 4xx, success or error; empty for any status.';
+
+/**
+ * A typed "Status" filter as GET /api/usage takes it (usage-aggregate.http.ts): success, error, a
+ * class 2xx–5xx, or an exact code 100–599. Case and spaces are forgiven ("4XX ", " 429").
+ * `value: undefined` means any status.
+ */
+export function parseStatusFilter(input: string): { value: string | undefined } | { error: string } {
+  const text = input.trim().toLowerCase();
+  if (text === '') return { value: undefined };
+  if (/^(success|error|[2-5]xx)$/.test(text)) return { value: text };
+  if (/^\d{3}$/.test(text) && Number(text) >= 100 && Number(text) <= 599) return { value: text };
+  return { error: `“${input.trim().slice(0, 20)}” is not a status filter. Enter a code from 100 to 599 (such as 429), a class (2xx, 3xx, 4xx or 5xx), success or error.` };
+}
+
 /** The histogram's status filter: the rollup keeps classes, so an exact status (429) draws its class (4xx). */
 export const statusClassOf = (status: string | undefined) => (status && /^\d{3}$/.test(status) ? `${status[0]}xx` : status);
 

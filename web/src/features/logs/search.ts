@@ -8,8 +8,8 @@ export const logsSearch = z.object({
   service: text(64),
   key_id: text(64),
   integration_id: text(64),
-  /** A class, success/error, or an exact status such as 429. */
-  status: z.optional(z.string().check(z.regex(/^(success|error|[1-5]xx|[1-5]\d\d)$/))),
+  /** A class, success/error, or an exact status such as 429 (what the server accepts; see parseStatusFilter). */
+  status: z.optional(z.string().check(z.regex(/^(success|error|[2-5]xx|[1-5]\d\d)$/))),
   error_source: z.optional(z.string().check(z.regex(/^(user|provider|platform)$/))),
   fallback: z.optional(z.string().check(z.regex(/^true$/))),
   /** Filters the table by record id or x-request-id (the "Request ID" searchbox). */

@@ -13,7 +13,7 @@ import { Button } from '../../ui/Button';
 import { cellClass as cell, TableRegion } from '../../ui/DataRegion';
 import { useAnnounce } from '../../ui/LiveRegion';
 import { StatusPill } from '../../ui/StatusPill';
-import { integrationsListQuery } from './TopTables';
+import { integrationsBase, integrationsQuery } from '../integrations/scope';
 import type { UsageScope } from './usage-api';
 import { Widget } from './Widget';
 
@@ -52,14 +52,17 @@ function useThrottledAnnounce(): (text: string) => void {
 
 export function HealthStrip({ scope }: { scope: UsageScope }) {
   const client = useQueryClient();
-  const query = useQuery(integrationsListQuery);
+  // Personal integrations, or the team's secrets (GET /api/integrations lists only your own).
+  const teamId = scope.kind === 'team' ? scope.teamId : undefined;
+  const listQuery = integrationsQuery(teamId);
+  const query = useQuery(listQuery);
   const [errors, setErrors] = useState<Record<string, StatusEvent['last_error']>>({});
   const announce = useThrottledAnnounce();
   useLiveEvent<StatusEvent>('integration.status', (event) => {
-    const page = client.getQueryData<ApiPage<Integration>>(integrationsListQuery.queryKey);
+    const page = client.getQueryData<ApiPage<Integration>>(listQuery.queryKey);
     const integration = page?.data.find((item) => item.id === event.id);
     if (!page || !integration) return;
-    client.setQueryData<ApiPage<Integration>>(integrationsListQuery.queryKey, {
+    client.setQueryData<ApiPage<Integration>>(listQuery.queryKey, {
       ...page,
       data: page.data.map((item) => (item.id === event.id ? { ...item, health: event.status, breaker: event.breaker, last_error: event.last_error?.message ?? item.last_error } : item)),
     });
@@ -67,14 +70,13 @@ export function HealthStrip({ scope }: { scope: UsageScope }) {
     if (integration.health !== event.status) announce(`${integration.name} is now ${HEALTH_WORDS[event.status]}`);
   });
   const test = useMutation({
-    mutationFn: (integration: Integration) => api<CredentialCheck>(`/api/integrations/${integration.id}/test`, { method: 'POST', body: {} }),
-    onSettled: () => client.invalidateQueries({ queryKey: integrationsListQuery.queryKey }),
+    mutationFn: (integration: Integration) => api<CredentialCheck>(`${integrationsBase(teamId)}/${integration.id}/test`, { method: 'POST', body: {} }),
+    onSettled: () => client.invalidateQueries({ queryKey: listQuery.queryKey }),
   });
-  const teamId = scope.kind === 'team' ? scope.teamId : null;
   return (
     <Widget label="Integration health" heading query={query} minHeight={120}>
       {(page) => {
-        const rows = page.data.filter((item) => item.team_id === teamId);
+        const rows = page.data;
         if (rows.length === 0) return <p className="text-sm text-muted">No integrations yet.</p>;
         return (
           <TableRegion

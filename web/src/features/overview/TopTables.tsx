@@ -7,16 +7,13 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useMemo, useState } from 'react';
 import { api } from '../../api/client';
-import type { Page as ApiPage, Integration, PlatformKey } from '../../api/types';
+import type { Page as ApiPage, PlatformKey } from '../../api/types';
 import { formatDuration, formatMoney, formatNumber, formatPercent } from '../../format';
 import { cellClass as cell, TableRegion } from '../../ui/DataRegion';
+import { integrationsQuery } from '../integrations/scope';
 import { aggregateQuery, sumRows, type AggregateRow, type Metrics, type UsageScope } from './usage-api';
 import { Widget } from './Widget';
 
-export const integrationsListQuery = queryOptions({
-  queryKey: ['integrations'],
-  queryFn: ({ signal }) => api<ApiPage<Integration>>('/api/integrations?limit=100', { signal }),
-});
 const keysListQuery = queryOptions({ queryKey: ['keys'], queryFn: ({ signal }) => api<ApiPage<PlatformKey>>('/api/keys?limit=100', { signal }) });
 
 type Dimension = 'model' | 'key' | 'integration';
@@ -90,11 +87,12 @@ export function TopTable({ scope, dimension, from, to, tz, hourly }: TopTablePro
           >
             {rows.map(({ id, metrics }) => {
               const label = id === null ? (dimension === 'key' ? 'No key (session)' : 'None') : (names.get(id) ?? id);
-              const search = { [FIELD[dimension]]: id ?? undefined, from, to };
+              const search = { ...(scope.kind === 'team' ? { team: scope.teamId } : {}), [FIELD[dimension]]: id ?? undefined, from, to };
               return (
                 <tr key={id ?? 'none'} className="border-t border-border">
                   <th scope="row" className={`${cell} font-medium break-all`}>
-                    {id === null ? label : (
+                    {/* Logs show the caller's own (or a team's) requests: global rows have nowhere to link. */}
+                    {id === null || scope.kind === 'global' ? label : (
                       <Link to="/logs" search={search as never} className="text-accent underline">
                         {label}
                       </Link>
@@ -115,11 +113,11 @@ export function TopTable({ scope, dimension, from, to, tz, hourly }: TopTablePro
   );
 }
 
-/** Names for key and integration ids (your own; other ids show as they are). */
+/** Names for key and integration ids (your own or the team's; other ids show as they are). */
 function useNames(scope: UsageScope, dimension: Dimension): Map<string, string> {
   const enabled = scope.kind !== 'global';
   const keys = useQuery({ ...keysListQuery, enabled: enabled && dimension === 'key' });
-  const integrations = useQuery({ ...integrationsListQuery, enabled: enabled && dimension === 'integration' });
+  const integrations = useQuery({ ...integrationsQuery(scope.kind === 'team' ? scope.teamId : undefined), enabled: enabled && dimension === 'integration' });
   return useMemo(() => {
     const list = dimension === 'key' ? (keys.data?.data ?? []) : dimension === 'integration' ? (integrations.data?.data ?? []) : [];
     return new Map(list.map((item) => [item.id, item.name]));

@@ -1,7 +1,7 @@
 /**
  * Settings (WEBAPP.md §6.4): the profile (email) and the table "Sessions" — every signed-in
  * device with its IP and times, "This device" marked — with "Revoke session" per row and "Sign out
- * other sessions". A revoked session's refresh fails, so that browser lands on the login page.
+ * other sessions"; then "Notification preferences" (which alerts also come by mail). A revoked session's refresh fails, so that browser lands on the login page.
  */
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -14,6 +14,7 @@ import { AlertDialog } from '../../ui/Dialog';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
 import { Page } from '../../ui/Page';
 import { ChangePasswordForm } from './ChangePasswordForm';
+import { NotificationPreferencesSection } from './NotificationPreferences';
 
 const sessionsQuery = queryOptions({
   queryKey: ['me', 'sessions'],
@@ -107,6 +108,7 @@ export default function SettingsPage() {
           ))}
         </TableRegion>
       </section>
+      <NotificationPreferencesSection />
       <AlertDialog
         open={confirmOthers}
         onOpenChange={setConfirmOthers}

@@ -18,11 +18,13 @@ import { ROLE_LABELS, teamQuery } from './teamData';
 // Each section is its own chunk, loaded when its tab opens: the page itself stays within the
 // initial-JS budget (WEBAPP.md §6.7).
 const MembersTab = lazy(() => import('./MembersTab').then((module) => ({ default: module.MembersTab })));
-const TeamSecretsTab = lazy(() => import('./TeamSecretsTab').then((module) => ({ default: module.TeamSecretsTab })));
+// Team secrets are the Integrations page's own component in team scope; Usage is the Overview
+// dashboard in team scope (WEBAPP.md §6.4 "Teams").
+const IntegrationsView = lazy(() => import('../integrations/IntegrationsPage').then((module) => ({ default: module.IntegrationsView })));
 const TeamKeysTab = lazy(() => import('./TeamKeysTab').then((module) => ({ default: module.TeamKeysTab })));
 const TeamRoutesTab = lazy(() => import('./TeamRoutesTab').then((module) => ({ default: module.TeamRoutesTab })));
 const TeamBudgetTab = lazy(() => import('./TeamBudgetTab').then((module) => ({ default: module.TeamBudgetTab })));
-const TeamUsageTab = lazy(() => import('./TeamUsageTab').then((module) => ({ default: module.TeamUsageTab })));
+const UsageDashboard = lazy(() => import('../overview/UsageDashboard').then((module) => ({ default: module.UsageDashboard })));
 
 const loadingSection = (
   <p role="status" className="text-sm text-muted">
@@ -85,11 +87,11 @@ export default function TeamPage() {
         onValueChange={setTab}
         items={[
           { value: 'members', label: 'Members', content: section('members', () => <MembersTab team={data} />) },
-          { value: 'secrets', label: 'Team secrets', content: section('secrets', () => <TeamSecretsTab teamId={data.id} />) },
+          { value: 'secrets', label: 'Team secrets', content: section('secrets', () => <IntegrationsView teamId={data.id} />) },
           { value: 'keys', label: 'API keys', content: section('keys', () => <TeamKeysTab teamId={data.id} />) },
           { value: 'routes', label: 'Routes', content: section('routes', () => <TeamRoutesTab teamId={data.id} />) },
           { value: 'budget', label: 'Budget', content: section('budget', () => <TeamBudgetTab team={data} />) },
-          { value: 'usage', label: 'Usage', content: section('usage', () => <TeamUsageTab teamId={data.id} />) },
+          { value: 'usage', label: 'Usage', content: section('usage', () => <UsageDashboard scope={{ kind: 'team', teamId: data.id }} />) },
         ]}
       />
     </Page>
