@@ -129,6 +129,8 @@ async function passUnderRestart(ctx: StackContext, keyName: string, client: (key
   // Every completed request metered exactly once (the drained replicas flushed their spools).
   await waitFor('usage rows to settle', async () => ((await usageRowsOf(ctx, key.id)) >= result.completed ? true : undefined), 15_000, 200).catch(() => undefined);
   expect(await usageRowsOf(ctx, key.id)).toBe(result.completed);
+  const drains = [...restart.stderr.matchAll(/(\S+) drained in (\d+) ms/g)].map((match) => `${match[1]} ${match[2]} ms`).join(', ');
+  console.info(`[stack] ${keyName}: ${result.completed} requests completed (${result.streams} streams), drains: ${drains}`);
   return result;
 }
 
