@@ -10,7 +10,8 @@ import { defineConfig } from 'vitest/config';
  *   services and the URL is missing, the run fails here rather than silently testing less.
  * - stack: the loopback production stack (test/stack/: nginx, two `serve` replicas and a `worker`
  *   as nobody, Redis, fakes) on that PostgreSQL 15, or on the embedded one when there is none.
- *   One file, one stack, checks in order (some stop processes or cut the database).
+ *   One file, one stack, checks in order (some stop processes or cut the database); it runs after
+ *   every other project, alone.
  */
 const externalDatabase = process.env.SWITCHBOARD_TEST_DATABASE_URL;
 if (!externalDatabase && process.env.SWITCHBOARD_TEST_REQUIRE_SERVICES === '1') {
@@ -61,6 +62,9 @@ export default defineConfig({
           globalSetup: ['test/global-setup.ts'],
           env: { SWITCHBOARD_TEST_DB_TARGET: externalDatabase ? 'external' : 'embedded' },
           fileParallelism: false,
+          // Its own group, after every other project: its timing checks (a limit window of 1 s,
+          // invalidation within 1 s) get the whole 2-core machine instead of sharing it.
+          sequence: { groupOrder: 1 },
           testTimeout: 90_000,
           hookTimeout: 180_000,
         },
