@@ -164,6 +164,8 @@ export async function startStack(): Promise<Stack> {
 
   const cleanups: Array<() => Promise<void> | void> = [];
   const stop = async () => {
+    // The processes first, so none of them is left talking to a Redis or database being removed.
+    stopProcessesNow();
     for (const cleanup of cleanups.splice(0).reverse()) {
       try {
         await cleanup();
@@ -172,8 +174,8 @@ export async function startStack(): Promise<Stack> {
       }
     }
   };
-  // A test runner killed mid-suite still takes the stack's processes down with it.
-  const killOnExit = () => void stopProcessesNow();
+  // A test runner that exits mid-suite still takes the stack's processes and nginx down with it.
+  const killOnExit = () => stopProcessesNow();
   process.once('exit', killOnExit);
   cleanups.push(() => void process.removeListener('exit', killOnExit));
 
@@ -186,17 +188,20 @@ export async function startStack(): Promise<Stack> {
   const processNames = [...REPLICAS, 'worker'] as const;
   const pidFile = (name: string) => path.join(dir, 'pids', `${name}.pid`);
   const pidOf = (name: string) => Number(readFileSync(pidFile(name), 'utf8').trim());
+  let nginxPidFile: string | undefined;
   function stopProcessesNow(): void {
-    for (const name of processNames) {
-      if (!existsSync(pidFile(name))) continue;
+    const signal = (file: string | undefined, name: NodeJS.Signals) => {
+      if (!file || !existsSync(file)) return;
       try {
-        process.kill(pidOf(name), 'SIGKILL');
+        process.kill(Number(readFileSync(file, 'utf8').trim()), name);
       } catch {
         // already gone
       }
-    }
+    };
+    for (const name of processNames) signal(pidFile(name), 'SIGKILL');
+    // nginx's master takes its workers down on SIGTERM (a SIGKILL would orphan them).
+    signal(nginxPidFile, 'SIGTERM');
   }
-  cleanups.push(stopProcessesNow);
 
   try {
     const database = await createTestDatabase();
@@ -273,10 +278,7 @@ export async function startStack(): Promise<Stack> {
     const [command, args] = asNonRoot(requireTool('nginx'), ['-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf'), '-e', path.join(nginxDir, 'logs', 'error.log')]);
     const nginx = runTool('setsid', [command, ...args]);
     if (nginx.status !== 0) throw new Error(`nginx did not start: ${nginx.output}`);
-    cleanups.push(() => {
-      const file = path.join(nginxDir, 'run', 'nginx.pid');
-      if (existsSync(file)) process.kill(Number(readFileSync(file, 'utf8').trim()), 'SIGTERM');
-    });
+    nginxPidFile = path.join(nginxDir, 'run', 'nginx.pid');
     await waitForPort(nginxPort);
     await waitFor('/readyz through nginx', async () => ((await request(`${edge}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 60_000, 100);
     const readyAfterMs = Date.now() - startedAt;
