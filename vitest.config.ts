@@ -8,6 +8,10 @@ import { defineConfig } from 'vitest/config';
  * - integration-pg15: the app-level tests (test/app/**) again against an external PostgreSQL
  *   (SWITCHBOARD_TEST_DATABASE_URL; .ci/run starts a Debian PostgreSQL 15 for it). When CI requires
  *   services and the URL is missing, the run fails here rather than silently testing less.
+ * - stack: the loopback production stack (test/stack/: nginx, two `serve` replicas and a `worker`
+ *   as nobody, Redis, fakes) on that PostgreSQL 15, or on the embedded one when there is none.
+ *   One file, one stack, checks in order (some stop processes or cut the database); it runs after
+ *   every other project, alone.
  */
 const externalDatabase = process.env.SWITCHBOARD_TEST_DATABASE_URL;
 if (!externalDatabase && process.env.SWITCHBOARD_TEST_REQUIRE_SERVICES === '1') {
@@ -31,7 +35,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**'],
+          exclude: ['test/e2e/**', 'test/stack/**'],
           globalSetup: ['test/global-setup.ts'],
           env: { SWITCHBOARD_TEST_DB_TARGET: 'embedded' },
         },
@@ -48,6 +52,21 @@ export default defineConfig({
           // A page that renders in 100 ms on a quiet machine can take seconds on 2 busy cores:
           // expect.poll's default 1 s made journeys flaky under load (it polls, it does not sleep).
           expect: { poll: { timeout: 10_000 } },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'stack',
+          include: ['test/stack/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          env: { SWITCHBOARD_TEST_DB_TARGET: externalDatabase ? 'external' : 'embedded' },
+          fileParallelism: false,
+          // Its own group, after every other project: its timing checks (a limit window of 1 s,
+          // invalidation within 1 s) get the whole 2-core machine instead of sharing it.
+          sequence: { groupOrder: 1 },
+          testTimeout: 90_000,
+          hookTimeout: 180_000,
         },
       },
       ...(externalDatabase

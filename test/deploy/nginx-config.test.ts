@@ -3,7 +3,7 @@
  * `nginx -t` run as a non-root user with a temp prefix, both without TLS and with a self-signed
  * certificate made here; the rendered directives carry the policy (rates from env with defaults 30
  * and 5, no per-IP zone on /v1, body limit equal to the app's, upstream max_fails=0 + keepalive,
- * JSON 429/413, HSTS only on HTTPS, /metrics denied); the renderer refuses values that could break
+ * JSON 429/413 and nginx's own 502/504, HSTS only on HTTPS, /metrics denied); the renderer refuses values that could break
  * out of a directive and names it cannot substitute.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -110,6 +110,15 @@ describe('nginx template', () => {
     const body413 = /return 413 '([^']*)\\n';/.exec(locations)?.[1];
     expect(JSON.parse(body413!).error).toMatchObject({ code: 'payload_too_large', source: 'user', type: 'invalid_request_error' });
     expect(locations).toContain('add_header Retry-After 1 always;');
+    // nginx's own 502 and 504 (no replica reachable / none answered in time) in the same shape.
+    expect(locations).toMatch(/error_page 502 = @switchboard_upstream_unavailable;/);
+    expect(locations).toMatch(/error_page 504 = @switchboard_upstream_timeout;/);
+    const body502 = /return 502 '([^']*)\\n';/.exec(locations)?.[1];
+    expect(JSON.parse(body502!)).toEqual({ error: { message: expect.any(String), type: 'api_error', code: 'upstream_unavailable', source: 'platform', param: null } });
+    const body504 = /return 504 '([^']*)\\n';/.exec(locations)?.[1];
+    expect(JSON.parse(body504!)).toEqual({ error: { message: expect.any(String), type: 'api_error', code: 'upstream_timeout', source: 'platform', param: null } });
+    // A replica's own 502/504 (a provider failure, already JSON) passes through untouched.
+    expect(`${main}${locations}`).not.toMatch(/proxy_intercept_errors on/);
     // HSTS is nginx's alone, and only on HTTPS; server tokens off.
     expect(main).toContain('proxy_hide_header Strict-Transport-Security;');
     expect(main).toMatch(/map \$scheme \$switchboard_hsts \{\s*default "";\s*https "max-age=31536000; includeSubDomains";/);
