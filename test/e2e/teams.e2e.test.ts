@@ -145,11 +145,11 @@ describe('J9: teams and team secrets', () => {
     await secretRow.getByText(`…${TEAM_PROVIDER_KEY.slice(-4)}`).waitFor();
     await secretRow.getByText(/(Healthy|Unchecked)$/).waitFor();
     expect(await secretRow.getByRole('link', { name: 'Team OpenAI' }).getAttribute('href')).toBe(`/integrations/${JSON.parse(await secret.text()).id}?team=${teamId}`);
-    for (const name of ['Add integration', 'Edit Team OpenAI', 'Replace key of Team OpenAI', 'Delete Team OpenAI']) {
+    for (const name of ['Add integration', 'Edit Team OpenAI', 'Replace key of Team OpenAI', 'Disable Team OpenAI', 'Delete Team OpenAI']) {
       const control = secretsPanel.getByRole('button', { name, exact: true });
       expect(await control.isDisabled(), name).toBe(true);
       const reason = await control.getAttribute('aria-describedby');
-      expect(await b.page.locator(`[id="${reason}"]`).textContent(), name).toBe('Only team owners and admins can add, edit, replace or delete team secrets; members can see and test them.');
+      expect(await b.page.locator(`[id="${reason}"]`).textContent(), name).toBe('Only team owners and admins can add, edit, replace, disable or delete team secrets; members can see and test them.');
     }
     expect(await secretsPanel.getByRole('button', { name: 'Test Team OpenAI' }).isEnabled()).toBe(true);
     // A (owner) manages them in the same view.
