@@ -55,6 +55,17 @@ async function startTarget(name: TargetName, ctx: Context): Promise<Target | und
   const { options, scripts, core, mock } = ctx;
   if (name === 'bare') return startBare(scripts.bare, mock.url, core(1));
   if (name === 'switchboard') return startSwitchboardIn(ctx, 'switchboard', options.cpuProfile);
+  if (name === 'switchboard-nometrics') {
+    return startSwitchboard({
+      mockUrl: ctx.mock.url,
+      core: ctx.core(1),
+      workDir: path.join(ctx.workDir, 'switchboard-nometrics'),
+      keepFiles: options.keepFiles,
+      metrics: false,
+      name: 'switchboard-nometrics',
+      label: 'Switchboard, metrics off',
+    });
+  }
   if (options.portkey === 'off') {
     ctx.notes.push('Portkey skipped (--no-portkey).');
     return undefined;

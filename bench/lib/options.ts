@@ -43,7 +43,7 @@ export const HELP = `npm run bench [-- options]
   --ttft-seconds=S        time-to-first-token window at concurrency 10 (BENCH_TTFT_SECONDS, default 5)
   --concurrency=10,100    autocannon connections (BENCH_CONCURRENCY)
   --kinds=json,stream     which bodies to measure (BENCH_KINDS; a profiling aid: verdicts need both)
-  --targets=bare,switchboard,portkey   which gateways to measure (BENCH_TARGETS)
+  --targets=bare,switchboard,switchboard-nometrics,portkey   which gateways to measure (BENCH_TARGETS)
   --portkey               install Portkey's gateway on demand (BENCH_PORTKEY=install)
   --no-portkey            skip Portkey even when installed (BENCH_PORTKEY=off)
   --delay-ms=MS           mock upstream delay (BENCH_DELAY_MS, default 50)
@@ -99,10 +99,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     return Number.isFinite(parsed) && parsed > 0 ? parsed : quick ? smoke : full;
   };
   const portkey: PortkeyMode = values['no-portkey'] ? 'off' : values.portkey ? 'install' : ((env.BENCH_PORTKEY as PortkeyMode | undefined) ?? 'auto');
-  const targets = (values.targets ?? env.BENCH_TARGETS ?? 'bare,switchboard,portkey')
+  const targets = (values.targets ?? env.BENCH_TARGETS ?? 'bare,switchboard,switchboard-nometrics,portkey')
     .split(',')
     .map((item) => item.trim())
-    .filter((item): item is TargetName => item === 'bare' || item === 'switchboard' || item === 'portkey');
+    .filter((item): item is TargetName => item === 'bare' || item === 'switchboard' || item === 'switchboard-nometrics' || item === 'portkey');
   const pacing = (values.pacing ?? env.BENCH_PACING) === 'burst' ? 'burst' : 'paced';
 
   return {

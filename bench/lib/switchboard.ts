@@ -35,6 +35,9 @@ export interface SwitchboardOptions {
   cpuProfileDir?: string | undefined;
   /** False: SWITCHBOARD_METRICS=false (the metrics-off baseline). */
   metrics?: boolean;
+  /** Name and label in the results (default `switchboard`, "Switchboard"). */
+  name?: 'switchboard' | 'switchboard-nometrics';
+  label?: string;
 }
 
 export async function startSwitchboard(options: SwitchboardOptions): Promise<SwitchboardTarget> {
@@ -112,8 +115,8 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
     if (created.status !== 201) throw new Error(`creating a platform key failed: HTTP ${created.status} ${await created.text()}`);
     const platformKey = ((await created.json()) as { key: string }).key;
     return {
-      name: 'switchboard',
-      label: 'Switchboard',
+      name: options.name ?? 'switchboard',
+      label: options.label ?? 'Switchboard',
       url: `${origin}/v1/chat/completions`,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${platformKey}` },
       model: 'openai/gpt-4o-mini',

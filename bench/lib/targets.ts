@@ -8,7 +8,8 @@ import type { MockSettings } from '../mock-upstream.js';
 import { startProcess, waitForJsonLine, type ManagedProcess } from './processes.js';
 import { chatRequestBody } from './workload.js';
 
-export type TargetName = 'bare' | 'switchboard' | 'portkey';
+/** `switchboard-nometrics`: the same Switchboard with SWITCHBOARD_METRICS=false (OPS.md check 21). */
+export type TargetName = 'bare' | 'switchboard' | 'switchboard-nometrics' | 'portkey';
 
 export interface Target {
   name: TargetName;

@@ -92,6 +92,7 @@ export function judge(cells: CellResult[], extras: Extras, concurrencies: number
       ratio: (sb, portkey) => sb.requestsPerSecond / portkey.requestsPerSecond,
       ok: (ratio) => ratio >= 4,
     }),
+    metricsCostVerdict(cells, high),
     dbQueriesVerdict(extras.dbQueries),
     streamMemoryVerdict(extras.streamMemory),
     ingestVerdict(extras.usageIngest),
@@ -107,6 +108,22 @@ export function judge(cells: CellResult[], extras: Extras, concurrencies: number
         : failing.map((cell) => `${cell.label} ${cell.kind} c=${cell.connections}: ${cell.non2xx} non-2xx, ${cell.errors} errors`).join('; '),
   });
   return verdicts;
+}
+
+/** OPS.md check 21: metrics on (and the tracing API, no exporter) cost ≤ 5 % CPU per request. */
+function metricsCostVerdict(cells: CellResult[], connections: number): Verdict {
+  const target = `CPU/request with metrics on ≤ 1.05× metrics off (c=${connections})`;
+  const parts: string[] = [];
+  let status: Status = 'PASS';
+  for (const kind of ['json', 'stream'] as const) {
+    const on = findCell(cells, 'switchboard', kind, connections);
+    const off = findCell(cells, 'switchboard-nometrics', kind, connections);
+    if (!on || !off) return { target, status: 'n/a', detail: 'not measured (add switchboard-nometrics to --targets)' };
+    const ratio = on.cpuMicrosPerRequest / off.cpuMicrosPerRequest;
+    if (ratio > 1.05) status = 'FAIL';
+    parts.push(`${kind}: ${Math.round(on.cpuMicrosPerRequest)} vs ${Math.round(off.cpuMicrosPerRequest)} µs (${times(ratio)})`);
+  }
+  return { target, status, detail: parts.join('; ') };
 }
 
 function ttftVerdict(cells: CellResult[]): Verdict {

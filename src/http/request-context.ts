@@ -15,6 +15,12 @@ import type { RequestTelemetry } from './request-telemetry.js';
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const HSTS = 'max-age=31536000; includeSubDomains';
+const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ['x-content-type-options', 'nosniff'],
+  ['referrer-policy', 'no-referrer'],
+  ['x-frame-options', 'DENY'],
+];
 
 export interface RequestContextOptions {
   logger: Logger;
@@ -57,19 +63,32 @@ export function requestContext(options: RequestContextOptions): MiddlewareHandle
     c.set('clientIp', clientIp);
     c.set('logger', requestLogger);
     const telemetry = options.telemetry?.(c);
+    const https = c.req.header('x-forwarded-proto') === 'https' || c.req.url.startsWith('https:');
+    // Under Node the security headers go on the ServerResponse before the handler runs: the head
+    // @hono/node-server writes is merged over them (a handler's own CSP wins), and the response's
+    // plain header record is never turned into a Headers object and back (building, setting and
+    // converting them was ~2% of a proxied request's CPU profile). Under `app.request()` there is
+    // no Node response; see below.
+    const outgoing = c.env?.outgoing;
+    if (outgoing) {
+      outgoing.setHeader('x-request-id', requestId);
+      for (const [name, value] of SECURITY_HEADERS) outgoing.setHeader(name, value);
+      outgoing.setHeader('content-security-policy', API_CSP);
+      if (https) outgoing.setHeader('strict-transport-security', HSTS);
+    }
 
     await (telemetry ? telemetry.run(next) : next());
 
-    const headers = c.res.headers;
-    headers.set('x-request-id', requestId);
-    headers.set('x-content-type-options', 'nosniff');
-    headers.set('referrer-policy', 'no-referrer');
-    headers.set('x-frame-options', 'DENY');
-    if (!headers.has('content-security-policy')) headers.set('content-security-policy', API_CSP);
-    if (c.req.header('x-forwarded-proto') === 'https' || c.req.url.startsWith('https:')) {
-      headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    if (outgoing) {
+      if (isDraining() && !outgoing.headersSent) outgoing.setHeader('connection', 'close');
+    } else {
+      const headers = c.res.headers;
+      headers.set('x-request-id', requestId);
+      for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
+      if (!headers.has('content-security-policy')) headers.set('content-security-policy', API_CSP);
+      if (https) headers.set('strict-transport-security', HSTS);
+      if (isDraining()) headers.set('connection', 'close');
     }
-    if (isDraining()) headers.set('connection', 'close');
 
     const writeLine = (status: number) => {
       const line = {
