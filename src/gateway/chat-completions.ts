@@ -74,7 +74,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
 
       if (!isStream) {
         const result = adapter.parseChatResponse(await readJson(response), ctx);
-        call.meter({ status: 200, usage: result.usage });
+        call.meter({ status: 200, usage: result.usage, finishReason: result.finishReason });
         return c.json(result.body, 200);
       }
       const translator = adapter.createStreamTranslator(request, ctx);
@@ -185,7 +185,7 @@ export function createSseRelay(
     settle: (outcome: Omit<Outcome, 'usage' | 'ttftMs'>) => {
       if (settled) return;
       settled = true;
-      const counts = outcome.status === 200 ? { usage: translator.usage() } : interruptedUsage();
+      const counts = outcome.status === 200 ? { usage: translator.usage(), finishReason: translator.finishReason() } : interruptedUsage();
       finish({ ...outcome, ...counts, ...(ttftMs !== undefined ? { ttftMs } : {}) });
     },
     get settled() {

@@ -100,6 +100,8 @@ export interface Outcome {
   estimated?: boolean;
   /** A local fallback answered. */
   fallback?: boolean;
+  /** Why the model stopped (chat), for the CLIENT span's gen_ai.response.finish_reasons. */
+  finishReason?: string | undefined;
 }
 
 /** The caller's credential for one call, with the base URL it is used against. */
@@ -315,7 +317,7 @@ export function openCall(
           attempts: attemptsView(attempts, outcome.status),
       });
       deps.recorder.record(record);
-      telemetry?.finish(record);
+      telemetry?.finish(record, outcome.finishReason);
       if (deps.resilience && record.status === 200 && record.outputTokens) {
         // Generation speed: a stream's from its first token to its end; a JSON answer's whole time
         // (the provider generates it all before its headers).

@@ -47,7 +47,7 @@ export interface CallTelemetry {
   /** The current attempt failed before or with its response headers. */
   attemptFailed(error: { status?: number; code?: string }): void;
   /** The call is metered: metrics, and the last attempt's span ends with the usage. */
-  finish(record: NewUsageRecord): void;
+  finish(record: NewUsageRecord, finishReason?: string): void;
 }
 
 export interface GatewayTelemetry {
@@ -112,13 +112,14 @@ export function createGatewayTelemetry(options: { metrics: Metrics; catalog: { m
         attemptFailed(error) {
           endSpan(error.code ?? (error.status ? String(error.status) : '_OTHER'));
         },
-        finish(record) {
+        finish(record, finishReason) {
           const failed = record.status >= 400;
           const errorType = failed ? (record.errorCode ?? String(record.status)) : undefined;
           if (span?.isRecording()) {
             span.setAttributes({
               'gen_ai.response.model': record.model,
               'gen_ai.response.id': record.requestId,
+              ...(finishReason ? { 'gen_ai.response.finish_reasons': [finishReason] } : {}),
               ...(record.inputTokens != null ? { 'gen_ai.usage.input_tokens': record.inputTokens } : {}),
               ...(record.outputTokens != null ? { 'gen_ai.usage.output_tokens': record.outputTokens } : {}),
             });

@@ -46,6 +46,9 @@ const spans = (): OtlpSpan[] =>
     const parsed = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
     return parsed.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans));
   });
+const finishReasons = (span: OtlpSpan): Array<string | undefined> | undefined =>
+  span.attributes.find((entry) => entry.key === 'gen_ai.response.finish_reasons')?.value.arrayValue?.values.map((value) => value.stringValue);
+
 const attribute = (span: OtlpSpan, key: string): string | number | boolean | undefined => {
   const value = span.attributes.find((entry) => entry.key === key)?.value;
   if (!value) return undefined;
@@ -117,6 +120,7 @@ describe('OTLP traces', () => {
     expect(attribute(clientSpan, 'gen_ai.response.model')).toBe('gpt-4o-mini');
     expect(attribute(clientSpan, 'gen_ai.request.stream')).toBe(true);
     expect(attribute(clientSpan, 'gen_ai.usage.input_tokens')).toBeGreaterThan(0);
+    expect(finishReasons(clientSpan)).toEqual(['stop']);
     expect(attribute(clientSpan, 'gen_ai.usage.output_tokens')).toBeGreaterThan(0);
     expect(attribute(clientSpan, 'server.address')).toBe('127.0.0.1');
     expect(attribute(clientSpan, 'server.port')).toBe(Number(new URL(fake.baseUrl).port));
@@ -138,6 +142,9 @@ describe('OTLP traces', () => {
     expect(attempts.map((span) => attribute(span, 'switchboard.attempt'))).toEqual([1, 2]);
     expect(attribute(attempts[0]!, 'error.type')).toBe('500');
     expect(attribute(attempts[1]!, 'error.type')).toBeUndefined();
+    // The answer's finish reason goes on the attempt that produced it, not on the failed one.
+    expect(finishReasons(attempts[0]!)).toBeUndefined();
+    expect(finishReasons(attempts[1]!)).toEqual(['stop']);
   });
 
   it('exports no message content without the opt-in and no key anywhere', async () => {
