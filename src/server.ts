@@ -86,6 +86,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // On the background pool: a /metrics scrape or /readyz probe is not an AI request, and the
   // request pool's query counter must stay at 0 per AI request in steady state (issue 3).
   const keyringReadiness = createKeyringReadiness({ pool: usageDb.pool, keyring, metrics, logger });
+  // `keys rotate-master` announces a finished rewrap: recount now rather than within 10 s.
+  bus.subscribe('keyring', () => keyringReadiness.refresh());
   let spoolEmptyAt = Date.now();
   // A cluster worker's /metrics is every worker's, aggregated by the primary (cluster.ts).
   const ownMetrics = async () => {

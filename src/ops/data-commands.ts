@@ -9,6 +9,8 @@ import type { Command } from 'commander';
 import pg from 'pg';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger, type Logger } from '../platform/logger.js';
+import { publishInvalidation } from '../platform/invalidation.js';
+import { connectRedis } from '../platform/redis.js';
 import { openStore } from '../store/open-store.js';
 import { loadKeyring } from '../vault/keyring.js';
 import { rotateMasterKey, verifyKeyring } from '../vault/rotation.js';
@@ -100,6 +102,23 @@ async function restoreCommand(dir: string, options: { clean?: boolean }): Promis
   }
 }
 
+/**
+ * Tells every replica on Redis that data keys were rewrapped, so their readiness and
+ * `switchboard_wrapped_keys` recount now instead of when their 10 s cache lapses. Best effort:
+ * without Redis (one process) or if it fails, the cache lapses as usual.
+ */
+async function announceRotation(config: Config, logger: Logger): Promise<void> {
+  if (!config.redisUrl) return;
+  const redis = connectRedis(config.redisUrl, logger, 'switchboard-rotate-master');
+  try {
+    await publishInvalidation(redis, 'keyring', 'rotated');
+  } catch (error) {
+    logger.warn({ err: error }, 'could not tell the replicas about the rotation; they recount within 10 s');
+  } finally {
+    await redis.close();
+  }
+}
+
 async function rotateCommand(options: { dryRun?: boolean; verify?: boolean; batch: number }): Promise<void> {
   const { config, logger } = setup();
   const keyring = loadKeyring(config, logger);
@@ -112,7 +131,9 @@ async function rotateCommand(options: { dryRun?: boolean; verify?: boolean; batc
       if (report.outside_primary > 0 || report.unreadable.length > 0 || Object.keys(report.missing).length > 0) process.exitCode = 1;
       return;
     }
-    print(await rotateMasterKey({ pool, keyring, batchSize: Math.max(1, options.batch), dryRun: options.dryRun === true, logger }));
+    const report = await rotateMasterKey({ pool, keyring, batchSize: Math.max(1, options.batch), dryRun: options.dryRun === true, logger });
+    if (!options.dryRun && report.rewrapped > 0) await announceRotation(config, logger);
+    print(report);
   } finally {
     await pool.end();
     await store.release();

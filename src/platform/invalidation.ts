@@ -18,9 +18,10 @@ import type { RedisConnections } from './redis.js';
  * Topics and their keys: `platform_key` key id; `integration` `<user|team>:<ownerId>:<id>`;
  * `membership` `<teamId>:<userId>`; `user` user id; `team` team id; `session` session id;
  * `price` the price override id (every replica reloads the overrides); `route` `<user|team>:<ownerId>`;
- * `budget` the budget id.
+ * `budget` the budget id; `keyring` `rotated` (data keys were rewrapped: readiness and the
+ * wrapped-key counts are recounted at once).
  */
-export type InvalidationTopic = 'platform_key' | 'integration' | 'membership' | 'user' | 'team' | 'session' | 'price' | 'route' | 'budget';
+export type InvalidationTopic = 'platform_key' | 'integration' | 'membership' | 'user' | 'team' | 'session' | 'price' | 'route' | 'budget' | 'keyring';
 
 export interface InvalidationBus {
   /** Tell every process that `key` under `topic` changed. Applied locally before it returns. */
@@ -72,6 +73,12 @@ interface WireMessage {
   o: string;
   t: InvalidationTopic;
   k: string;
+}
+
+/** Publish one change from a process that keeps no caches itself (a CLI command); resolves once Redis has it. */
+export async function publishInvalidation(redis: RedisConnections, topic: InvalidationTopic, key: string): Promise<void> {
+  const message: WireMessage = { o: randomBytes(8).toString('hex'), t: topic, k: key };
+  await redis.client.publish(INVALIDATION_CHANNEL, JSON.stringify(message));
 }
 
 export async function createRedisInvalidationBus(redis: RedisConnections, logger: Logger): Promise<InvalidationBus> {
