@@ -18,13 +18,13 @@ import { EmptyState } from '../../ui/EmptyState';
 import { Page } from '../../ui/Page';
 import { Progress } from '../../ui/Progress';
 import { StatusPill } from '../../ui/StatusPill';
+import { integrationsQuery } from '../integrations/scope';
 import { forecastExhaustAt, resetsAt, stateOf, type Budget, type ScopeOption } from './budget-model';
 
 const EditBudgetDialog = lazy(() => import('./EditBudgetDialog'));
 
 export const budgetsQuery = queryOptions({ queryKey: ['budgets'], queryFn: ({ signal }) => api<{ data: Budget[] }>('/api/budgets', { signal }) });
 const keysQuery = queryOptions({ queryKey: ['keys'], queryFn: ({ signal }) => api<ApiPage<PlatformKey>>('/api/keys?limit=100', { signal }) });
-const integrationsQuery = queryOptions({ queryKey: ['integrations'], queryFn: ({ signal }) => api<ApiPage<Integration>>('/api/integrations?limit=100', { signal }) });
 
 const UTC = 'UTC';
 const scopeWords = { user: 'You', team: 'Team', key: 'Key', integration: 'Integration quota' } as const;
@@ -35,7 +35,7 @@ export default function BudgetsPage() {
   const me = useQuery(meQuery);
   const teams = useQuery(teamsQuery);
   const keys = useQuery(keysQuery);
-  const integrations = useQuery(integrationsQuery);
+  const integrations = useQuery(integrationsQuery());
   const [editing, setEditing] = useState<{ scope?: string } | null>(null);
   const refresh = () => void client.invalidateQueries({ queryKey: budgetsQuery.queryKey });
   useLiveEvent('budget.alert', refresh);

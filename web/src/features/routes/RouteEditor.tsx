@@ -15,6 +15,7 @@ import { Field, inputClass } from '../../ui/Field';
 import { Select } from '../../ui/Select';
 import { Switch } from '../../ui/Switch';
 import { ServerError } from '../auth/FormParts';
+import { integrationsQuery } from '../integrations/scope';
 import { routesBase, type Route } from './routes-api';
 
 interface Row {
@@ -37,15 +38,9 @@ const strategies = [
 const breakerWords = { closed: 'breaker closed', open: 'breaker open', half_open: 'breaker half-open' } as const;
 const skipWords = { breaker_open: 'skipped: breaker open', no_integration: 'skipped: no key for this service', integration_disabled: 'skipped: its integration is disabled' } as const;
 
-const integrationsOf = (team: string | undefined) =>
-  queryOptions({
-    queryKey: team ? ['teams', team, 'integrations'] : ['integrations'],
-    queryFn: ({ signal }) => api<ApiPage<Integration>>(`${team ? `/api/teams/${team}/integrations` : '/api/integrations'}?limit=100`, { signal }),
-  });
-
 export default function RouteEditor({ team, route, onClose }: { team: string | undefined; route: Route | null; onClose: () => void }) {
   const client = useQueryClient();
-  const integrations = useQuery(integrationsOf(team));
+  const integrations = useQuery(integrationsQuery(team));
   const nextKey = useRef(1);
   const listRef = useRef<HTMLOListElement>(null);
   const rowOf = (target?: { model: string; integration_id?: string; weight?: number }): Row => ({
