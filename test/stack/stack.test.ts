@@ -8,13 +8,17 @@
  *   7  a breaker opened through one replica is open on the other
  *   8  revocations and key changes take effect on the other replica without waiting for a TTL
  *   9  video jobs handed off between serve and worker, surviving kill -9 and SIGTERM
+ *   11 streams through nginx: ≤ 5 ms added to the time to first chunk, chunks passed as they come
  *   10 rolling restart under SDK load: 0 errors, 0 5xx, 0 truncated streams, usage exact
+ *   16 master-key rotation under SDK load (changes the stack's master key: last)
  */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { jobChecks, jobRecoveryChecks } from './jobs.checks.js';
 import { readinessChecks } from './readiness.checks.js';
 import { rollingRestartChecks } from './rolling-restart.checks.js';
+import { rotationChecks } from './rotation.checks.js';
 import { sharedStateChecks } from './shared-state.checks.js';
+import { streamingChecks } from './streaming.checks.js';
 import { api, OPENAI_KEYS, ANTHROPIC_KEY, startStack, type StackContext } from './harness.js';
 
 let context: StackContext | undefined;
@@ -48,6 +52,8 @@ describe('the loopback stack', () => {
   readinessChecks(ctx);
   jobChecks(ctx);
   sharedStateChecks(ctx);
+  streamingChecks(ctx);
   jobRecoveryChecks(ctx);
   rollingRestartChecks(ctx);
+  rotationChecks(ctx);
 });
