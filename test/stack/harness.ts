@@ -72,7 +72,8 @@ export interface Stack {
   env: NodeJS.ProcessEnv;
   /** Milliseconds from the first process spawned until /readyz answered 200 through nginx. */
   readyAfterMs: number;
-  pidOf(name: ReplicaName | 'worker'): number;
+  /** The pid of a process start-process started (a replica, the worker, or one a check added). */
+  pidOf(name: string): number;
   log(name: ReplicaName | 'worker'): string;
   accessLog(): Array<Record<string, string | number>>;
   /** Starts `serve` (a replica) or the worker as nobody, the way rolling-restart does. */

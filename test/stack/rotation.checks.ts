@@ -121,6 +121,13 @@ export function rotationChecks(ctx: () => StackContext): void {
       const metricsBeforeRetire = await replicaMetrics(ctx());
       for (const metrics of metricsBeforeRetire) expect(decryptFailures(metrics)).toBe(0);
 
+      // What the API shows of the tenants' keys (while the owner's K1-signed session still verifies).
+      for (const name of REPLICAS) {
+        const teams = await api(stack.replica[name], '/api/teams', { token: owner.token });
+        expect(teams.status, teams.body).toBe(200);
+        responses.push(teams.body, (await api(stack.replica[name], '/api/integrations', { token: owner.token })).body);
+      }
+
       // 4. K1 retired.
       delete stack.env.SWITCHBOARD_MASTER_KEYS_PREVIOUS;
       const secondRestart = await rollingRestart(ctx());
@@ -141,10 +148,6 @@ export function rotationChecks(ctx: () => StackContext): void {
         expect(metrics).toContain('# TYPE switchboard_secret_decrypt_failures_total counter');
         expect(decryptFailures(metrics)).toBe(0);
         expect(wrappedUnder(metrics, K1_ID)).toBe(0);
-      }
-      for (const name of REPLICAS) {
-        const listed = await api(stack.replica[name], '/api/integrations', { token: owner.token });
-        responses.push(listed.body);
       }
       console.info(`[stack] rotation: ${report.rewrapped} data keys in ${report.batches} batches under load; ${result.completed} requests (${result.streams} streams), 0 errors`);
 

@@ -10,9 +10,11 @@
  *   9  video jobs handed off between serve and worker, surviving kill -9 and SIGTERM
  *   11 streams through nginx: ≤ 5 ms added to the time to first chunk, chunks passed as they come
  *   10 rolling restart under SDK load: 0 errors, 0 5xx, 0 truncated streams, usage exact
+ *   14 backup under SDK load, restored into an empty database, a fresh replica serving from it
  *   16 master-key rotation under SDK load (changes the stack's master key: last)
  */
 import { afterAll, beforeAll, describe } from 'vitest';
+import { backupChecks } from './backup.checks.js';
 import { jobChecks, jobRecoveryChecks } from './jobs.checks.js';
 import { readinessChecks } from './readiness.checks.js';
 import { rollingRestartChecks } from './rolling-restart.checks.js';
@@ -55,5 +57,6 @@ describe('the loopback stack', () => {
   streamingChecks(ctx);
   jobRecoveryChecks(ctx);
   rollingRestartChecks(ctx);
+  backupChecks(ctx);
   rotationChecks(ctx);
 });
