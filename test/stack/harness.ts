@@ -369,7 +369,7 @@ export interface StackContext {
   stack: Stack;
   /** A platform admin with an OpenAI and an Anthropic integration. */
   owner: StackUser;
-  /** A second user (the team member of check 8). */
+  /** A second user, with no provider key of their own (the team member of check 8, the tenants of check 16). */
   member: StackUser;
 }
 

@@ -49,24 +49,26 @@ const wrappedUnder = (metrics: string, kekId: string) => metricSum(metrics, new 
 export function rotationChecks(ctx: () => StackContext): void {
   describe('master-key rotation under load (check 16)', () => {
     it('rewraps every data key from K1 to K2 through two rolling restarts: 0 SDK errors, 0 5xx, 0 decrypt failures, no canary anywhere', async () => {
-      const { stack, owner } = ctx();
+      const { stack, member } = ctx();
       const K1 = stack.masterKey;
       const K2 = randomBytes(32).toString('base64');
       const [K1_ID, K2_ID] = [parseMasterKey(K1, 'K1').id, parseMasterKey(K2, 'K2').id];
       const responses: string[] = [];
       const outputs: string[] = [];
 
-      // 20 tenants, each with its provider key (wrapped under K1) and a platform key. Each tenant's
-      // calls come from an address of its own: 60 quick calls from one address would meet its /api budget.
+      // 20 tenants (teams), each with its provider key (wrapped under its team's data key, under K1)
+      // and a platform key. They belong to the member, who has no provider key of their own: a
+      // caller's own integration would serve before the team's. Each tenant's calls come from an
+      // address of its own: 60 quick calls from one address would meet its /api budget.
       const clients: OpenAI[] = [];
       for (const [index, providerKey] of CANARY_OPENAI_KEYS.entries()) {
         const localAddress = `127.0.1.${index + 1}`;
-        const team = await api(stack.edge, '/api/teams', { token: owner.token, body: { name: `Rotation tenant ${index}` }, localAddress });
+        const team = await api(stack.edge, '/api/teams', { token: member.token, body: { name: `Rotation tenant ${index}` }, localAddress });
         expect(team.status, team.body).toBe(201);
         const teamId = team.json<{ id: string }>().id;
-        const stored = await api(stack.edge, `/api/teams/${teamId}/integrations`, { token: owner.token, body: { service: 'openai', api_key: providerKey }, localAddress });
+        const stored = await api(stack.edge, `/api/teams/${teamId}/integrations`, { token: member.token, body: { service: 'openai', api_key: providerKey }, localAddress });
         expect(stored.status, stored.body).toBe(201);
-        const key = await api(stack.edge, '/api/keys', { token: owner.token, body: { name: `rotation ${index}`, team_id: teamId }, localAddress });
+        const key = await api(stack.edge, '/api/keys', { token: member.token, body: { name: `rotation ${index}`, team_id: teamId }, localAddress });
         expect(key.status, key.body).toBe(201);
         responses.push(team.body, stored.body, key.body);
         clients.push(new OpenAI({ apiKey: key.json<{ key: string }>().key, baseURL: `${stack.edge}/v1` }));
@@ -121,11 +123,11 @@ export function rotationChecks(ctx: () => StackContext): void {
       const metricsBeforeRetire = await replicaMetrics(ctx());
       for (const metrics of metricsBeforeRetire) expect(decryptFailures(metrics)).toBe(0);
 
-      // What the API shows of the tenants' keys (while the owner's K1-signed session still verifies).
+      // What the API shows of the tenants' keys (while the member's K1-signed session still verifies).
       for (const name of REPLICAS) {
-        const teams = await api(stack.replica[name], '/api/teams', { token: owner.token });
+        const teams = await api(stack.replica[name], '/api/teams', { token: member.token });
         expect(teams.status, teams.body).toBe(200);
-        responses.push(teams.body, (await api(stack.replica[name], '/api/integrations', { token: owner.token })).body);
+        responses.push(teams.body, (await api(stack.replica[name], '/api/integrations', { token: member.token })).body);
       }
 
       // 4. K1 retired.
