@@ -1,5 +1,5 @@
 /**
- * The production topology on loopback (OPS.md Part 5, item 10 and "Done when" 5–10, 20): one stack
+ * The production topology on loopback (OPS.md Part 5, item 10 and "Done when" 5–11, 14, 16, 20): one stack
  * (harness.ts) for the whole suite, the checks in order, because some of them cut the database,
  * kill the worker or replace every replica:
  *   5  ready through nginx in ≤ 30 s; /readyz follows a PostgreSQL outage, /healthz does not
