@@ -15,14 +15,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupDirName } from '../../src/ops/backup-manifest.js';
 import { isoWeekKey } from '../../src/ops/backup-schedule.js';
 import { openAIAnswer, startFakeOpenAI } from '../fakes/openai.js';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { assertBuilt, runCli } from '../helpers/cli.js';
 import { openaiSdk } from '../helpers/gateway-client.js';
-import { databaseTarget, queryRows, type TestDatabase } from '../helpers/test-database.js';
+import { createEmptyDatabase, databaseTarget, queryRows, type TestDatabase } from '../helpers/test-database.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const CANARIES = Array.from({ length: 6 }, (_, i) => `sk-backup-canary-${i}-${randomBytes(12).toString('hex')}`);
@@ -33,14 +33,9 @@ let source: TestServer;
 let work: string;
 const extraDatabases: TestDatabase[] = [];
 
-/** A new, empty database on the server under test (no template: nothing in it). */
+/** A new, empty database, dropped after the file. */
 async function emptyDatabase(): Promise<TestDatabase> {
-  const adminUrl = inject('testDatabaseAdminUrls')[databaseTarget()]!;
-  const name = `switchboard_restore_${randomBytes(6).toString('hex')}`;
-  await queryRows(adminUrl, `create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database: TestDatabase = { url: url.toString(), name, drop: () => queryRows(adminUrl, `drop database if exists ${name} with (force)`).then(() => undefined) };
+  const database = await createEmptyDatabase();
   extraDatabases.push(database);
   return database;
 }

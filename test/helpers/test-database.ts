@@ -43,6 +43,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** A new, empty database on the server under test (no template: nothing in it), e.g. a restore target. */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const target = databaseTarget();
+  const adminUrl = inject('testDatabaseAdminUrls')[target];
+  if (!adminUrl) throw new Error(`no test database server for target "${target}"`);
+  const name = `switchboard_restore_${randomBytes(6).toString('hex')}`;
+  await queryRows(adminUrl, `create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name, drop: () => queryRows(adminUrl, `drop database if exists ${name} with (force)`).then(() => undefined) };
+}
+
 /** One query on its own connection (tests reading or planting rows behind the API). */
 export async function queryRows<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });

@@ -35,6 +35,8 @@ export const NOBODY_UID = 65534;
 export const OPENAI_KEYS = ['sk-stack-openai-key-000000000000000000001', 'sk-stack-openai-key-000000000000000000002'] as const;
 export const ANTHROPIC_KEY = 'sk-ant-stack-key-0000000000000000000000003';
 export const VIDEO_KEY = 'sk-stack-video-key-00000000000000000000004';
+/** 20 tenants' provider keys for the master-key rotation (check 16): random, so a leak is a canary. */
+export const CANARY_OPENAI_KEYS = Array.from({ length: 20 }, (_, i) => `sk-stack-canary-${i}-${randomBytes(12).toString('hex')}`);
 export const PASSWORD = 'a long enough stack passphrase';
 /** Below rolling-restart's stop timeout; the drain of a replica with streams in flight fits in it. */
 export const SHUTDOWN_TIMEOUT_MS = 20_000;
@@ -61,12 +63,17 @@ export interface Stack {
   anthropicProxy: FaultProxy;
   videos: FakeOpenAIVideos;
   smtp: SmtpCapture;
+  /** The master key the stack started with (K1 of the rotation check). */
   masterKey: string;
-  /** The environment every process of the stack gets (also what rolling-restart runs with). */
+  /**
+   * The environment every process of the stack gets (also what rolling-restart runs with). A check
+   * that changes it in place (the master keys of check 16) changes what `start()` runs with too.
+   */
   env: NodeJS.ProcessEnv;
   /** Milliseconds from the first process spawned until /readyz answered 200 through nginx. */
   readyAfterMs: number;
-  pidOf(name: ReplicaName | 'worker'): number;
+  /** The pid of a process start-process started (a replica, the worker, or one a check added). */
+  pidOf(name: string): number;
   log(name: ReplicaName | 'worker'): string;
   accessLog(): Array<Record<string, string | number>>;
   /** Starts `serve` (a replica) or the worker as nobody, the way rolling-restart does. */
@@ -100,7 +107,11 @@ export function request(
 }
 
 /** A JSON API call through `base` (nginx or one replica). */
-export async function api(base: string, pathname: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+export async function api(
+  base: string,
+  pathname: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string>; localAddress?: string } = {},
+) {
   const response = await request(`${base}${pathname}`, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: {
@@ -109,6 +120,7 @@ export async function api(base: string, pathname: string, init: { method?: strin
       ...init.headers,
     },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    localAddress: init.localAddress,
   });
   return { ...response, json: <T>() => JSON.parse(response.body) as T };
 }
@@ -210,7 +222,7 @@ export async function startStack(): Promise<Stack> {
     cleanups.push(() => databaseProxy.close());
     const redis = await startOwnRedis();
     cleanups.push(() => redis.kill());
-    const openai = await startFakeOpenAI({ keys: [...OPENAI_KEYS], streamIntervalMs: 40 });
+    const openai = await startFakeOpenAI({ keys: [...OPENAI_KEYS, ...CANARY_OPENAI_KEYS], streamIntervalMs: 40 });
     cleanups.push(() => openai.close());
     const anthropic = await startFakeAnthropic({ keys: [ANTHROPIC_KEY] });
     cleanups.push(() => anthropic.close());
@@ -312,7 +324,14 @@ export async function startStack(): Promise<Stack> {
       async createUser(options = {}) {
         const email = `stack-${randomBytes(4).toString('hex')}@example.com`;
         const created = spawnSync(process.execPath, [BIN, 'users', 'create', '--email', email, '--password', PASSWORD, ...(options.admin ? ['--admin'] : [])], {
-          env: { PATH: process.env.PATH, HOME: '/tmp', DATABASE_URL: database.url, SWITCHBOARD_MASTER_KEY: masterKey, LOG_LEVEL: 'warn' },
+          env: {
+            PATH: process.env.PATH,
+            HOME: '/tmp',
+            DATABASE_URL: database.url,
+            SWITCHBOARD_MASTER_KEY: env.SWITCHBOARD_MASTER_KEY,
+            ...(env.SWITCHBOARD_MASTER_KEYS_PREVIOUS ? { SWITCHBOARD_MASTER_KEYS_PREVIOUS: env.SWITCHBOARD_MASTER_KEYS_PREVIOUS } : {}),
+            LOG_LEVEL: 'warn',
+          },
           encoding: 'utf8',
           timeout: 60_000,
         });
@@ -350,7 +369,7 @@ export interface StackContext {
   stack: Stack;
   /** A platform admin with an OpenAI and an Anthropic integration. */
   owner: StackUser;
-  /** A second user (the team member of check 8). */
+  /** A second user, with no provider key of their own (the team member of check 8, the tenants of check 16). */
   member: StackUser;
 }
 

@@ -27,13 +27,18 @@ interface LoadResult {
   streams: number;
 }
 
-/** 8 loops until `stop()`: even loops stream (with a usage chunk requested), odd ones do not. */
-function startLoad(client: OpenAI) {
+/**
+ * 8 loops until `stop()`: even loops stream (with a usage chunk requested), odd ones do not. With
+ * several clients (one per tenant), successive requests go round the clients.
+ */
+export function startLoad(clients: OpenAI | OpenAI[]) {
+  const pool = Array.isArray(clients) ? clients : [clients];
   const result: LoadResult = { completed: 0, errors: [], truncated: 0, streams: 0 };
   let running = true;
   const loop = async (index: number) => {
     const streaming = index % 2 === 0;
-    while (running) {
+    for (let n = index; running; n += CONCURRENCY) {
+      const client = pool[n % pool.length]!;
       try {
         const messages = [{ role: 'user' as const, content: `load ${index}` }];
         if (streaming) {
@@ -67,12 +72,24 @@ function startLoad(client: OpenAI) {
   };
 }
 
+/** nginx's access log from line `logFrom` on: at least `completed` /v1 requests, none answered 5xx. */
+export async function expectNoServerErrors(ctx: StackContext, logFrom: number, completed: number): Promise<void> {
+  const { stack } = ctx;
+  // nginx logs a request after its last byte went out: the client can be a moment ahead of the log.
+  const servedSince = () => stack.accessLog().slice(logFrom).filter((line) => String(line.uri).startsWith('/v1/'));
+  await waitFor('the access log to catch up', () => (servedSince().length >= completed ? true : undefined), 5_000, 100).catch(() => undefined);
+  const served = servedSince();
+  expect(served.length).toBeGreaterThanOrEqual(completed);
+  expect(served.filter((line) => Number(line.status) >= 500)).toEqual([]);
+}
+
 async function usageRowsOf(ctx: StackContext, keyId: string): Promise<number> {
   const rows = await queryRows<{ n: string }>(ctx.stack.database.url, 'select count(*) as n from usage_records where key_id = $1', [keyId]);
   return Number(rows[0]!.n);
 }
 
-async function rollingRestart(ctx: StackContext): Promise<{ stdout: string; stderr: string }> {
+/** `scripts/rolling-restart local` on the stack, with the stack's current environment. */
+export async function rollingRestart(ctx: StackContext): Promise<{ stdout: string; stderr: string }> {
   const { stack } = ctx;
   const address = (name: 'a' | 'b') => new URL(stack.replica[name]).host;
   return run(path.join(ROOT, 'scripts/rolling-restart'), ['local'], {
@@ -123,12 +140,7 @@ async function passUnderRestart(ctx: StackContext, keyName: string, client: (key
   expect(result.completed).toBeGreaterThan(40);
   expect(result.streams).toBeGreaterThan(10);
   expect(result.truncated).toBe(0);
-  // nginx logs a request after its last byte went out: the client can be a moment ahead of the log.
-  const servedSince = () => stack.accessLog().slice(logFrom).filter((line) => String(line.uri).startsWith('/v1/'));
-  await waitFor('the access log to catch up', () => (servedSince().length >= result.completed ? true : undefined), 5_000, 100).catch(() => undefined);
-  const served = servedSince();
-  expect(served.length).toBeGreaterThanOrEqual(result.completed);
-  expect(served.filter((line) => Number(line.status) >= 500)).toEqual([]);
+  await expectNoServerErrors(ctx, logFrom, result.completed);
   // Every completed request metered exactly once (the drained replicas flushed their spools).
   await waitFor('usage rows to settle', async () => ((await usageRowsOf(ctx, key.id)) >= result.completed ? true : undefined), 15_000, 200).catch(() => undefined);
   expect(await usageRowsOf(ctx, key.id)).toBe(result.completed);

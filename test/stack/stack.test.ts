@@ -1,5 +1,5 @@
 /**
- * The production topology on loopback (OPS.md Part 5, item 10 and "Done when" 5–10, 20): one stack
+ * The production topology on loopback (OPS.md Part 5, item 10 and "Done when" 5–11, 14, 16, 20): one stack
  * (harness.ts) for the whole suite, the checks in order, because some of them cut the database,
  * kill the worker or replace every replica:
  *   5  ready through nginx in ≤ 30 s; /readyz follows a PostgreSQL outage, /healthz does not
@@ -8,13 +8,19 @@
  *   7  a breaker opened through one replica is open on the other
  *   8  revocations and key changes take effect on the other replica without waiting for a TTL
  *   9  video jobs handed off between serve and worker, surviving kill -9 and SIGTERM
+ *   11 streams through nginx: ≤ 5 ms added to the time to first chunk, chunks passed as they come
  *   10 rolling restart under SDK load: 0 errors, 0 5xx, 0 truncated streams, usage exact
+ *   14 backup under SDK load, restored into an empty database, a fresh replica serving from it
+ *   16 master-key rotation under SDK load (changes the stack's master key: last)
  */
 import { afterAll, beforeAll, describe } from 'vitest';
+import { backupChecks } from './backup.checks.js';
 import { jobChecks, jobRecoveryChecks } from './jobs.checks.js';
 import { readinessChecks } from './readiness.checks.js';
 import { rollingRestartChecks } from './rolling-restart.checks.js';
+import { rotationChecks } from './rotation.checks.js';
 import { sharedStateChecks } from './shared-state.checks.js';
+import { streamingChecks } from './streaming.checks.js';
 import { api, OPENAI_KEYS, ANTHROPIC_KEY, startStack, type StackContext } from './harness.js';
 
 let context: StackContext | undefined;
@@ -48,6 +54,9 @@ describe('the loopback stack', () => {
   readinessChecks(ctx);
   jobChecks(ctx);
   sharedStateChecks(ctx);
+  streamingChecks(ctx);
   jobRecoveryChecks(ctx);
   rollingRestartChecks(ctx);
+  backupChecks(ctx);
+  rotationChecks(ctx);
 });
