@@ -427,7 +427,7 @@ export function describeUsageAggregate(result: AggregateResult): string {
   );
   const csv = result.csv;
   lines.push(
-    `${mark(csv.pass)}  GET /api/usage.csv?${withoutRange(csv.query)} (31 days): first byte ${csv.firstByteMs.toFixed(0)} ms (first data row ${csv.firstRowMs.toFixed(0)} ms), ` +
+    `${mark(csv.firstByteMs <= CSV_FIRST_BYTE_TARGET_MS && csv.dataRows === csv.expectedRows)}  GET /api/usage.csv?${withoutRange(csv.query)} (31 days): first byte ${csv.firstByteMs.toFixed(0)} ms (first data row ${csv.firstRowMs.toFixed(0)} ms), ` +
       `${csv.dataRows.toLocaleString('en-US')} of ${csv.expectedRows.toLocaleString('en-US')} rows, ${(csv.bytes / 1024 / 1024).toFixed(0)} MB in ${csv.totalSeconds.toFixed(1)} s; ` +
       `targets first byte ≤ ${CSV_FIRST_BYTE_TARGET_MS} ms, every row`,
     `${mark(csv.growthMb <= CSV_RSS_GROWTH_TARGET_MB)}  RSS during the export (this process: the server runs in it, with the client counting lines): ` +
