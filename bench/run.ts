@@ -21,7 +21,7 @@ import { buildChildScripts } from './lib/build-children.js';
 import { installCleanupHooks, onCleanup, runCleanup } from './lib/cleanup.js';
 import { machineInfo, otherBusyCores } from './lib/machine.js';
 import { measureRow, type CellResult } from './lib/measure.js';
-import { estimateSeconds, HELP, parseOptions, type BenchOptions } from './lib/options.js';
+import { estimateSeconds, externalPostgresUrl, HELP, parseOptions, type BenchOptions } from './lib/options.js';
 import { benchDir, resultsDir } from './lib/paths.js';
 import { installPortkey, isPortkeyInstalled, PORTKEY_VERSION, startPortkey } from './lib/portkey.js';
 import { allCores, pinThisProcess } from './lib/processes.js';
@@ -267,8 +267,9 @@ async function main(): Promise<number> {
     say(`usage ingest: ${options.ingest.rows.toLocaleString('en-US')} rows in batches of ${options.ingest.batchSize} …`);
     extras.usageIngest = await measureUsageIngest(options.ingest);
     say(describeUsageIngest(extras.usageIngest).replace(/^/gm, '  '));
-    say('usage aggregate: 1,000,000 rows, GET /api/usage?group_by=day,model …');
-    extras.usageAggregate = await measureUsageAggregate({ rows: 1_000_000, requests: 40 });
+    const postgresUrl = externalPostgresUrl();
+    say(`usage aggregate: 1,000,000 rows, GET /api/usage?group_by=day,model, the Logs first page, the CSV export${postgresUrl ? '; then the aggregate on the external PostgreSQL' : ''} …`);
+    extras.usageAggregate = await measureUsageAggregate({ rows: 1_000_000, requests: 40, postgresUrl });
     say(describeUsageAggregate(extras.usageAggregate).replace(/^/gm, '  '));
   }
 

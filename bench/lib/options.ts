@@ -52,6 +52,8 @@ export const HELP = `npm run bench [-- options]
   --no-extras             skip the db-queries, stream-memory and usage-ingest checks
   --ingest-rows=N         usage rows to insert (BENCH_INGEST_ROWS, default 200000)
   --streams=N             concurrent streams for the memory check (BENCH_STREAMS, default 1000)
+                          BENCH_PG_URL (else SWITCHBOARD_TEST_DATABASE_URL): a PostgreSQL 15 on which usage-aggregate
+                          also runs, in a database it creates and drops (the role needs CREATEDB); n/a without
   --metrics=on|off        Switchboard's Prometheus metrics (BENCH_METRICS, default on; tracing API present, no exporter).
                           Compare CPU µs/req of two runs: on must be within +5 % of off (docs/ops.md)
   --cpu-prof              write a V8 CPU profile of Switchboard to bench/profiles/
@@ -131,6 +133,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   };
 }
 
+/** The external PostgreSQL usage-aggregate also measures on, if any (never printed or saved: it may hold a password). */
+export const externalPostgresUrl = (env: NodeJS.ProcessEnv = process.env): string | undefined => env.BENCH_PG_URL || env.SWITCHBOARD_TEST_DATABASE_URL || undefined;
+
 /** Rough wall-clock estimate, printed up front and used for the hard time limit. */
 export function estimateSeconds(options: BenchOptions, targetCount: number): number {
   const cell = options.warmupSeconds + options.repetitions * (options.durationSeconds + 0.5) + 1;
@@ -138,6 +143,6 @@ export function estimateSeconds(options: BenchOptions, targetCount: number): num
   const startup = 15;
   const streamSeconds = (options.streams.chunks * options.streams.intervalMs) / 1000;
   // Ingest runs twice (1 flusher, then several); allow ~6,000 rows/s each.
-  const extras = options.extras ? 2 * options.dbQueriesSeconds + 4 + (streamSeconds * 4 + 10) + (2 * options.ingest.rows) / 6_000 + 10 + 90 : 0; // + usage-aggregate (1M rows)
+  const extras = options.extras ? 2 * options.dbQueriesSeconds + 4 + (streamSeconds * 4 + 10) + (2 * options.ingest.rows) / 6_000 + 10 + 130 + (externalPostgresUrl() ? 100 : 0) : 0; // + usage-aggregate (1M rows, CSV export; again on PostgreSQL 15)
   return Math.ceil(targetCount * perTarget + startup + options.ttftSeconds + extras);
 }

@@ -6,7 +6,15 @@
 import type { DbQueriesResult } from '../db-queries.js';
 import type { IngestResult } from '../usage-ingest.js';
 import { INGEST_TARGET_PER_SECOND } from '../usage-ingest.js';
-import { AGGREGATE_TARGET_P95_MS, type AggregateResult } from '../usage-aggregate.js';
+import {
+  AGGREGATE_PG_TARGET_P95_MS,
+  AGGREGATE_TARGET_P95_MS,
+  CSV_FIRST_BYTE_TARGET_MS,
+  CSV_RSS_GROWTH_TARGET_MB,
+  LOGS_PAGE_ROWS,
+  LOGS_TARGET_P95_MS,
+  type AggregateResult,
+} from '../usage-aggregate.js';
 import type { StreamMemoryResult } from '../stream-memory.js';
 import { STREAM_RSS_TARGET_MB } from '../stream-memory.js';
 import type { CellResult } from './measure.js';
@@ -96,7 +104,7 @@ export function judge(cells: CellResult[], extras: Extras, concurrencies: number
     dbQueriesVerdict(extras.dbQueries),
     streamMemoryVerdict(extras.streamMemory),
     ingestVerdict(extras.usageIngest),
-    aggregateVerdict(extras.usageAggregate),
+    ...usageAggregateVerdicts(extras.usageAggregate),
   ];
   const failing = cells.filter((cell) => cell.errors > 0 || cell.non2xx > 0);
   verdicts.push({
@@ -173,13 +181,47 @@ function ingestVerdict(result: IngestResult | undefined): Verdict {
   };
 }
 
-function aggregateVerdict(result: AggregateResult | undefined): Verdict {
-  const target = `usage aggregate p95 ≤ ${AGGREGATE_TARGET_P95_MS} ms (group_by=day,model, 800k of 1M rows)`;
-  if (!result) return { target, status: 'n/a', detail: 'skipped' };
+/** One verdict as a line of text (the extra checks run on their own print these). */
+export const formatVerdict = (verdict: Verdict) => `${verdict.status.padEnd(4)}  ${verdict.target}: ${verdict.detail}`;
+
+/** 1000000 → 1M, 800000 → 800k (target names read as WEBAPP.md writes them). */
+const short = (count: number) => (count >= 1_000_000 ? `${+(count / 1_000_000).toFixed(1)}M` : count >= 1_000 ? `${Math.round(count / 1_000)}k` : String(count));
+
+/** WEBAPP.md §6.7's server-side targets, all from the one seeded run of usage-aggregate.ts. */
+export function usageAggregateVerdicts(result: AggregateResult | undefined): Verdict[] {
+  const rows = result ? short(result.rows) : '1M';
+  const aggregate = `usage aggregate p95 ≤ ${AGGREGATE_TARGET_P95_MS} ms (group_by=day,model, ${result ? short(result.ownerRows) : '800k'} of ${rows} rows, embedded database)`;
+  const external = `usage aggregate p95 ≤ ${AGGREGATE_PG_TARGET_P95_MS} ms on PostgreSQL 15 (same query and rows)`;
+  const logs = `Logs first page (${LOGS_PAGE_ROWS} rows, keyset) at ${rows} rows: server p95 ≤ ${LOGS_TARGET_P95_MS} ms`;
+  const csv = `CSV export of the owner's rows: first byte ≤ ${CSV_FIRST_BYTE_TARGET_MS / 1000} s; RSS growth ≤ ${CSV_RSS_GROWTH_TARGET_MB} MB; all rows present`;
+  if (!result) return [aggregate, external, logs, csv].map((target) => ({ target, status: 'n/a', detail: 'skipped' }));
   const timing = result.timings[0]!;
-  return {
-    target,
-    status: result.pass ? 'PASS' : 'FAIL',
-    detail: `p95 ${timing.p95Ms.toFixed(1)} ms, p50 ${timing.p50Ms.toFixed(1)} ms; rollup ${result.ownerRollupRows.toLocaleString('en-US')} of the owner's rows`,
-  };
+  const judgedLogs = result.logs.timings.slice(0, result.logs.judged);
+  const c = result.csv;
+  return [
+    {
+      target: aggregate,
+      status: result.pass ? 'PASS' : 'FAIL',
+      detail: `p95 ${timing.p95Ms.toFixed(1)} ms, p50 ${timing.p50Ms.toFixed(1)} ms; rollup ${result.ownerRollupRows.toLocaleString('en-US')} of the owner's rows`,
+    },
+    'skipped' in result.external
+      ? { target: external, status: 'n/a', detail: result.external.skipped }
+      : {
+          target: external,
+          status: result.external.pass ? 'PASS' : 'FAIL',
+          detail: `PostgreSQL ${result.external.serverVersion}: p95 ${result.external.timing.p95Ms.toFixed(1)} ms, p50 ${result.external.timing.p50Ms.toFixed(1)} ms`,
+        },
+    {
+      target: logs,
+      status: result.logs.pass ? 'PASS' : 'FAIL',
+      detail: judgedLogs.map((t) => `${t.query}: p95 ${t.p95Ms.toFixed(1)} ms, p50 ${t.p50Ms.toFixed(1)} ms`).join('; '),
+    },
+    {
+      target: csv,
+      status: c.pass ? 'PASS' : 'FAIL',
+      detail:
+        `first byte ${c.firstByteMs.toFixed(0)} ms (first data row ${c.firstRowMs.toFixed(0)} ms); ${c.dataRows.toLocaleString('en-US')} of ${c.expectedRows.toLocaleString('en-US')} rows in ${c.totalSeconds.toFixed(1)} s; ` +
+        `RSS +${c.growthMb.toFixed(1)} MB (bench process, server in process${c.gcBeforeBaseline ? ', GC before the baseline' : ''})`,
+    },
+  ];
 }
