@@ -5,7 +5,8 @@ type Variant = 'primary' | 'secondary' | 'danger' | 'ghost';
 const variants: Record<Variant, string> = {
   primary: 'bg-accent text-accent-fg border-transparent hover:opacity-90',
   secondary: 'bg-surface text-fg border-border hover:bg-raised',
-  danger: 'bg-danger text-white border-transparent hover:opacity-90 dark:text-bg',
+  // Text colour from the theme tokens: a `dark:` variant follows only the Theme toggle, not a system dark scheme.
+  danger: 'bg-danger text-danger-fg border-transparent hover:opacity-90',
   ghost: 'bg-transparent text-fg border-transparent hover:bg-raised',
 };
 

@@ -1,7 +1,30 @@
 /** Radix Dialog and AlertDialog with our styling: focus trap, Escape, focus returns to the trigger. */
 import { AlertDialog as RadixAlert, Dialog as RadixDialog } from 'radix-ui';
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { Button } from './Button';
+
+/**
+ * Gives focus back to what had it when the dialog opened (WEBAPP.md §6.5 rule 3). Our dialogs are
+ * opened from state, not from a Radix `Trigger`, and without one Radix returns focus nowhere (it
+ * cancels its own fallback and focuses the absent trigger), so focus fell to <body>. If that
+ * element is gone (its row was deleted), Radix's fallback applies.
+ */
+function useReturnFocus() {
+  const opener = useRef<HTMLElement | null>(null);
+  return {
+    onOpenAutoFocus: () => {
+      opener.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+    },
+    onCloseAutoFocus: (event: Event) => {
+      const target = opener.current;
+      opener.current = null;
+      if (target?.isConnected) {
+        event.preventDefault();
+        target.focus();
+      }
+    },
+  };
+}
 
 const overlay = 'fixed inset-0 z-40 bg-black/50';
 const panel =
@@ -19,12 +42,14 @@ export interface DialogProps {
 }
 
 export function Dialog({ open, onOpenChange, title, description, children, dismissible = true }: DialogProps) {
+  const returnFocus = useReturnFocus();
   return (
     <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
       <RadixDialog.Portal>
         <RadixDialog.Overlay className={overlay} />
         <RadixDialog.Content
           className={panel}
+          {...returnFocus}
           {...(description ? {} : { 'aria-describedby': undefined })}
           onPointerDownOutside={dismissible ? undefined : (event) => event.preventDefault()}
           onInteractOutside={dismissible ? undefined : (event) => event.preventDefault()}
@@ -51,11 +76,12 @@ export interface AlertDialogProps {
 
 /** A confirmation (role alertdialog): Cancel has focus first, the destructive action is explicit. */
 export function AlertDialog({ open, onOpenChange, title, description, confirmLabel, cancelLabel = 'Cancel', onConfirm, busy }: AlertDialogProps) {
+  const returnFocus = useReturnFocus();
   return (
     <RadixAlert.Root open={open} onOpenChange={onOpenChange}>
       <RadixAlert.Portal>
         <RadixAlert.Overlay className={overlay} />
-        <RadixAlert.Content className={panel}>
+        <RadixAlert.Content className={panel} {...returnFocus}>
           <RadixAlert.Title className="mb-2 text-lg font-semibold">{title}</RadixAlert.Title>
           <RadixAlert.Description className="mb-6 text-sm">{description}</RadixAlert.Description>
           <div className="flex flex-wrap justify-end gap-2">
