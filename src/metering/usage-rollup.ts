@@ -25,12 +25,6 @@ const boundsLiteral = `'{${LATENCY_BOUNDS_MS.join(',')}}'::int[]`;
 
 const KEY_COLUMNS = 'user_id, bucket_start, team_id, key_id, integration_id, service, model, status_class, error_source, fallback';
 
-/** The usage_records columns the rollup reads from its source. */
-export const ROLLUP_SOURCE_COLUMNS = [
-  'user_id', 'team_id', 'key_id', 'integration_id', 'service', 'model', 'status', 'error_source', 'fallback',
-  'input_tokens', 'output_tokens', 'cost_micros', 'priced', 'estimated', 'latency_ms', 'ttft_ms', 'created_at',
-] as const;
-
 /**
  * `insert into usage_hourly … select … from <source> … on conflict do update` (adds to existing
  * rows). `source` is a relation with usage_records' columns: the table itself or a CTE. Groups are

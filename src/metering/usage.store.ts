@@ -1,11 +1,9 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../store/db.js';
 import { usageRecords } from '../store/schema.js';
-import { ROLLUP_SOURCE_COLUMNS, rollupUpsertSql } from './usage-rollup.js';
+import { rollupUpsertSql } from './usage-rollup.js';
 
 const ROLLUP_FROM_INSERTED = rollupUpsertSql('inserted');
-/** What the rollup reads of the inserted rows: not `*`, which would carry every column (attempts included) through the CTE. */
-const ROLLUP_COLUMNS = ROLLUP_SOURCE_COLUMNS.join(', ');
 
 export type UsageRecordRow = typeof usageRecords.$inferSelect;
 export type NewUsageRecord = typeof usageRecords.$inferInsert;
@@ -52,7 +50,7 @@ export function createUsageStore(db: DbExecutor) {
           ${sql.param(rows.map((row) => (row.createdAt ?? new Date()).toISOString()))}::timestamptz[]
         )
         on conflict (request_id) do nothing
-        returning ${sql.raw(ROLLUP_COLUMNS)}
+        returning *
         ), rolled as (${sql.raw(ROLLUP_FROM_INSERTED)})
         select count(*)::int as inserted from inserted`);
       return result.rows[0]?.inserted ?? 0;
