@@ -12,6 +12,7 @@
  * error code that matches the stored status.
  */
 import type { BreakerState } from '../gateway/resilience/breaker.js';
+import { DEFAULT_DISABLED_REASON } from '../vault/integrations.service.js';
 
 export type LiveStatus = 'healthy' | 'degraded' | 'failing' | 'disabled' | 'unchecked';
 
@@ -66,7 +67,7 @@ export function integrationStatusEvent(row: IntegrationStatusInput, breaker: Bre
     breaker,
     ...(row.lastError ? { last_error: errorOfVerdict(row.status, row.lastError) } : {}),
     checked_at: row.lastCheckedAt?.toISOString() ?? null,
-    ...(row.disabledAt !== null ? { disabled_reason: row.disabledReason ?? 'Disabled.' } : teamDisabled ? { disabled_reason: 'Its team is disabled.' } : {}),
+    ...(row.disabledAt !== null ? { disabled_reason: row.disabledReason ?? DEFAULT_DISABLED_REASON } : teamDisabled ? { disabled_reason: 'Its team is disabled.' } : {}),
   };
 }
 

@@ -340,8 +340,12 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
      * From cache in steady state: no database round-trip per AI request.
      */
     async resolveCredential(owner: OwnerRef, service: ServiceId, integrationId?: string): Promise<ResolvedCredential | undefined> {
-      const rows = (await directoryOf(owner, service)).filter((candidate) => candidate.disabledAt === null);
-      const row = integrationId !== undefined ? rows.find((candidate) => candidate.id === integrationId) : (rows.find((candidate) => candidate.status === 'active') ?? rows[0]);
+      // Searched in place (no filtered copy): this runs on every AI request.
+      const rows = await directoryOf(owner, service);
+      const row =
+        integrationId !== undefined
+          ? rows.find((candidate) => candidate.id === integrationId && candidate.disabledAt === null)
+          : (rows.find((candidate) => candidate.disabledAt === null && candidate.status === 'active') ?? rows.find((candidate) => candidate.disabledAt === null));
       if (!row) return undefined;
       return { integrationId: row.id, service, baseUrl: row.baseUrl, apiKey: await decrypt(row), rateLimit: row.rateLimit ?? null };
     },
