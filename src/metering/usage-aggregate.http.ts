@@ -21,6 +21,7 @@ import {
   type UsageRange,
   type UsageScope,
 } from './usage-aggregates.js';
+import { CSV_HEADER } from './usage-csv.js';
 import { isoInZone, isTimeZone, localMidnight } from './usage-zone.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -179,55 +180,38 @@ export function aggregateView(query: AggregateQuery, result: Awaited<ReturnType<
   };
 }
 
-/** The CSV columns: the usage record's API field names, in its order. */
-export const CSV_COLUMNS = [
-  'id', 'request_id', 'service', 'model', 'operation', 'stream', 'integration_id', 'key_id', 'team_id', 'input_tokens',
-  'output_tokens', 'cached_input_tokens', 'image_count', 'video_seconds', 'cost_micros', 'priced', 'catalog_version',
-  'estimated', 'status', 'error_code', 'error_source', 'fallback', 'latency_ms', 'ttft_ms', 'created_at',
-] as const;
-
-/** One CSV cell: formula-looking text is neutralised with a leading ', then RFC 4180 quoting. */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 function scopeLabel(scope: UsageScope): string {
   if (scope.kind === 'user') return 'me';
   if (scope.kind === 'team') return `team-${scope.teamId.replace(/[^A-Za-z0-9]/g, '')}`;
   return 'all';
 }
 
-/** A streamed CSV response: rows are read in keyset batches as the client consumes them. */
-export function csvExport(c: Context<AppEnv>, aggregates: UsageAggregates, scope: UsageScope, range: UsageRange, query: UsageQueryInput) {
+/**
+ * A streamed CSV response: batches of lines (usage-csv.ts) are read as the client consumes them.
+ * The first batch is read before answering, so a zone PostgreSQL does not know is a 400.
+ */
+export async function csvExport(c: Context<AppEnv>, aggregates: UsageAggregates, scope: UsageScope, range: UsageRange, query: UsageQueryInput) {
   const iso = isoInZone(query.tz);
   const stamp = (date: Date) => iso(date).slice(0, 16).replace(':', '');
   const filename = `switchboard-usage_${scopeLabel(scope)}_${stamp(range.from)}_${stamp(range.to)}.csv`;
-  const batches = aggregates.rawBatches(scope, range, filtersOf(query));
+  const batches = aggregates.csvBatches(scope, range, filtersOf(query), query.tz);
+  const first = await batches.next();
   const encoder = new TextEncoder();
   const logger = c.get('logger');
-  let headerSent = false;
+  let pending: IteratorResult<string> | undefined = first;
   const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(CSV_HEADER));
+    },
     async pull(controller) {
-      if (!headerSent) {
-        headerSent = true;
-        controller.enqueue(encoder.encode(`${CSV_COLUMNS.join(',')}\r\n`));
-        return;
-      }
       try {
-        const next = await batches.next();
+        const next = pending ?? (await batches.next());
+        pending = undefined;
         if (next.done) {
           controller.close();
           return;
         }
-        let chunk = '';
-        for (const row of next.value) {
-          chunk += CSV_COLUMNS.map((column) => (column === 'created_at' ? iso(new Date(row[column] as string | Date)) : csvCell(row[column]))).join(',');
-          chunk += '\r\n';
-        }
-        controller.enqueue(encoder.encode(chunk));
+        controller.enqueue(encoder.encode(next.value));
       } catch (error) {
         logger.warn({ err: error }, 'usage CSV export failed mid-stream');
         controller.error(error);

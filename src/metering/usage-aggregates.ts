@@ -1,11 +1,12 @@
 /**
  * Usage aggregates (GET /api/usage?group_by=…, GET /api/admin/usage?group_by=…) served from the
- * usage_hourly rollup, and the raw rows of the CSV export read in keyset batches. Both take the same
+ * usage_hourly rollup, and the raw rows of the CSV export (usage-csv.ts) read in keyset batches. Both take the same
  * scope, range and filters, so an export and the aggregate of the same query agree.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { AppError } from '../platform/errors.js';
 import type { Database, DbExecutor } from '../store/db.js';
+import { CSV_LINE_SQL } from './usage-csv.js';
 import { BUCKET_SECONDS, HISTOGRAM_CELLS, histogramQuantile } from './usage-rollup.js';
 
 export const DIMENSIONS = ['model', 'service', 'key', 'integration', 'status', 'error_source'] as const;
@@ -243,12 +244,7 @@ export async function aggregateUsage(db: Database, query: AggregateQuery) {
       for (const setting of AGGREGATE_SETTINGS) await tx.execute(sql.raw(setting));
       return tx.execute<AggregateRow>(aggregateStatement(query));
     })
-    .catch((error: unknown) => {
-      const failure = error as { code?: string; cause?: { code?: string } };
-      // A zone ICU knows but this PostgreSQL's tz database does not (22023 invalid_parameter_value).
-      if ((failure.code ?? failure.cause?.code) === '22023') throw new AppError('invalid_request', { param: 'tz', message: `Unknown time zone "${query.zone}".` });
-      throw error;
-    });
+    .catch(unknownZoneAs400(query.zone));
 
   const totals = emptyMetrics();
   const data = result.rows.map((row) => {
@@ -276,29 +272,54 @@ export async function aggregateUsage(db: Database, query: AggregateQuery) {
   return { data, totals };
 }
 
-/** The scope's raw rows in the range, oldest id first, in keyset batches (flat memory). */
-export async function* rawUsageBatches(db: DbExecutor, scope: UsageScope, range: UsageRange, filters: UsageFilters, batchSize = 2_000) {
+/**
+ * A zone ICU knows but this PostgreSQL's tz database does not fails the statement with 22023
+ * (invalid_parameter_value): the caller's mistake, answered as a 400 on `tz`.
+ */
+export function unknownZoneAs400(zone: string) {
+  return (error: unknown): never => {
+    const failure = error as { code?: string; cause?: { code?: string } };
+    if ((failure.code ?? failure.cause?.code) === '22023') throw new AppError('invalid_request', { param: 'tz', message: `Unknown time zone "${zone}".` });
+    throw error;
+  };
+}
+
+/**
+ * The scope's records in the range as CSV text, oldest id first: each batch is one string of up to
+ * `batchSize` lines (each ending in CRLF), joined by PostgreSQL, so the export allocates a few
+ * objects per batch rather than a row object and its values per record. A zone this PostgreSQL
+ * does not know is a 400 on the first batch.
+ */
+export async function* usageCsvBatches(db: DbExecutor, scope: UsageScope, range: UsageRange, filters: UsageFilters, zone: string, batchSize = 2_000) {
+  const where = rawWhere(scope, range, filters);
   let after = '';
   for (;;) {
-    const result = await db.execute<Record<string, unknown>>(sql`
-      select id, request_id, service, model, operation, stream, integration_id, key_id, team_id, input_tokens, output_tokens,
-        cached_input_tokens, image_count, video_seconds, cost_micros, priced, catalog_version, estimated, status, error_code,
-        error_source, fallback, latency_ms, ttft_ms, created_at
-      from usage_records
-      where ${rawWhere(scope, range, filters)} and id > ${after}
-      order by id
-      limit ${batchSize}`);
-    if (result.rows.length === 0) return;
-    yield result.rows;
-    after = String(result.rows.at(-1)?.id);
-    if (result.rows.length < batchSize) return;
+    const { rows } = await db
+      .transaction(async (tx) => {
+        await tx.execute(sql`select set_config('TimeZone', ${zone}, true)`);
+        return tx.execute<{ lines: string | null; last: string | null; n: number }>(sql`
+          select string_agg(line, '' order by id) as lines, max(id) as last, count(*)::int as n
+          from (
+            select id, ${CSV_LINE_SQL} || E'\r\n' as line
+            from usage_records
+            where ${where} and id > ${after}
+            order by id
+            limit ${batchSize}
+          ) batch`);
+      })
+      .catch(unknownZoneAs400(zone));
+    const batch = rows[0];
+    if (!batch || batch.n === 0 || batch.lines === null || batch.last === null) return;
+    yield batch.lines;
+    if (batch.n < batchSize) return;
+    after = batch.last;
   }
 }
 
 export function createUsageAggregates(db: Database) {
   return {
     aggregate: (query: AggregateQuery) => aggregateUsage(db, query),
-    rawBatches: (scope: UsageScope, range: UsageRange, filters: UsageFilters, batchSize?: number) => rawUsageBatches(db, scope, range, filters, batchSize),
+    csvBatches: (scope: UsageScope, range: UsageRange, filters: UsageFilters, zone: string, batchSize?: number) => usageCsvBatches(db, scope, range, filters, zone, batchSize),
   };
 }
 

@@ -3,7 +3,7 @@
  * filters as the aggregates, streamed from the real server on real PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSV_COLUMNS } from '../../src/metering/usage-aggregate.http.js';
+import { CSV_COLUMNS } from '../../src/metering/usage-csv.js';
 import { usageRecord } from '../helpers/usage-record.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
