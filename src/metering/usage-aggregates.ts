@@ -7,7 +7,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { AppError } from '../platform/errors.js';
 import type { Database, DbExecutor } from '../store/db.js';
 import { CSV_LINE_SQL } from './usage-csv.js';
-import { BUCKET_SECONDS, HISTOGRAM_CELLS, histogramQuantile } from './usage-rollup.js';
+import { BUCKET_SECONDS, HISTOGRAM_CELLS, histogramQuantile, unpackHistogram } from './usage-rollup.js';
 
 export const DIMENSIONS = ['model', 'service', 'key', 'integration', 'status', 'error_source'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -148,10 +148,7 @@ interface Metrics {
   ttftHistogram: number[];
 }
 
-type AggregateRow = Record<string, string | number | null> & { bucket_start: Date; lh: string[]; th: string[] };
-
-const cellSums = (column: string) =>
-  sql.raw(`array[${Array.from({ length: HISTOGRAM_CELLS }, (_, cell) => `sum(${column}[${cell + 1}])`).join(', ')}]`);
+type AggregateRow = Record<string, string | number | null> & { bucket_start: Date; lh: string; th: string };
 
 function emptyMetrics(): Metrics {
   return {
@@ -219,7 +216,7 @@ export function aggregateStatement(query: AggregateQuery): SQL {
       sum(cost_micros)::bigint as cost_micros, sum(unpriced_requests)::bigint as unpriced_requests,
       sum(estimated_requests)::bigint as estimated_requests,
       coalesce(sum(requests) filter (where fallback), 0)::bigint as fallback_requests,
-      ${cellSums('latency_hist')}::bigint[] as lh, ${cellSums('ttft_hist')}::bigint[] as th
+      sum(latency_hist)::text as lh, sum(ttft_hist)::text as th
     from usage_hourly
     where ${rollupWhere(query)}
     group by ${groupBy}
@@ -258,8 +255,8 @@ export async function aggregateUsage(db: Database, query: AggregateQuery) {
       unpricedRequests: Number(row.unpriced_requests),
       estimatedRequests: Number(row.estimated_requests),
       fallbackRequests: Number(row.fallback_requests),
-      latencyHistogram: row.lh.map(Number),
-      ttftHistogram: row.th.map(Number),
+      latencyHistogram: unpackHistogram(row.lh),
+      ttftHistogram: unpackHistogram(row.th),
     };
     addMetrics(totals, metrics);
     const dimensions: Record<string, string | null> = {};

@@ -1,6 +1,11 @@
 /**
  * The usage rollup (table usage_hourly, WEBAPP.md §5.4): one row per 15-minute UTC bucket and
  * dimension set, with sums and two fixed logarithmic histograms (latency, time to first token).
+ *
+ * A histogram is stored packed in one `numeric`: the count of cell i is the i-th group of
+ * CELL_DIGITS decimal digits from the right, so adding two packed values adds them cell by cell
+ * (no group comes near 10^15 requests), and an aggregate sums a histogram with one `sum()` rather
+ * than one per cell — 3.5× faster over 42k rollup rows (docs/decisions/0035-packed-histograms.md).
  * The same SQL builds it in three places, so they cannot drift: the usage writer's batch insert
  * (rows just inserted), the migration's backfill (0004_usage_hourly.sql, generated from this text),
  * and the aggregation bench's seeding.
@@ -20,8 +25,12 @@ export const LATENCY_BOUNDS_MS = [
 ] as const;
 export const HISTOGRAM_CELLS = LATENCY_BOUNDS_MS.length + 1;
 
-const cells = Array.from({ length: HISTOGRAM_CELLS }, (_, index) => index);
+/** Decimal digits per packed cell: a cell's count stays below 10^15, inside a double's exact integers. */
+export const CELL_DIGITS = 15;
+
 const boundsLiteral = `'{${LATENCY_BOUNDS_MS.join(',')}}'::int[]`;
+/** 10^(CELL_DIGITS × cell) for each cell: one request in that cell, packed. */
+const unitsLiteral = `'{${Array.from({ length: HISTOGRAM_CELLS }, (_, cell) => `1e${CELL_DIGITS * cell}`).join(',')}}'::numeric[]`;
 
 const KEY_COLUMNS = 'user_id, bucket_start, team_id, key_id, integration_id, service, model, status_class, error_source, fallback';
 
@@ -31,9 +40,7 @@ const KEY_COLUMNS = 'user_id, bucket_start, team_id, key_id, integration_id, ser
  * sorted by the key so concurrent writers lock rollup rows in the same order (no deadlock).
  */
 export function rollupUpsertSql(source: string): string {
-  const histogram = (column: string) => `array[${cells.map((cell) => `count(*) filter (where ${column} = ${cell})`).join(', ')}]::int[]`;
-  const merge = (column: string) =>
-    `${column} = array[${cells.map((cell) => `usage_hourly.${column}[${cell + 1}] + excluded.${column}[${cell + 1}]`).join(', ')}]`;
+  const histogram = (cellColumn: string) => `coalesce(sum((${unitsLiteral})[${cellColumn} + 1]), 0)`;
   const add = (column: string) => `${column} = usage_hourly.${column} + excluded.${column}`;
   return `insert into usage_hourly (${KEY_COLUMNS}, requests, errors, input_tokens, output_tokens, cost_micros,
     unpriced_requests, estimated_requests, latency_sum_ms, latency_hist, ttft_hist)
@@ -53,8 +60,23 @@ export function rollupUpsertSql(source: string): string {
   group by ${KEY_COLUMNS}
   order by ${KEY_COLUMNS}
   on conflict on constraint usage_hourly_pk do update set
-    ${['requests', 'errors', 'input_tokens', 'output_tokens', 'cost_micros', 'unpriced_requests', 'estimated_requests', 'latency_sum_ms'].map(add).join(', ')},
-    ${merge('latency_hist')}, ${merge('ttft_hist')}`;
+    ${['requests', 'errors', 'input_tokens', 'output_tokens', 'cost_micros', 'unpriced_requests', 'estimated_requests', 'latency_sum_ms', 'latency_hist', 'ttft_hist'].map(add).join(', ')}`;
+}
+
+/** The cell counts of a packed histogram (its decimal text, as PostgreSQL returns a numeric). */
+export function unpackHistogram(packed: string): number[] {
+  const digits = packed.split('.')[0]!;
+  return Array.from({ length: HISTOGRAM_CELLS }, (_, cell) => {
+    const end = digits.length - CELL_DIGITS * cell;
+    // The last cell takes every digit left over (it cannot carry into anything).
+    const start = cell === HISTOGRAM_CELLS - 1 ? 0 : Math.max(0, end - CELL_DIGITS);
+    return end <= 0 ? 0 : Number(digits.slice(start, end));
+  });
+}
+
+/** A histogram's cell counts packed as PostgreSQL stores them (tests and fixtures). */
+export function packHistogram(counts: readonly number[]): string {
+  return counts.reduce((packed, count, cell) => packed + BigInt(count) * 10n ** BigInt(CELL_DIGITS * cell), 0n).toString();
 }
 
 /**

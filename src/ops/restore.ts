@@ -69,7 +69,7 @@ async function wipe(client: pg.ClientBase): Promise<void> {
 }
 
 /** A migrations folder holding only the first `count` migrations of the code's journal. */
-function migrationsUpTo(count: number): string {
+export function migrationsUpTo(count: number): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-restore-'));
   mkdirSync(path.join(dir, 'meta'));
   const entries = codeMigrations().slice(0, count);

@@ -18,6 +18,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   text,
@@ -439,8 +440,9 @@ export const usageHourly = pgTable(
     unpricedRequests: integer('unpriced_requests').notNull(),
     estimatedRequests: integer('estimated_requests').notNull(),
     latencySumMs: bigint('latency_sum_ms', { mode: 'number' }).notNull(),
-    latencyHist: integer('latency_hist').array().notNull(),
-    ttftHist: integer('ttft_hist').array().notNull(),
+    /** Packed histograms (usage-rollup.ts): cell i is the i-th group of 15 decimal digits from the right. */
+    latencyHist: numeric('latency_hist').notNull(),
+    ttftHist: numeric('ttft_hist').notNull(),
   },
   (t) => [
     primaryKey({ name: 'usage_hourly_pk', columns: [t.userId, t.bucketStart, t.teamId, t.keyId, t.integrationId, t.service, t.model, t.statusClass, t.errorSource, t.fallback] }),

@@ -69,7 +69,7 @@ async function spend(userId: string, teamId: string, at: Date, costMicros: numbe
   await sql(
     `insert into usage_hourly (user_id, team_id, bucket_start, service, model, status_class, fallback, requests, errors,
        input_tokens, output_tokens, cost_micros, unpriced_requests, estimated_requests, latency_sum_ms, latency_hist, ttft_hist)
-     values ($1, $2, $3, 'openai', 'gpt-4o-mini', '2xx', false, 1, 0, 10, 10, $4, 0, 0, 100, '{}', '{}')`,
+     values ($1, $2, $3, 'openai', 'gpt-4o-mini', '2xx', false, 1, 0, 10, 10, $4, 0, 0, 100, 0, 0)`,
     [userId, teamId, at.toISOString(), costMicros],
   );
 }
