@@ -43,7 +43,7 @@ export function eventsRoutes(streams: LiveStreams, requireAuth: MiddlewareHandle
   const router = createApiRouter();
   router.openAPIRegistry.registerPath({
     method: 'get',
-    path: '/api/events',
+    path: '/events',
     tags: ['events'],
     security: bearerSecurity,
     summary: 'Live events (SSE): integration.status, usage.created, budget.alert, key.revoked, session.revoked, resync',

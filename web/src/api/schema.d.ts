@@ -887,47 +887,7 @@ export interface paths {
         200: {
           content: {
             "application/json": {
-              data: ({
-                  id: string;
-                  service: string;
-                  name: string;
-                  /** @description The last 4 characters of the stored key */
-                  key_last4: string;
-                  base_url: string | null;
-                  /** @enum {string} */
-                  status: "active" | "invalid" | "quota_exceeded" | "unreachable";
-                  last_error: string | null;
-                  last_checked_at: string | null;
-                  rate_limit: components["schemas"]["RateLimit"];
-                  monthly_quota: components["schemas"]["MonthlyQuota"];
-                  /** @description The provider’s own model ids, as of the last successful key check (null: never listed) */
-                  models: string[] | null;
-                  team_id: string | null;
-                  /** @description Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it) */
-                  disabled_at: string | null;
-                  /** @description Why it is disabled, in words (null while enabled) */
-                  disabled_reason: string | null;
-                  created_at: string;
-                  updated_at: string;
-                  /**
-                   * @description As the live integration.status event says it (status and breaker together)
-                   * @enum {string}
-                   */
-                  health: "healthy" | "degraded" | "failing" | "disabled" | "unchecked";
-                  /**
-                   * @description The worse of its endpoint’s and its own circuit breaker
-                   * @enum {string}
-                   */
-                  breaker: "closed" | "open" | "half_open";
-                  /** @description Median latency of its successful requests in the last 24 hours */
-                  latency_p50_ms: number | null;
-                  /** @description Requests that used it in the last 24 hours */
-                  requests_24h: number;
-                  /** @description Its latest request within the last 24 hours (null: none in that window) */
-                  last_used_at: string | null;
-                  /** @description Spend through it this calendar month (UTC), against monthly_quota (null: no quota) */
-                  quota_spent_micros: number | null;
-                })[];
+              data: components["schemas"]["Integration"][];
               next_cursor: string | null;
             };
           };
@@ -975,47 +935,7 @@ export interface paths {
         /** @description Stored */
         201: {
           content: {
-            "application/json": {
-              id: string;
-              service: string;
-              name: string;
-              /** @description The last 4 characters of the stored key */
-              key_last4: string;
-              base_url: string | null;
-              /** @enum {string} */
-              status: "active" | "invalid" | "quota_exceeded" | "unreachable";
-              last_error: string | null;
-              last_checked_at: string | null;
-              rate_limit: components["schemas"]["RateLimit"];
-              monthly_quota: components["schemas"]["MonthlyQuota"];
-              /** @description The provider’s own model ids, as of the last successful key check (null: never listed) */
-              models: string[] | null;
-              team_id: string | null;
-              /** @description Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it) */
-              disabled_at: string | null;
-              /** @description Why it is disabled, in words (null while enabled) */
-              disabled_reason: string | null;
-              created_at: string;
-              updated_at: string;
-              /**
-               * @description As the live integration.status event says it (status and breaker together)
-               * @enum {string}
-               */
-              health: "healthy" | "degraded" | "failing" | "disabled" | "unchecked";
-              /**
-               * @description The worse of its endpoint’s and its own circuit breaker
-               * @enum {string}
-               */
-              breaker: "closed" | "open" | "half_open";
-              /** @description Median latency of its successful requests in the last 24 hours */
-              latency_p50_ms: number | null;
-              /** @description Requests that used it in the last 24 hours */
-              requests_24h: number;
-              /** @description Its latest request within the last 24 hours (null: none in that window) */
-              last_used_at: string | null;
-              /** @description Spend through it this calendar month (UTC), against monthly_quota (null: no quota) */
-              quota_spent_micros: number | null;
-            };
+            "application/json": components["schemas"]["Integration"];
           };
         };
         /** @description Invalid request (source: user) */
@@ -1063,47 +983,7 @@ export interface paths {
         /** @description Integration */
         200: {
           content: {
-            "application/json": {
-              id: string;
-              service: string;
-              name: string;
-              /** @description The last 4 characters of the stored key */
-              key_last4: string;
-              base_url: string | null;
-              /** @enum {string} */
-              status: "active" | "invalid" | "quota_exceeded" | "unreachable";
-              last_error: string | null;
-              last_checked_at: string | null;
-              rate_limit: components["schemas"]["RateLimit"];
-              monthly_quota: components["schemas"]["MonthlyQuota"];
-              /** @description The provider’s own model ids, as of the last successful key check (null: never listed) */
-              models: string[] | null;
-              team_id: string | null;
-              /** @description Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it) */
-              disabled_at: string | null;
-              /** @description Why it is disabled, in words (null while enabled) */
-              disabled_reason: string | null;
-              created_at: string;
-              updated_at: string;
-              /**
-               * @description As the live integration.status event says it (status and breaker together)
-               * @enum {string}
-               */
-              health: "healthy" | "degraded" | "failing" | "disabled" | "unchecked";
-              /**
-               * @description The worse of its endpoint’s and its own circuit breaker
-               * @enum {string}
-               */
-              breaker: "closed" | "open" | "half_open";
-              /** @description Median latency of its successful requests in the last 24 hours */
-              latency_p50_ms: number | null;
-              /** @description Requests that used it in the last 24 hours */
-              requests_24h: number;
-              /** @description Its latest request within the last 24 hours (null: none in that window) */
-              last_used_at: string | null;
-              /** @description Spend through it this calendar month (UTC), against monthly_quota (null: no quota) */
-              quota_spent_micros: number | null;
-            };
+            "application/json": components["schemas"]["Integration"];
           };
         };
         /** @description Invalid request (source: user) */
@@ -1198,47 +1078,7 @@ export interface paths {
         /** @description Updated */
         200: {
           content: {
-            "application/json": {
-              id: string;
-              service: string;
-              name: string;
-              /** @description The last 4 characters of the stored key */
-              key_last4: string;
-              base_url: string | null;
-              /** @enum {string} */
-              status: "active" | "invalid" | "quota_exceeded" | "unreachable";
-              last_error: string | null;
-              last_checked_at: string | null;
-              rate_limit: components["schemas"]["RateLimit"];
-              monthly_quota: components["schemas"]["MonthlyQuota"];
-              /** @description The provider’s own model ids, as of the last successful key check (null: never listed) */
-              models: string[] | null;
-              team_id: string | null;
-              /** @description Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it) */
-              disabled_at: string | null;
-              /** @description Why it is disabled, in words (null while enabled) */
-              disabled_reason: string | null;
-              created_at: string;
-              updated_at: string;
-              /**
-               * @description As the live integration.status event says it (status and breaker together)
-               * @enum {string}
-               */
-              health: "healthy" | "degraded" | "failing" | "disabled" | "unchecked";
-              /**
-               * @description The worse of its endpoint’s and its own circuit breaker
-               * @enum {string}
-               */
-              breaker: "closed" | "open" | "half_open";
-              /** @description Median latency of its successful requests in the last 24 hours */
-              latency_p50_ms: number | null;
-              /** @description Requests that used it in the last 24 hours */
-              requests_24h: number;
-              /** @description Its latest request within the last 24 hours (null: none in that window) */
-              last_used_at: string | null;
-              /** @description Spend through it this calendar month (UTC), against monthly_quota (null: no quota) */
-              quota_spent_micros: number | null;
-            };
+            "application/json": components["schemas"]["Integration"];
           };
         };
         /** @description Invalid request (source: user) */
@@ -1339,47 +1179,7 @@ export interface paths {
         /** @description Disabled (already disabled: unchanged) */
         200: {
           content: {
-            "application/json": {
-              id: string;
-              service: string;
-              name: string;
-              /** @description The last 4 characters of the stored key */
-              key_last4: string;
-              base_url: string | null;
-              /** @enum {string} */
-              status: "active" | "invalid" | "quota_exceeded" | "unreachable";
-              last_error: string | null;
-              last_checked_at: string | null;
-              rate_limit: components["schemas"]["RateLimit"];
-              monthly_quota: components["schemas"]["MonthlyQuota"];
-              /** @description The provider’s own model ids, as of the last successful key check (null: never listed) */
-              models: string[] | null;
-              team_id: string | null;
-              /** @description Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it) */
-              disabled_at: string | null;
-              /** @description Why it is disabled, in words (null while enabled) */
-              disabled_reason: string | null;
-              created_at: string;
-              updated_at: string;
-              /**
-               * @description As the live integration.status event says it (status and breaker together)
-               * @enum {string}
-               */
-              health: "healthy" | "degraded" | "failing" | "disabled" | "unchecked";
-              /**
-               * @description The worse of its endpoint’s and its own circuit breaker
-               * @enum {string}
-               */
-              breaker: "closed" | "open" | "half_open";
-              /** @description Median latency of its successful requests in the last 24 hours */
-              latency_p50_ms: number | null;
-              /** @description Requests that used it in the last 24 hours */
-              requests_24h: number;
-              /** @description Its latest request within the last 24 hours (null: none in that window) */
-              last_used_at: string | null;
-              /** @description Spend through it this calendar month (UTC), against monthly_quota (null: no quota) */
-              quota_spent_micros: number | null;
-            };
+            "application/json": components["schemas"]["Integration"];
           };
         };
         /** @description Invalid request (source: user) */
@@ -1427,47 +1227,7 @@ export interface paths {
         /** @description Enabled (already enabled: unchanged) */
         200: {
           content: {
-            "application/json": {
-              id: string;
-              service: string;
-              name: string;
-              /** @description The last 4 characters of the stored key */
-              key_last4: string;
-              base_url: string | null;
-              /** @enum {string} */
-              status: "active" | "invalid" | "quota_exceeded" | "unreachable";
-              last_error: string | null;
-              last_checked_at: string | null;
-              rate_limit: components["schemas"]["RateLimit"];
-              monthly_quota: components["schemas"]["MonthlyQuota"];
-              /** @description The provider’s own model ids, as of the last successful key check (null: never listed) */
-              models: string[] | null;
-              team_id: string | null;
-              /** @description Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it) */
-              disabled_at: string | null;
-              /** @description Why it is disabled, in words (null while enabled) */
-              disabled_reason: string | null;
-              created_at: string;
-              updated_at: string;
-              /**
-               * @description As the live integration.status event says it (status and breaker together)
-               * @enum {string}
-               */
-              health: "healthy" | "degraded" | "failing" | "disabled" | "unchecked";
-              /**
-               * @description The worse of its endpoint’s and its own circuit breaker
-               * @enum {string}
-               */
-              breaker: "closed" | "open" | "half_open";
-              /** @description Median latency of its successful requests in the last 24 hours */
-              latency_p50_ms: number | null;
-              /** @description Requests that used it in the last 24 hours */
-              requests_24h: number;
-              /** @description Its latest request within the last 24 hours (null: none in that window) */
-              last_used_at: string | null;
-              /** @description Spend through it this calendar month (UTC), against monthly_quota (null: no quota) */
-              quota_spent_micros: number | null;
-            };
+            "application/json": components["schemas"]["Integration"];
           };
         };
         /** @description Invalid request (source: user) */
@@ -3456,47 +3216,7 @@ export interface paths {
         200: {
           content: {
             "application/json": {
-              data: ({
-                  id: string;
-                  service: string;
-                  name: string;
-                  /** @description The last 4 characters of the stored key */
-                  key_last4: string;
-                  base_url: string | null;
-                  /** @enum {string} */
-                  status: "active" | "invalid" | "quota_exceeded" | "unreachable";
-                  last_error: string | null;
-                  last_checked_at: string | null;
-                  rate_limit: components["schemas"]["RateLimit"];
-                  monthly_quota: components["schemas"]["MonthlyQuota"];
-                  /** @description The provider’s own model ids, as of the last successful key check (null: never listed) */
-                  models: string[] | null;
-                  team_id: string | null;
-                  /** @description Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it) */
-                  disabled_at: string | null;
-                  /** @description Why it is disabled, in words (null while enabled) */
-                  disabled_reason: string | null;
-                  created_at: string;
-                  updated_at: string;
-                  /**
-                   * @description As the live integration.status event says it (status and breaker together)
-                   * @enum {string}
-                   */
-                  health: "healthy" | "degraded" | "failing" | "disabled" | "unchecked";
-                  /**
-                   * @description The worse of its endpoint’s and its own circuit breaker
-                   * @enum {string}
-                   */
-                  breaker: "closed" | "open" | "half_open";
-                  /** @description Median latency of its successful requests in the last 24 hours */
-                  latency_p50_ms: number | null;
-                  /** @description Requests that used it in the last 24 hours */
-                  requests_24h: number;
-                  /** @description Its latest request within the last 24 hours (null: none in that window) */
-                  last_used_at: string | null;
-                  /** @description Spend through it this calendar month (UTC), against monthly_quota (null: no quota) */
-                  quota_spent_micros: number | null;
-                })[];
+              data: components["schemas"]["Integration"][];
               next_cursor: string | null;
             };
           };
@@ -3555,47 +3275,7 @@ export interface paths {
         /** @description Stored */
         201: {
           content: {
-            "application/json": {
-              id: string;
-              service: string;
-              name: string;
-              /** @description The last 4 characters of the stored key */
-              key_last4: string;
-              base_url: string | null;
-              /** @enum {string} */
-              status: "active" | "invalid" | "quota_exceeded" | "unreachable";
-              last_error: string | null;
-              last_checked_at: string | null;
-              rate_limit: components["schemas"]["RateLimit"];
-              monthly_quota: components["schemas"]["MonthlyQuota"];
-              /** @description The provider’s own model ids, as of the last successful key check (null: never listed) */
-              models: string[] | null;
-              team_id: string | null;
-              /** @description Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it) */
-              disabled_at: string | null;
-              /** @description Why it is disabled, in words (null while enabled) */
-              disabled_reason: string | null;
-              created_at: string;
-              updated_at: string;
-              /**
-               * @description As the live integration.status event says it (status and breaker together)
-               * @enum {string}
-               */
-              health: "healthy" | "degraded" | "failing" | "disabled" | "unchecked";
-              /**
-               * @description The worse of its endpoint’s and its own circuit breaker
-               * @enum {string}
-               */
-              breaker: "closed" | "open" | "half_open";
-              /** @description Median latency of its successful requests in the last 24 hours */
-              latency_p50_ms: number | null;
-              /** @description Requests that used it in the last 24 hours */
-              requests_24h: number;
-              /** @description Its latest request within the last 24 hours (null: none in that window) */
-              last_used_at: string | null;
-              /** @description Spend through it this calendar month (UTC), against monthly_quota (null: no quota) */
-              quota_spent_micros: number | null;
-            };
+            "application/json": components["schemas"]["Integration"];
           };
         };
         /** @description Invalid request (source: user) */
@@ -3650,47 +3330,7 @@ export interface paths {
         /** @description Integration */
         200: {
           content: {
-            "application/json": {
-              id: string;
-              service: string;
-              name: string;
-              /** @description The last 4 characters of the stored key */
-              key_last4: string;
-              base_url: string | null;
-              /** @enum {string} */
-              status: "active" | "invalid" | "quota_exceeded" | "unreachable";
-              last_error: string | null;
-              last_checked_at: string | null;
-              rate_limit: components["schemas"]["RateLimit"];
-              monthly_quota: components["schemas"]["MonthlyQuota"];
-              /** @description The provider’s own model ids, as of the last successful key check (null: never listed) */
-              models: string[] | null;
-              team_id: string | null;
-              /** @description Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it) */
-              disabled_at: string | null;
-              /** @description Why it is disabled, in words (null while enabled) */
-              disabled_reason: string | null;
-              created_at: string;
-              updated_at: string;
-              /**
-               * @description As the live integration.status event says it (status and breaker together)
-               * @enum {string}
-               */
-              health: "healthy" | "degraded" | "failing" | "disabled" | "unchecked";
-              /**
-               * @description The worse of its endpoint’s and its own circuit breaker
-               * @enum {string}
-               */
-              breaker: "closed" | "open" | "half_open";
-              /** @description Median latency of its successful requests in the last 24 hours */
-              latency_p50_ms: number | null;
-              /** @description Requests that used it in the last 24 hours */
-              requests_24h: number;
-              /** @description Its latest request within the last 24 hours (null: none in that window) */
-              last_used_at: string | null;
-              /** @description Spend through it this calendar month (UTC), against monthly_quota (null: no quota) */
-              quota_spent_micros: number | null;
-            };
+            "application/json": components["schemas"]["Integration"];
           };
         };
         /** @description Invalid request (source: user) */
@@ -3799,47 +3439,7 @@ export interface paths {
         /** @description Updated */
         200: {
           content: {
-            "application/json": {
-              id: string;
-              service: string;
-              name: string;
-              /** @description The last 4 characters of the stored key */
-              key_last4: string;
-              base_url: string | null;
-              /** @enum {string} */
-              status: "active" | "invalid" | "quota_exceeded" | "unreachable";
-              last_error: string | null;
-              last_checked_at: string | null;
-              rate_limit: components["schemas"]["RateLimit"];
-              monthly_quota: components["schemas"]["MonthlyQuota"];
-              /** @description The provider’s own model ids, as of the last successful key check (null: never listed) */
-              models: string[] | null;
-              team_id: string | null;
-              /** @description Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it) */
-              disabled_at: string | null;
-              /** @description Why it is disabled, in words (null while enabled) */
-              disabled_reason: string | null;
-              created_at: string;
-              updated_at: string;
-              /**
-               * @description As the live integration.status event says it (status and breaker together)
-               * @enum {string}
-               */
-              health: "healthy" | "degraded" | "failing" | "disabled" | "unchecked";
-              /**
-               * @description The worse of its endpoint’s and its own circuit breaker
-               * @enum {string}
-               */
-              breaker: "closed" | "open" | "half_open";
-              /** @description Median latency of its successful requests in the last 24 hours */
-              latency_p50_ms: number | null;
-              /** @description Requests that used it in the last 24 hours */
-              requests_24h: number;
-              /** @description Its latest request within the last 24 hours (null: none in that window) */
-              last_used_at: string | null;
-              /** @description Spend through it this calendar month (UTC), against monthly_quota (null: no quota) */
-              quota_spent_micros: number | null;
-            };
+            "application/json": components["schemas"]["Integration"];
           };
         };
         /** @description Invalid request (source: user) */
@@ -3954,47 +3554,7 @@ export interface paths {
         /** @description Disabled (already disabled: unchanged) */
         200: {
           content: {
-            "application/json": {
-              id: string;
-              service: string;
-              name: string;
-              /** @description The last 4 characters of the stored key */
-              key_last4: string;
-              base_url: string | null;
-              /** @enum {string} */
-              status: "active" | "invalid" | "quota_exceeded" | "unreachable";
-              last_error: string | null;
-              last_checked_at: string | null;
-              rate_limit: components["schemas"]["RateLimit"];
-              monthly_quota: components["schemas"]["MonthlyQuota"];
-              /** @description The provider’s own model ids, as of the last successful key check (null: never listed) */
-              models: string[] | null;
-              team_id: string | null;
-              /** @description Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it) */
-              disabled_at: string | null;
-              /** @description Why it is disabled, in words (null while enabled) */
-              disabled_reason: string | null;
-              created_at: string;
-              updated_at: string;
-              /**
-               * @description As the live integration.status event says it (status and breaker together)
-               * @enum {string}
-               */
-              health: "healthy" | "degraded" | "failing" | "disabled" | "unchecked";
-              /**
-               * @description The worse of its endpoint’s and its own circuit breaker
-               * @enum {string}
-               */
-              breaker: "closed" | "open" | "half_open";
-              /** @description Median latency of its successful requests in the last 24 hours */
-              latency_p50_ms: number | null;
-              /** @description Requests that used it in the last 24 hours */
-              requests_24h: number;
-              /** @description Its latest request within the last 24 hours (null: none in that window) */
-              last_used_at: string | null;
-              /** @description Spend through it this calendar month (UTC), against monthly_quota (null: no quota) */
-              quota_spent_micros: number | null;
-            };
+            "application/json": components["schemas"]["Integration"];
           };
         };
         /** @description Invalid request (source: user) */
@@ -4049,47 +3609,7 @@ export interface paths {
         /** @description Enabled (already enabled: unchanged) */
         200: {
           content: {
-            "application/json": {
-              id: string;
-              service: string;
-              name: string;
-              /** @description The last 4 characters of the stored key */
-              key_last4: string;
-              base_url: string | null;
-              /** @enum {string} */
-              status: "active" | "invalid" | "quota_exceeded" | "unreachable";
-              last_error: string | null;
-              last_checked_at: string | null;
-              rate_limit: components["schemas"]["RateLimit"];
-              monthly_quota: components["schemas"]["MonthlyQuota"];
-              /** @description The provider’s own model ids, as of the last successful key check (null: never listed) */
-              models: string[] | null;
-              team_id: string | null;
-              /** @description Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it) */
-              disabled_at: string | null;
-              /** @description Why it is disabled, in words (null while enabled) */
-              disabled_reason: string | null;
-              created_at: string;
-              updated_at: string;
-              /**
-               * @description As the live integration.status event says it (status and breaker together)
-               * @enum {string}
-               */
-              health: "healthy" | "degraded" | "failing" | "disabled" | "unchecked";
-              /**
-               * @description The worse of its endpoint’s and its own circuit breaker
-               * @enum {string}
-               */
-              breaker: "closed" | "open" | "half_open";
-              /** @description Median latency of its successful requests in the last 24 hours */
-              latency_p50_ms: number | null;
-              /** @description Requests that used it in the last 24 hours */
-              requests_24h: number;
-              /** @description Its latest request within the last 24 hours (null: none in that window) */
-              last_used_at: string | null;
-              /** @description Spend through it this calendar month (UTC), against monthly_quota (null: no quota) */
-              quota_spent_micros: number | null;
-            };
+            "application/json": components["schemas"]["Integration"];
           };
         };
         /** @description Invalid request (source: user) */
@@ -4725,7 +4245,7 @@ export interface paths {
       };
     };
   };
-  "/api/api/events": {
+  "/api/events": {
     /** Live events (SSE): integration.status, usage.created, budget.alert, key.revoked, session.revoked, resync */
     get: {
       parameters: {
@@ -5716,18 +5236,7 @@ export interface components {
       /** @description Monthly spend limit in micro-dollars */
       limit_micros: number;
     } | null;
-    UpdateIntegration: {
-      /** @enum {string} */
-      service?: "openai" | "anthropic" | "cohere" | "gemini" | "stability" | "midjourney" | "runway" | "openai_compatible" | "local";
-      /** @description The provider key. Write-only: never returned. */
-      api_key?: string;
-      name?: string;
-      /** @description Provider base URL override, in the form its official SDK takes (OpenAI: https://api.openai.com/v1) */
-      base_url?: string | null;
-      rate_limit?: components["schemas"]["RateLimit"];
-      monthly_quota?: components["schemas"]["MonthlyQuota"];
-    };
-    IntegrationCheck: {
+    Integration: {
       id: string;
       service: string;
       name: string;
@@ -5740,7 +5249,7 @@ export interface components {
       last_checked_at: string | null;
       rate_limit: components["schemas"]["RateLimit"];
       monthly_quota: components["schemas"]["MonthlyQuota"];
-      /** @description The provider’s own model list, as of the last successful check */
+      /** @description The provider’s own model ids, as of the last successful key check (null: never listed) */
       models: string[] | null;
       team_id: string | null;
       /** @description Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it) */
@@ -5767,6 +5276,21 @@ export interface components {
       last_used_at: string | null;
       /** @description Spend through it this calendar month (UTC), against monthly_quota (null: no quota) */
       quota_spent_micros: number | null;
+    };
+    UpdateIntegration: {
+      /** @enum {string} */
+      service?: "openai" | "anthropic" | "cohere" | "gemini" | "stability" | "midjourney" | "runway" | "openai_compatible" | "local";
+      /** @description The provider key. Write-only: never returned. */
+      api_key?: string;
+      name?: string;
+      /** @description Provider base URL override, in the form its official SDK takes (OpenAI: https://api.openai.com/v1) */
+      base_url?: string | null;
+      rate_limit?: components["schemas"]["RateLimit"];
+      monthly_quota?: components["schemas"]["MonthlyQuota"];
+    };
+    IntegrationCheck: components["schemas"]["Integration"] & ({
+      /** @description The provider’s own model list, as of the last successful check */
+      models?: string[] | null;
       /** @description False when the service has no key check (midjourney, local): nothing was changed */
       checked: boolean;
       /** @description Duration of the provider call */
@@ -5774,7 +5298,7 @@ export interface components {
       /** @description True when the stored status is active */
       ok: boolean;
       error?: components["schemas"]["CheckError"];
-    };
+    });
     DisableIntegration: {
       /** @description Shown to the owner beside the "disabled" status (default "Disabled manually.") */
       reason?: string;
@@ -5879,61 +5403,42 @@ export interface components {
       /** @description Effective start, ISO 8601 in tz */
       from: string;
       to: string;
-      data: ({
-          requests: number;
-          /** @description Requests answered with status >= 400 */
-          errors: number;
-          errors_by_source: {
-            user: number;
-            provider: number;
-            platform: number;
-          };
-          /** @description Sum of reported counts */
-          input_tokens: number;
-          output_tokens: number;
-          /** @description Sum over priced requests */
-          cost_micros: number;
-          unpriced_requests: number;
-          estimated_requests: number;
-          /** @description From a log histogram: accurate to one cell (×1.58) */
-          latency_p50_ms: number | null;
-          latency_p95_ms: number | null;
-          latency_p99_ms: number | null;
-          ttft_p50_ms: number | null;
-          fallback_requests: number;
-          /** @description Start of the day or hour in tz, ISO 8601 with offset */
-          bucket: string;
-          model?: string;
-          service?: string;
-          key_id?: string | null;
-          integration_id?: string | null;
-          /** @description 2xx, 4xx, 5xx, … */
-          status_class?: string;
-          error_source?: string | null;
-        })[];
-      totals: {
-        requests: number;
-        /** @description Requests answered with status >= 400 */
-        errors: number;
-        errors_by_source: {
-          user: number;
-          provider: number;
-          platform: number;
-        };
-        /** @description Sum of reported counts */
-        input_tokens: number;
-        output_tokens: number;
-        /** @description Sum over priced requests */
-        cost_micros: number;
-        unpriced_requests: number;
-        estimated_requests: number;
-        /** @description From a log histogram: accurate to one cell (×1.58) */
-        latency_p50_ms: number | null;
-        latency_p95_ms: number | null;
-        latency_p99_ms: number | null;
-        ttft_p50_ms: number | null;
-        fallback_requests: number;
+      data: components["schemas"]["UsageAggregateRow"][];
+      totals: components["schemas"]["UsageMetrics"];
+    };
+    UsageAggregateRow: components["schemas"]["UsageMetrics"] & ({
+      /** @description Start of the day or hour in tz, ISO 8601 with offset */
+      bucket: string;
+      model?: string;
+      service?: string;
+      key_id?: string | null;
+      integration_id?: string | null;
+      /** @description 2xx, 4xx, 5xx, … */
+      status_class?: string;
+      error_source?: string | null;
+    });
+    UsageMetrics: {
+      requests: number;
+      /** @description Requests answered with status >= 400 */
+      errors: number;
+      errors_by_source: {
+        user: number;
+        provider: number;
+        platform: number;
       };
+      /** @description Sum of reported counts */
+      input_tokens: number;
+      output_tokens: number;
+      /** @description Sum over priced requests */
+      cost_micros: number;
+      unpriced_requests: number;
+      estimated_requests: number;
+      /** @description From a log histogram: accurate to one cell (×1.58) */
+      latency_p50_ms: number | null;
+      latency_p95_ms: number | null;
+      latency_p99_ms: number | null;
+      ttft_p50_ms: number | null;
+      fallback_requests: number;
     };
     UsageFacets: {
       models: string[];
