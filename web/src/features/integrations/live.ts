@@ -6,7 +6,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useLiveEvent } from '../../api/events';
-import type { Page as ApiPage, Integration } from '../../api/types';
+import type { IntegrationPage, Integration } from '../../api/types';
 import { useAnnounce } from '../../ui/LiveRegion';
 import { integrationsQuery } from './scope';
 
@@ -71,7 +71,7 @@ export function useLiveIntegrationStatus(teamId: string | undefined, onEvent?: (
     if ((event.team_id ?? undefined) !== teamId) return;
     const key = integrationsQuery(teamId).queryKey;
     let changed: Integration | undefined;
-    client.setQueryData<ApiPage<Integration>>(key, (page) => {
+    client.setQueryData<IntegrationPage>(key, (page) => {
       if (!page) return page;
       return {
         ...page,

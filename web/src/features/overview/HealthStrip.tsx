@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { useLiveEvent } from '../../api/events';
-import type { CredentialCheck, Integration, Page as ApiPage } from '../../api/types';
+import type { CredentialCheck, Integration, IntegrationPage } from '../../api/types';
 import { formatDuration } from '../../format';
 import { Button } from '../../ui/Button';
 import { cellClass as cell, TableRegion } from '../../ui/DataRegion';
@@ -59,10 +59,10 @@ export function HealthStrip({ scope }: { scope: UsageScope }) {
   const [errors, setErrors] = useState<Record<string, StatusEvent['last_error']>>({});
   const announce = useThrottledAnnounce();
   useLiveEvent<StatusEvent>('integration.status', (event) => {
-    const page = client.getQueryData<ApiPage<Integration>>(listQuery.queryKey);
+    const page = client.getQueryData<IntegrationPage>(listQuery.queryKey);
     const integration = page?.data.find((item) => item.id === event.id);
     if (!page || !integration) return;
-    client.setQueryData<ApiPage<Integration>>(listQuery.queryKey, {
+    client.setQueryData<IntegrationPage>(listQuery.queryKey, {
       ...page,
       data: page.data.map((item) => (item.id === event.id ? { ...item, health: event.status, breaker: event.breaker, last_error: event.last_error?.message ?? item.last_error } : item)),
     });
