@@ -5148,6 +5148,23 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    IntegrationStatusEvent: {
+      id: string;
+      team_id?: string;
+      /** @enum {string} */
+      status: "healthy" | "degraded" | "failing" | "disabled" | "unchecked";
+      /** @enum {string} */
+      breaker: "closed" | "open" | "half_open";
+      last_error?: {
+        /** @enum {string} */
+        source: "user" | "provider" | "platform";
+        code: string;
+        message: string;
+      };
+      checked_at: string | null;
+      /** @description Why it is disabled (only with status "disabled") */
+      disabled_reason?: string;
+    };
     Error: {
       error: {
         message: string;

@@ -35,6 +35,8 @@ export type Integration = Schemas['Integration'];
 /** GET /api/integrations (and a team's: the same shape). */
 export type IntegrationPage = ApiResponse<'/api/integrations'>;
 export type CredentialCheck = Schemas['CredentialCheck'];
+/** The data of the SSE `integration.status` event (GET /api/events). */
+export type IntegrationStatusEvent = Schemas['IntegrationStatusEvent'];
 export type Budget = Schemas['Budget'];
 export type Alert = Schemas['Alert'];
 export type Route = Schemas['Route'];
