@@ -38,6 +38,16 @@ import { credentialCheckRoutes } from './vault/credential-checks.routes.js';
 import { alertsRoutes } from './metering/budgets/alerts.routes.js';
 import { createRequestTelemetry } from './http/request-telemetry.js';
 
+/** The head of /api/openapi.json (and of web/src/api/schema.d.ts, generated from the same document). */
+export const apiDocumentInfo = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Switchboard API',
+    version: '0.1.0',
+    description: 'Management API of Switchboard. The AI API under /v1 is OpenAI-compatible; see docs/api.md.',
+  },
+};
+
 export interface AppOptions {
   config: Pick<Config, 'maxBodyBytes' | 'corsOrigins' | 'trustedProxies' | 'providerBaseUrls' | 'rateLimits' | 'publicUrl' | 'refreshTokenTtlSeconds'> &
     Partial<Pick<Config, 'images' | 'allowPrivateUpstreams' | 'webhooks' | 'webDir' | 'keyTestPerMinute'>>;
@@ -148,14 +158,7 @@ export function createApp(options: AppOptions) {
     scheme: 'bearer',
     description: 'An access token from POST /api/auth/login, or a platform key (sk-sb-…)',
   });
-  app.doc31('/api/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Switchboard API',
-      version: '0.1.0',
-      description: 'Management API of Switchboard. The AI API under /v1 is OpenAI-compatible; see docs/api.md.',
-    },
-  });
+  app.doc31('/api/openapi.json', apiDocumentInfo);
   // Last: the web app and its SPA fallback (never for /api, /v1, /healthz, /readyz, /metrics).
   if (config.webDir) app.get('*', webApp({ webDir: config.webDir }));
   return app;

@@ -17,6 +17,7 @@ import { streamSSE } from 'hono/streaming';
 import type { AppEnv } from '../http/context.js';
 import { bearerSecurity, commonErrors, createApiRouter } from '../http/openapi.js';
 import type { LiveEvent } from './event-hub.js';
+import { IntegrationStatusEventSchema } from './integration-status.js';
 import type { LiveStreams } from './live-streams.js';
 
 /** Events waiting for a slow client before its stream is ended. */
@@ -41,9 +42,11 @@ export function accessTokenExpiry(authorization: string | undefined): number | u
 
 export function eventsRoutes(streams: LiveStreams, requireAuth: MiddlewareHandler<AppEnv>) {
   const router = createApiRouter();
+  // Event data shapes the document names (usage.created is a UsageRecord) so clients can type them.
+  router.openAPIRegistry.register('IntegrationStatusEvent', IntegrationStatusEventSchema);
   router.openAPIRegistry.registerPath({
     method: 'get',
-    path: '/api/events',
+    path: '/events',
     tags: ['events'],
     security: bearerSecurity,
     summary: 'Live events (SSE): integration.status, usage.created, budget.alert, key.revoked, session.revoked, resync',

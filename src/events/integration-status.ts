@@ -11,10 +11,12 @@
  * `last_error` is our own short text (never provider text, which may echo the key), with the
  * error code that matches the stored status.
  */
+import { z } from '@hono/zod-openapi';
 import type { BreakerState } from '../gateway/resilience/breaker.js';
 import { DEFAULT_DISABLED_REASON } from '../vault/integrations.service.js';
 
-export type LiveStatus = 'healthy' | 'degraded' | 'failing' | 'disabled' | 'unchecked';
+const LiveStatusSchema = z.enum(['healthy', 'degraded', 'failing', 'disabled', 'unchecked']);
+export type LiveStatus = z.infer<typeof LiveStatusSchema>;
 
 export interface IntegrationStatusInput {
   id: string;
@@ -27,16 +29,20 @@ export interface IntegrationStatusInput {
   disabledReason: string | null;
 }
 
-export interface IntegrationStatusEvent {
-  id: string;
-  team_id?: string;
-  status: LiveStatus;
-  breaker: BreakerState;
-  last_error?: { source: 'user' | 'provider' | 'platform'; code: string; message: string };
-  checked_at: string | null;
-  /** Why it is disabled (only with status "disabled"). */
-  disabled_reason?: string;
-}
+/** The `integration.status` event's data (documented in /api/openapi.json for the web app's types). */
+export const IntegrationStatusEventSchema = z
+  .object({
+    id: z.string(),
+    team_id: z.string().optional(),
+    status: LiveStatusSchema,
+    breaker: z.enum(['closed', 'open', 'half_open']),
+    last_error: z.object({ source: z.enum(['user', 'provider', 'platform']), code: z.string(), message: z.string() }).optional(),
+    checked_at: z.string().nullable(),
+    disabled_reason: z.string().optional().openapi({ description: 'Why it is disabled (only with status "disabled")' }),
+  })
+  .openapi('IntegrationStatusEvent');
+
+export type IntegrationStatusEvent = z.infer<typeof IntegrationStatusEventSchema>;
 
 const ERROR_CODES: Record<IntegrationStatusInput['status'], { source: 'user' | 'provider'; code: string }> = {
   active: { source: 'provider', code: 'provider_error' },

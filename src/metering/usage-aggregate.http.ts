@@ -98,7 +98,7 @@ const MetricsSchema = z.object({
   latency_p99_ms: z.number().int().nullable(),
   ttft_p50_ms: z.number().int().nullable(),
   fallback_requests: z.number().int(),
-});
+}).openapi('UsageMetrics');
 
 export const UsageAggregateSchema = z
   .object({
@@ -115,7 +115,7 @@ export const UsageAggregateSchema = z
         integration_id: z.string().nullable().optional(),
         status_class: z.string().optional().openapi({ description: '2xx, 4xx, 5xx, …' }),
         error_source: z.string().nullable().optional(),
-      }),
+      }).openapi('UsageAggregateRow'),
     ),
     totals: MetricsSchema,
   })

@@ -60,11 +60,12 @@ export const IntegrationSchema = z
     // What the breakers and the last 24 hours of usage say (never key material).
     health: z.enum(['healthy', 'degraded', 'failing', 'disabled', 'unchecked']).openapi({ description: 'As the live integration.status event says it (status and breaker together)' }),
     breaker: z.enum(['closed', 'open', 'half_open']).openapi({ description: 'The worse of its endpoint’s and its own circuit breaker' }),
-  latency_p50_ms: z.number().int().nullable().openapi({ description: 'Median latency of its successful requests in the last 24 hours' }),
+    latency_p50_ms: z.number().int().nullable().openapi({ description: 'Median latency of its successful requests in the last 24 hours' }),
     requests_24h: z.number().int().openapi({ description: 'Requests that used it in the last 24 hours' }),
     last_used_at: z.string().nullable().openapi({ description: 'Its latest request within the last 24 hours (null: none in that window)' }),
     quota_spent_micros: z.number().int().nullable().openapi({ description: 'Spend through it this calendar month (UTC), against monthly_quota (null: no quota)' }),
   })
+  .openapi('Integration');
 
 export const IntegrationCheckSchema = IntegrationSchema.extend({
   checked: z.boolean().openapi({ description: 'False when the service has no key check (midjourney, local): nothing was changed' }),

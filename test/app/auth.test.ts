@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsService, REFRESH_REUSE_GRACE_MS, type TokenPair } from '../../src/accounts/accounts.service.js';
 import { createAccountsStore } from '../../src/accounts/accounts.store.js';
 import { createAccessTokens } from '../../src/accounts/tokens.js';
+import { buildOpenApiDocument } from '../../src/http/openapi-document.js';
 import { createAuditLog } from '../../src/platform/audit.js';
 import { AppError } from '../../src/platform/errors.js';
 import { connectDatabase, type DatabaseHandle } from '../../src/store/db.js';
@@ -276,6 +277,11 @@ describe('OpenAPI document', () => {
       for (const method of methods) expect(Object.keys(doc.paths[path]![method]!.responses).length, `${method} ${path}`).toBeGreaterThan(1);
     }
     expect(doc.components.securitySchemes).toHaveProperty('bearerAuth');
+  });
+
+  it('is the document the web app types are generated from (issue 7: built in process, no server)', async () => {
+    const served = await (await server.api('/api/openapi.json')).json();
+    expect(served).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument())));
   });
 });
 

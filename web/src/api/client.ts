@@ -6,6 +6,7 @@
  * /login?next=… (see setSessionExpiredHandler).
  */
 import { ApiError } from './errors';
+import type { Schemas } from './types';
 
 const CSRF_COOKIE = '__Host-switchboard_csrf';
 const WEB_CLIENT = { 'x-switchboard-client': 'web' };
@@ -14,11 +15,7 @@ let accessToken: string | null = null;
 let refreshing: Promise<boolean> | null = null;
 let onSessionExpired: () => void = () => {};
 
-export interface TokenResponse {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-}
+type TokenResponse = Schemas['TokenPair'];
 
 export const setAccessToken = (token: string | null): void => {
   accessToken = token;

@@ -1,18 +1,18 @@
 /** Query keys and fetchers shared by the shell. Logout clears the whole cache (queryClient.clear()). */
 import { queryOptions } from '@tanstack/react-query';
 import { api } from './client';
-import type { Me, Notification, Page, Team } from './types';
+import type { ApiResponse, Me } from './types';
 
 export const meQuery = queryOptions({ queryKey: ['me'], queryFn: ({ signal }) => api<Me>('/api/me', { signal }), staleTime: 60_000 });
 
 export const teamsQuery = queryOptions({
   queryKey: ['teams'],
-  queryFn: ({ signal }) => api<Page<Team>>('/api/teams?limit=100', { signal }),
+  queryFn: ({ signal }) => api<ApiResponse<'/api/teams'>>('/api/teams?limit=100', { signal }),
   staleTime: 60_000,
 });
 
 export const unreadNotificationsQuery = queryOptions({
   queryKey: ['notifications', 'unread'],
-  queryFn: ({ signal }) => api<Page<Notification>>('/api/notifications?unread=true', { signal }),
+  queryFn: ({ signal }) => api<ApiResponse<'/api/notifications'>>('/api/notifications?unread=true', { signal }),
   staleTime: 30_000,
 });

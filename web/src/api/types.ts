@@ -1,106 +1,43 @@
-/** Shapes of the endpoints the shell uses (docs/api.md). */
-export interface Me {
-  id: string;
-  email: string;
-  is_admin: boolean;
-  email_verified: boolean;
-  created_at: string;
-}
+/**
+ * The API's shapes as the server documents them: aliases of web/src/api/schema.d.ts, which
+ * `npm run gen:api-types` generates from the zod schemas behind /api/openapi.json (docs/web.md
+ * "Types"). Never hand-write a response or request shape: when the UI reads a field the document
+ * lacks or types too loosely, fix the server's schema and regenerate.
+ */
+import type { components, paths } from './schema';
 
-export interface Team {
-  id: string;
-  name: string;
-  role: 'owner' | 'admin' | 'member';
-  disabled: boolean;
-  created_at: string;
-  updated_at: string;
-}
+export type Schemas = components['schemas'];
 
-export interface Page<T> {
-  data: T[];
-  next_cursor?: string | null;
-}
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Operation<P extends keyof paths, M extends Method> = M extends keyof paths[P] ? paths[P][M] : never;
+type SuccessResponse<R> = R[Extract<keyof R, 200 | 201 | 204>];
+type JsonContent<C> = [C] extends [never] ? void : C extends { 'application/json': infer T } ? T : never;
 
-export interface Notification {
-  id: string;
-  kind: string;
-  title: string;
-  body: string;
-  data: unknown;
-  read_at: string | null;
-  created_at: string;
-}
+/** What `method` on `path` (as the document spells it: `/api/teams/{teamId}`) answers with on success; void for 204. */
+export type ApiResponse<P extends keyof paths, M extends Method = 'get'> =
+  Operation<P, M> extends { responses: infer R } ? (SuccessResponse<R> extends { content: infer C } ? JsonContent<C> : never) : never;
 
-export interface PlatformKey {
-  id: string;
-  name: string;
-  key_last4: string;
-  team_id: string | null;
-  models: string[] | null;
-  rate_limit: { rps?: number; rpm?: number; tpm?: number } | null;
-  monthly_budget_micros: number | null;
-  expires_at: string | null;
-  /** When it stops (or stopped) working: in the future while a roll's grace runs (status still "active"). */
-  revoked_at: string | null;
-  last_used_at: string | null;
-  created_at: string;
-  status: 'active' | 'expired' | 'revoked';
-}
+/** The JSON body `method` on `path` takes. */
+export type ApiBody<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
 
+export type Me = Schemas['User'];
+export type Team = Schemas['Team'];
+export type TeamSummary = Schemas['TeamSummary'];
+export type Notification = Schemas['Notification'];
+export type PlatformKey = Schemas['PlatformKey'];
 /** The creation response: the only time the key itself is sent. */
-export interface CreatedPlatformKey extends PlatformKey {
-  key: string;
-}
-
+export type CreatedPlatformKey = Schemas['CreatedPlatformKey'];
 /** POST /api/keys/:id/roll: the replacement (its key shown only here) and the old key as it now is. */
-export interface RolledPlatformKey extends CreatedPlatformKey {
-  replaced: PlatformKey;
-}
-
-export interface Session {
-  id: string;
-  ip: string | null;
-  user_agent: string | null;
-  created_at: string;
-  last_used_at: string | null;
-  expires_at: string;
-  current: boolean;
-}
-
-export interface Integration {
-  id: string;
-  service: string;
-  name: string;
-  key_last4: string;
-  base_url: string | null;
-  status: 'active' | 'invalid' | 'quota_exceeded' | 'unreachable' | 'unchecked';
-  last_error: string | null;
-  last_checked_at: string | null;
-  team_id: string | null;
-  /** Set while disabled: requests skip it until it is re-enabled. */
-  disabled_at: string | null;
-  /** Why it is disabled, in words (null while enabled). */
-  disabled_reason: string | null;
-  created_at: string;
-  health: 'healthy' | 'degraded' | 'failing' | 'disabled' | 'unchecked';
-  breaker: 'closed' | 'open' | 'half_open';
-  latency_p50_ms: number | null;
-  requests_24h: number;
-  rate_limit: { rps?: number; rpm?: number; tpm?: number } | null;
-  monthly_quota: { limit_micros: number } | null;
-  /** The provider's model ids as of the last successful key check (null: never listed). */
-  models: string[] | null;
-  /** Latest request within the last 24 hours (null: none in that window). */
-  last_used_at: string | null;
-  /** Spend through it this month (UTC) against monthly_quota (null: no quota). */
-  quota_spent_micros: number | null;
-  updated_at: string;
-}
-
-export interface CredentialCheck {
-  ok: boolean;
-  status: string;
-  latency_ms: number | null;
-  models?: string[] | null;
-  error?: { source: 'user' | 'provider' | 'platform'; code: string; message: string };
-}
+export type RolledPlatformKey = Schemas['RolledPlatformKey'];
+export type Session = Schemas['Session'];
+export type Integration = Schemas['Integration'];
+/** GET /api/integrations (and a team's: the same shape). */
+export type IntegrationPage = ApiResponse<'/api/integrations'>;
+export type CredentialCheck = Schemas['CredentialCheck'];
+/** The data of the SSE `integration.status` event (GET /api/events). */
+export type IntegrationStatusEvent = Schemas['IntegrationStatusEvent'];
+export type Budget = Schemas['Budget'];
+export type Alert = Schemas['Alert'];
+export type Route = Schemas['Route'];
+export type UsageAggregate = Schemas['UsageAggregate'];

@@ -7,7 +7,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useDeferredValue, useState } from 'react';
 import { api } from '../../api/client';
-import type { Page as ApiPage } from '../../api/types';
+import type { ApiResponse } from '../../api/types';
 import { browserTimeZone, formatDateTime } from '../../format';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
 import { Field, inputClass } from '../../ui/Field';
@@ -57,7 +57,7 @@ export default function AdminAuditTab() {
   for (const [name, value] of Object.entries(deferred)) if (value.trim()) params.set(name, value.trim());
   const audit = useQuery({
     queryKey: ['admin', 'audit', params.toString()],
-    queryFn: ({ signal }) => api<ApiPage<AuditEvent>>(`/api/admin/audit?${params.toString()}`, { signal }),
+    queryFn: ({ signal }) => api<ApiResponse<'/api/admin/audit'>>(`/api/admin/audit?${params.toString()}`, { signal }),
     placeholderData: keepPreviousData,
   });
   const zone = browserTimeZone();

@@ -5,32 +5,15 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
+import type { ApiResponse, UsageAggregate } from '../../api/types';
 import { formatMoney, formatNumber } from '../../format';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
-
-interface Price {
-  id: string;
-  source: 'bundled' | 'file' | 'override';
-  effective_from: string;
-  in_force: boolean;
-  input_micros_per_mtok: number | null;
-  output_micros_per_mtok: number | null;
-  per_image_micros: number | null;
-  per_second_micros: number | null;
-}
-interface Catalog {
-  catalog_version: string;
-  data: Array<{ service: string; model: string; prices: Price[] }>;
-}
-interface Aggregate {
-  data: Array<{ service?: string; model?: string; unpriced_requests: number }>;
-}
 
 const money = (micros: number | null) => (micros === null ? '—' : formatMoney(micros));
 
 export default function AdminPricesTab() {
-  const catalog = useQuery({ queryKey: ['admin', 'prices'], queryFn: ({ signal }) => api<Catalog>('/api/admin/prices?limit=500', { signal }) });
-  const unpriced = useQuery({ queryKey: ['admin', 'usage', 'unpriced'], queryFn: ({ signal }) => api<Aggregate>('/api/admin/usage?group_by=day,model', { signal }) });
+  const catalog = useQuery({ queryKey: ['admin', 'prices'], queryFn: ({ signal }) => api<ApiResponse<'/api/admin/prices'>>('/api/admin/prices?limit=500', { signal }) });
+  const unpriced = useQuery({ queryKey: ['admin', 'usage', 'unpriced'], queryFn: ({ signal }) => api<UsageAggregate>('/api/admin/usage?group_by=day,model', { signal }) });
   const missing = new Map<string, number>();
   for (const row of unpriced.data?.data ?? []) if (row.unpriced_requests > 0 && row.model) missing.set(row.model, (missing.get(row.model) ?? 0) + row.unpriced_requests);
   return (

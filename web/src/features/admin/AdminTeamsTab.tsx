@@ -2,7 +2,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useDeferredValue, useState } from 'react';
 import { api } from '../../api/client';
-import type { Page as ApiPage } from '../../api/types';
+import type { ApiResponse } from '../../api/types';
 import { browserTimeZone, formatDate, formatMoney } from '../../format';
 import { Button } from '../../ui/Button';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
@@ -16,7 +16,7 @@ export default function AdminTeamsTab() {
   const query = useDeferredValue(search.trim());
   const teams = useQuery({
     queryKey: ['admin', 'teams', query],
-    queryFn: ({ signal }) => api<ApiPage<AdminTeam>>(`/api/admin/teams?limit=100${query ? `&query=${encodeURIComponent(query)}` : ''}`, { signal }),
+    queryFn: ({ signal }) => api<ApiResponse<'/api/admin/teams'>>(`/api/admin/teams?limit=100${query ? `&query=${encodeURIComponent(query)}` : ''}`, { signal }),
     placeholderData: keepPreviousData,
   });
   const [pending, setPending] = useState<AdminTeam | null>(null);

@@ -7,7 +7,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useDeferredValue, useState } from 'react';
 import { api } from '../../api/client';
-import type { Page as ApiPage } from '../../api/types';
+import type { ApiResponse } from '../../api/types';
 import { browserTimeZone, formatDate, formatDateTime, formatMoney } from '../../format';
 import { Button } from '../../ui/Button';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
@@ -39,7 +39,7 @@ export default function AdminUsersTab() {
   const query = useDeferredValue(search.trim());
   const users = useQuery({
     queryKey: ['admin', 'users', query],
-    queryFn: ({ signal }) => api<ApiPage<AdminUser>>(`/api/admin/users?limit=100${query ? `&query=${encodeURIComponent(query)}` : ''}`, { signal }),
+    queryFn: ({ signal }) => api<ApiResponse<'/api/admin/users'>>(`/api/admin/users?limit=100${query ? `&query=${encodeURIComponent(query)}` : ''}`, { signal }),
     placeholderData: keepPreviousData,
   });
   const [pending, setPending] = useState<{ user: AdminUser; action: Action } | null>(null);

@@ -3,6 +3,7 @@ import { useMutation } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useForm } from 'react-hook-form';
 import { api } from '../../api/client';
+import type { ApiResponse } from '../../api/types';
 import { Button } from '../../ui/Button';
 import { Field, inputClass } from '../../ui/Field';
 import { Page } from '../../ui/Page';
@@ -13,7 +14,7 @@ export default function ForgotPasswordPage() {
   const form = useForm<{ email: string }>({ resolver: zodResolver(emailSchema), defaultValues: { email: '' } });
   const { errors, isSubmitted } = form.formState;
   const request = useMutation({
-    mutationFn: (values: { email: string }) => api<{ status: string }>('/api/auth/forgot-password', { body: values, auth: false }),
+    mutationFn: (values: { email: string }) => api<ApiResponse<'/api/auth/forgot-password', 'post'>>('/api/auth/forgot-password', { body: values, auth: false }),
   });
   return (
     <Page title="Reset your password">

@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { useForm } from 'react-hook-form';
 import { api, login } from '../../api/client';
+import type { ApiResponse } from '../../api/types';
 import { isApiError } from '../../api/errors';
 import { takeFirstLoginPending } from '../../api/session';
 import { Button } from '../../ui/Button';
@@ -30,7 +31,7 @@ export default function LoginPage() {
     },
   });
   const resend = useMutation({
-    mutationFn: (email: string) => api<{ status: string }>('/api/auth/resend-verification', { body: { email }, auth: false }),
+    mutationFn: (email: string) => api<ApiResponse<'/api/auth/resend-verification', 'post'>>('/api/auth/resend-verification', { body: { email }, auth: false }),
   });
   const notVerified = isApiError(signIn.error) && signIn.error.code === 'email_not_verified';
 

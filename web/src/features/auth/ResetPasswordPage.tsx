@@ -3,6 +3,7 @@ import { useMutation } from '@tanstack/react-query';
 import { Link, useSearch } from '@tanstack/react-router';
 import { useForm } from 'react-hook-form';
 import { api } from '../../api/client';
+import type { ApiResponse } from '../../api/types';
 import { Button } from '../../ui/Button';
 import { Field, inputClass } from '../../ui/Field';
 import { Page } from '../../ui/Page';
@@ -15,7 +16,7 @@ export default function ResetPasswordPage() {
   const form = useForm<{ password: string }>({ resolver: zodResolver(resetSchema), defaultValues: { password: '' } });
   const { errors, isSubmitted } = form.formState;
   const reset = useMutation({
-    mutationFn: (values: { password: string }) => api<{ status: string }>('/api/auth/reset-password', { body: { token, password: values.password }, auth: false }),
+    mutationFn: (values: { password: string }) => api<ApiResponse<'/api/auth/reset-password', 'post'>>('/api/auth/reset-password', { body: { token, password: values.password }, auth: false }),
   });
   return (
     <Page title="Choose a new password">

@@ -3,6 +3,7 @@ import { useMutation } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useForm } from 'react-hook-form';
 import { api } from '../../api/client';
+import type { ApiResponse } from '../../api/types';
 import { Button } from '../../ui/Button';
 import { Field, inputClass } from '../../ui/Field';
 import { Page } from '../../ui/Page';
@@ -15,7 +16,7 @@ export default function SignupPage() {
   const form = useForm<Values>({ resolver: zodResolver(signupSchema), defaultValues: { email: '', password: '' } });
   const { errors, isSubmitted } = form.formState;
   const signup = useMutation({
-    mutationFn: (values: Values) => api<{ status: string }>('/api/auth/signup', { body: values, auth: false }),
+    mutationFn: (values: Values) => api<ApiResponse<'/api/auth/signup', 'post'>>('/api/auth/signup', { body: values, auth: false }),
   });
 
   if (signup.isSuccess) {

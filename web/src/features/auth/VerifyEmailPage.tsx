@@ -2,6 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { Link, useSearch } from '@tanstack/react-router';
 import { useEffect, useRef } from 'react';
 import { api } from '../../api/client';
+import type { ApiResponse } from '../../api/types';
 import { markFirstLoginPending } from '../../api/session';
 import { Page } from '../../ui/Page';
 import { linkClass, ServerError } from './FormParts';
@@ -10,7 +11,7 @@ import { linkClass, ServerError } from './FormParts';
 export default function VerifyEmailPage() {
   const { token } = useSearch({ strict: false }) as { token?: string };
   const verify = useMutation({
-    mutationFn: (value: string) => api<{ status: string }>('/api/auth/verify-email', { body: { token: value }, auth: false }),
+    mutationFn: (value: string) => api<ApiResponse<'/api/auth/verify-email', 'post'>>('/api/auth/verify-email', { body: { token: value }, auth: false }),
     onSuccess: () => markFirstLoginPending(),
   });
   const sent = useRef(false);

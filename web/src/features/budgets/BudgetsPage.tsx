@@ -10,7 +10,7 @@ import { lazy, Suspense, useState } from 'react';
 import { api } from '../../api/client';
 import { useLiveEvent } from '../../api/events';
 import { meQuery, teamsQuery } from '../../api/queries';
-import type { Integration, Page as ApiPage, PlatformKey } from '../../api/types';
+import type { Integration, ApiResponse, PlatformKey } from '../../api/types';
 import { formatDateTime, formatMoney } from '../../format';
 import { Button } from '../../ui/Button';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
@@ -23,8 +23,8 @@ import { forecastExhaustAt, resetsAt, stateOf, type Budget, type ScopeOption } f
 
 const EditBudgetDialog = lazy(() => import('./EditBudgetDialog'));
 
-export const budgetsQuery = queryOptions({ queryKey: ['budgets'], queryFn: ({ signal }) => api<{ data: Budget[] }>('/api/budgets', { signal }) });
-const keysQuery = queryOptions({ queryKey: ['keys'], queryFn: ({ signal }) => api<ApiPage<PlatformKey>>('/api/keys?limit=100', { signal }) });
+export const budgetsQuery = queryOptions({ queryKey: ['budgets'], queryFn: ({ signal }) => api<ApiResponse<'/api/budgets'>>('/api/budgets', { signal }) });
+const keysQuery = queryOptions({ queryKey: ['keys'], queryFn: ({ signal }) => api<ApiResponse<'/api/keys'>>('/api/keys?limit=100', { signal }) });
 
 const UTC = 'UTC';
 const scopeWords = { user: 'You', team: 'Team', key: 'Key', integration: 'Integration quota' } as const;

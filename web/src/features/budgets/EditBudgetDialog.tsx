@@ -14,6 +14,7 @@ import { Field, inputClass } from '../../ui/Field';
 import { Select } from '../../ui/Select';
 import { Switch } from '../../ui/Switch';
 import { ServerError } from '../auth/FormParts';
+import type { ApiBody, ApiResponse } from '../../api/types';
 import type { Budget, ScopeOption } from './budget-model';
 
 interface Props {
@@ -43,9 +44,9 @@ export default function EditBudgetDialog({ options, budgets, initialScope, onClo
   const [hard, setHard] = useState(existing?.hard_limit ?? true);
   const [errors, setErrors] = useState<{ limit?: string; thresholds?: string }>({});
   const [testResult, setTestResult] = useState<string | null>(null);
-  const save = useMutation({ mutationFn: (body: Record<string, unknown>) => api<Budget>('/api/budgets', { method: 'PUT', body }) });
+  const save = useMutation({ mutationFn: (body: ApiBody<'/api/budgets', 'put'>) => api<Budget>('/api/budgets', { method: 'PUT', body }) });
   const test = useMutation({
-    mutationFn: (id: string) => api<{ recipients: number; webhook: string }>(`/api/budgets/${id}/test-alert`, { method: 'POST' }),
+    mutationFn: (id: string) => api<ApiResponse<'/api/budgets/{id}/test-alert', 'post'>>(`/api/budgets/${id}/test-alert`, { method: 'POST' }),
     onSuccess: (result) => setTestResult(`Test alert sent to ${result.recipients} recipient${result.recipients === 1 ? '' : 's'}; webhook: ${result.webhook.replace('_', ' ')}.`),
   });
 
@@ -65,7 +66,7 @@ export default function EditBudgetDialog({ options, budgets, initialScope, onClo
       requestAnimationFrame(() => formElement.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
       return;
     }
-    const [kind, id] = scope.split(':') as [string, string];
+    const [kind, id] = scope.split(':') as [Budget['scope'], string];
     const saved = await save
       .mutateAsync({ scope: kind, ...(id ? { scope_id: id } : {}), limit_micros: limit, alert_thresholds: thresholds, hard_limit: hard, webhook_url: webhook === '' ? null : webhook })
       .catch(() => undefined);

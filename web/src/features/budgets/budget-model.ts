@@ -3,18 +3,9 @@
  * reset time (budgets are per calendar month in UTC), a linear forecast of when the limit is reached,
  * and for keys the parent chain (key → team → user) of the budgets that also apply.
  */
-export interface Budget {
-  id: string;
-  scope: 'user' | 'team' | 'key' | 'integration';
-  scope_id: string;
-  limit_micros: number;
-  alert_thresholds: number[];
-  hard_limit: boolean;
-  webhook_url: string | null;
-  period: string;
-  spent_micros: number;
-  reserved_micros: number;
-}
+import type { Budget } from '../../api/types';
+
+export type { Budget };
 
 /** A scope the caller may budget, as the dialog's "Scope" options: `user:`, `team:<id>`, `key:<id>`, `integration:<id>`. */
 export interface ScopeOption {

@@ -5,7 +5,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
-import type { Integration } from '../../api/types';
+import type { ApiBody, Integration } from '../../api/types';
 import { ServerError } from '../auth/FormParts';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
@@ -15,7 +15,7 @@ import { integrationsBase, needsBaseUrl } from './services';
 
 export default function EditIntegrationDialog({ integration, teamId, onClose, onSaved }: { integration: Integration | null; teamId?: string | undefined; onClose: () => void; onSaved: () => void }) {
   const [errors, setErrors] = useState<SettingsErrors>({});
-  const save = useMutation({ mutationFn: ({ id, body }: { id: string; body: Record<string, unknown> }) => api<Integration>(`${integrationsBase(teamId)}/${id}`, { method: 'PATCH', body }) });
+  const save = useMutation({ mutationFn: ({ id, body }: { id: string; body: ApiBody<'/api/integrations/{id}', 'patch'> }) => api<Integration>(`${integrationsBase(teamId)}/${id}`, { method: 'PATCH', body }) });
   const close = () => {
     save.reset();
     setErrors({});

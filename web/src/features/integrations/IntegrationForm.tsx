@@ -9,12 +9,12 @@
 import { useMutation } from '@tanstack/react-query';
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../../api/client';
-import type { CredentialCheck, Integration } from '../../api/types';
+import type { ApiBody, CredentialCheck, Integration } from '../../api/types';
 import { ServerError } from '../auth/FormParts';
 import { Button } from '../../ui/Button';
 import { Field, inputClass } from '../../ui/Field';
 import { focusFirstInvalid, KeyField, LimitFields, readSettings, type SettingsErrors } from './fields';
-import { SERVICES, serviceInfo } from './service-help';
+import { SERVICES, serviceInfo, type ServiceId } from './service-help';
 import { describeCheck, integrationsBase, needsBaseUrl } from './services';
 
 function ServiceHelp({ service }: { service: string }) {
@@ -33,12 +33,12 @@ function ServiceHelp({ service }: { service: string }) {
 }
 
 export function IntegrationForm({ teamId, onSaved, actions }: { teamId?: string | undefined; onSaved: (integration: Integration) => void; actions?: ReactNode }) {
-  const [service, setService] = useState('openai');
+  const [service, setService] = useState<ServiceId>('openai');
   const [errors, setErrors] = useState<SettingsErrors>({});
   const statusId = useId();
   const base = integrationsBase(teamId);
-  const check = useMutation({ mutationFn: (body: Record<string, unknown>) => api<CredentialCheck>(`${base}/test`, { body }) });
-  const save = useMutation({ mutationFn: (body: Record<string, unknown>) => api<Integration>(base, { body }) });
+  const check = useMutation({ mutationFn: (body: ApiBody<'/api/integrations/test', 'post'>) => api<CredentialCheck>(`${base}/test`, { body }) });
+  const save = useMutation({ mutationFn: (body: ApiBody<'/api/integrations', 'post'>) => api<Integration>(base, { body }) });
   const baseUrlRequired = needsBaseUrl(service);
 
   const readForm = (form: HTMLFormElement) => {
@@ -88,7 +88,7 @@ export function IntegrationForm({ teamId, onSaved, actions }: { teamId?: string 
           className={inputClass}
           value={service}
           onChange={(event) => {
-            setService(event.currentTarget.value);
+            setService(event.currentTarget.value as ServiceId);
             check.reset();
           }}
         >

@@ -7,7 +7,7 @@
 import { useId, useState } from 'react';
 import { formatMoney, parseDollarsToMicros } from '../../format';
 import { Field, inputClass } from '../../ui/Field';
-import type { Integration } from '../../api/types';
+import type { Integration, Schemas } from '../../api/types';
 
 export interface SettingsErrors {
   key?: string;
@@ -54,10 +54,10 @@ export function LimitFields({ errors, integration }: { errors: SettingsErrors; i
  * Reads and checks the settings of a form. `requireBaseUrl` for services that have no default
  * address. Empty optional fields: omitted when adding, null (cleared) when editing.
  */
-export function readSettings(data: FormData, options: { requireBaseUrl: boolean; clearEmpty: boolean }): { body: Record<string, unknown>; errors: SettingsErrors } {
+export function readSettings(data: FormData, options: { requireBaseUrl: boolean; clearEmpty: boolean }): { body: Schemas['UpdateIntegration']; errors: SettingsErrors } {
   const text = (name: string) => String(data.get(name) ?? '').trim();
   const errors: SettingsErrors = {};
-  const body: Record<string, unknown> = {};
+  const body: Schemas['UpdateIntegration'] = {};
   const name = text('name');
   if (name) body.name = name;
   const baseUrl = text('base_url');

@@ -6,20 +6,9 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useLiveEvent } from '../../api/events';
-import type { Page as ApiPage, Integration } from '../../api/types';
+import type { Integration, IntegrationPage, IntegrationStatusEvent } from '../../api/types';
 import { useAnnounce } from '../../ui/LiveRegion';
 import { integrationsQuery } from './scope';
-
-export interface IntegrationStatusEvent {
-  id: string;
-  team_id?: string;
-  status: Integration['health'];
-  breaker: Integration['breaker'];
-  last_error?: { source: 'user' | 'provider' | 'platform'; code: string; message: string };
-  checked_at: string | null;
-  /** Why it is disabled (status "disabled" only). */
-  disabled_reason?: string;
-}
 
 /**
  * What an event says about being disabled, as the list and detail rows carry it (the event has no
@@ -71,7 +60,7 @@ export function useLiveIntegrationStatus(teamId: string | undefined, onEvent?: (
     if ((event.team_id ?? undefined) !== teamId) return;
     const key = integrationsQuery(teamId).queryKey;
     let changed: Integration | undefined;
-    client.setQueryData<ApiPage<Integration>>(key, (page) => {
+    client.setQueryData<IntegrationPage>(key, (page) => {
       if (!page) return page;
       return {
         ...page,

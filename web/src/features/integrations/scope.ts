@@ -6,7 +6,7 @@
  */
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import type { Page as ApiPage, Integration, Team } from '../../api/types';
+import type { IntegrationPage, Integration, Team } from '../../api/types';
 
 import { integrationsBase } from './services';
 
@@ -15,7 +15,7 @@ export { integrationsBase };
 export const integrationsQuery = (teamId?: string) =>
   queryOptions({
     queryKey: ['integrations', teamId ?? 'personal'],
-    queryFn: ({ signal }) => api<ApiPage<Integration>>(`${integrationsBase(teamId)}?limit=100`, { signal }),
+    queryFn: ({ signal }) => api<IntegrationPage>(`${integrationsBase(teamId)}?limit=100`, { signal }),
   });
 
 export const integrationQuery = (id: string, teamId?: string) =>

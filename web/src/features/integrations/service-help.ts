@@ -3,8 +3,13 @@
  * console) and what the quick start's samples use per service. Only the lazily loaded form and
  * the quick start import it; the table needs just the labels (services.ts).
  */
+import type { Schemas } from '../../api/types';
+
+/** A service an integration can be created for, as POST /api/integrations takes it. */
+export type ServiceId = Schemas['CreateIntegration']['service'];
+
 export interface ServiceInfo {
-  id: string;
+  id: ServiceId;
   label: string;
   help: string;
   console?: string;

@@ -9,7 +9,7 @@ import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/r
 import { lazy, Suspense, useState } from 'react';
 import { api } from '../../api/client';
 import { teamsQuery } from '../../api/queries';
-import type { Page as ApiPage, PlatformKey } from '../../api/types';
+import type { ApiResponse, PlatformKey } from '../../api/types';
 import { browserTimeZone, formatDate, formatMoney } from '../../format';
 import { AlertDialog } from '../../ui/Dialog';
 import { Button } from '../../ui/Button';
@@ -25,7 +25,7 @@ const RollKeyDialog = lazy(() => import('./RollKeyDialog').then((module) => ({ d
 
 export const keysQuery = queryOptions({
   queryKey: ['keys'],
-  queryFn: ({ signal }) => api<ApiPage<PlatformKey>>('/api/keys?limit=100', { signal }),
+  queryFn: ({ signal }) => api<ApiResponse<'/api/keys'>>('/api/keys?limit=100', { signal }),
 });
 
 

@@ -7,7 +7,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import { teamsQuery } from '../../api/queries';
-import type { CreatedPlatformKey } from '../../api/types';
+import type { ApiBody, CreatedPlatformKey } from '../../api/types';
 import { ServerError } from '../auth/FormParts';
 import { parseDollarsToMicros } from '../../format';
 import { Button } from '../../ui/Button';
@@ -27,7 +27,7 @@ export function CreateKeyDialog({ open, onOpenChange, onCreated, teamId }: { ope
   const teams = useQuery(teamsQuery);
   const [errors, setErrors] = useState<Errors>({});
   const create = useMutation({
-    mutationFn: (body: Record<string, unknown>) => api<CreatedPlatformKey>('/api/keys', { body }),
+    mutationFn: (body: ApiBody<'/api/keys', 'post'>) => api<CreatedPlatformKey>('/api/keys', { body }),
   });
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {

@@ -8,17 +8,10 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api } from '../../api/client';
+import type { UsageAggregate } from '../../api/types';
 import { formatNumber } from '../../format';
 import { Button } from '../../ui/Button';
 import { LoadError } from '../../ui/DataRegion';
-
-interface Aggregate {
-  tz: string;
-  from: string;
-  to: string;
-  data: Array<{ bucket: string; requests: number; errors: number }>;
-  totals: { requests: number; errors: number };
-}
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -39,7 +32,7 @@ export default function Histogram({ query, from, to, zone }: { query: string; fr
   params.set('to', range.to);
   const aggregate = useQuery({
     queryKey: ['usage', 'histogram', params.toString()],
-    queryFn: ({ signal }) => api<Aggregate>(`/api/usage?${params.toString()}`, { signal }),
+    queryFn: ({ signal }) => api<UsageAggregate>(`/api/usage?${params.toString()}`, { signal }),
     placeholderData: keepPreviousData,
   });
   const [table, setTable] = useState(false);

@@ -10,7 +10,6 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 import { api } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { useLiveEvent } from '../../api/events';
-import type { Page as ApiPage } from '../../api/types';
 import { browserTimeZone } from '../../format';
 import { Button } from '../../ui/Button';
 import { LoadError } from '../../ui/DataRegion';
@@ -19,7 +18,7 @@ import { Page } from '../../ui/Page';
 import { Switch } from '../../ui/Switch';
 import { NotFoundPage } from '../errors/NotFoundPage';
 import { logsSearch } from './search';
-import { apiQuery, detailQuery, facetsQuery, FIRST_PAGE_SIZE, MAX_LIVE_ROWS, matchesFilters, PAGE_SIZE, statusClassOf, withNames, type LogRow, type LogsSearch } from './model';
+import { apiQuery, detailQuery, facetsQuery, FIRST_PAGE_SIZE, MAX_LIVE_ROWS, matchesFilters, PAGE_SIZE, statusClassOf, withNames, type LiveUsageRow, type LogPage, type LogRow, type LogsSearch } from './model';
 
 const LogFilters = lazy(() => import('./LogFilters'));
 const RequestsTable = lazy(() => import('./RequestsTable'));
@@ -48,7 +47,7 @@ export default function LogsPage() {
   const detail = useQuery({ ...detailQuery(openId ?? ''), enabled: openId !== undefined });
   const list = useInfiniteQuery({
     queryKey: ['usage', 'list', listQuery],
-    queryFn: ({ signal, pageParam }) => api<ApiPage<LogRow>>(`/api/usage?${listQuery}&limit=${pageParam ? PAGE_SIZE : FIRST_PAGE_SIZE}${pageParam ? `&cursor=${pageParam}` : ''}`, { signal }),
+    queryFn: ({ signal, pageParam }) => api<LogPage>(`/api/usage?${listQuery}&limit=${pageParam ? PAGE_SIZE : FIRST_PAGE_SIZE}${pageParam ? `&cursor=${pageParam}` : ''}`, { signal }),
     initialPageParam: '',
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     placeholderData: keepPreviousData,
@@ -69,7 +68,7 @@ export default function LogsPage() {
     setPending([]);
   }, [listQuery]);
 
-  useLiveEvent<LogRow>('usage.created', (row) => {
+  useLiveEvent<LiveUsageRow>('usage.created', (row) => {
     const state = latest.current;
     if (!live || !matchesFilters(row, state.search, state.team, state.zone)) return;
     const named = withNames(row, state.facets);

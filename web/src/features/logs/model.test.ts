@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { apiQuery, integrationLabel, matchesFilters, modelLabel, parseStatusFilter, STATUS_PRESETS, withNames, type LogRow } from './model';
+import { apiQuery, integrationLabel, matchesFilters, modelLabel, parseStatusFilter, STATUS_PRESETS, withNames, type LiveUsageRow, type LogRow } from './model';
 import { logsSearch } from './search';
 
-const row = (overrides: Partial<LogRow> = {}): LogRow => ({
+const row = (overrides: Partial<LiveUsageRow> = {}): LiveUsageRow => ({
   id: '01REC',
   request_id: 'req-1',
   service: 'openai',
@@ -15,8 +15,12 @@ const row = (overrides: Partial<LogRow> = {}): LogRow => ({
   team_id: null,
   input_tokens: 10,
   output_tokens: 5,
+  cached_input_tokens: null,
+  image_count: null,
+  video_seconds: null,
   cost_micros: 100,
   priced: true,
+  catalog_version: null,
   estimated: false,
   status: 200,
   error_code: null,
@@ -27,6 +31,8 @@ const row = (overrides: Partial<LogRow> = {}): LogRow => ({
   created_at: '2026-12-06T10:00:00.000Z',
   ...overrides,
 });
+/** A row as GET /api/usage lists it: with the names. */
+const listed = (overrides: Partial<LogRow> = {}): LogRow => ({ ...row(), key_name: null, key_last4: null, integration_name: null, integration_last4: null, ...overrides });
 
 describe('live rows match the filters the server applies', () => {
   it('by dimension, status class, fallback, request id and scope', () => {
@@ -56,11 +62,11 @@ describe('live rows match the filters the server applies', () => {
 
 describe('labels and query', () => {
   it('shows requested → served only when they differ, and integrations by name …last4', () => {
-    expect(modelLabel(row())).toBe('flaky → gpt-4o-mini');
-    expect(modelLabel(row({ requested_model: 'openai/gpt-4o-mini' }))).toBe('gpt-4o-mini');
-    expect(modelLabel(row({ requested_model: null }))).toBe('gpt-4o-mini');
-    expect(integrationLabel(row({ integration_name: 'Main', integration_last4: 'ab12' }))).toBe('Main …ab12');
-    expect(integrationLabel(row({ integration_id: null, service: 'local' }))).toBe('Local model');
+    expect(modelLabel(listed())).toBe('flaky → gpt-4o-mini');
+    expect(modelLabel(listed({ requested_model: 'openai/gpt-4o-mini' }))).toBe('gpt-4o-mini');
+    expect(modelLabel(listed({ requested_model: null }))).toBe('gpt-4o-mini');
+    expect(integrationLabel(listed({ integration_name: 'Main', integration_last4: 'ab12' }))).toBe('Main …ab12');
+    expect(integrationLabel(listed({ integration_id: null, service: 'local' }))).toBe('Local model');
   });
 
   it('fills a live row’s names from the facets (no fetch)', () => {

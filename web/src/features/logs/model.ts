@@ -8,66 +8,21 @@ import type * as z from 'zod/mini';
 import { queryOptions } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { ApiError } from '../../api/errors';
+import type { ApiResponse, Schemas } from '../../api/types';
 import type { logsSearch } from './search';
 
 export type LogsSearch = z.infer<typeof logsSearch>;
 export type LogFilterKey = Exclude<keyof LogsSearch, 'request'>;
 
-export interface LogRow {
-  id: string;
-  request_id: string;
-  service: string;
-  model: string;
-  requested_model: string | null;
-  operation: string;
-  stream: boolean;
-  integration_id: string | null;
-  key_id: string | null;
-  team_id: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_micros: number | null;
-  priced: boolean;
-  estimated: boolean;
-  status: number;
-  error_code: string | null;
-  error_source: 'user' | 'provider' | 'platform' | null;
-  fallback: boolean;
-  latency_ms: number;
-  ttft_ms: number | null;
-  created_at: string;
-  key_name?: string | null;
-  key_last4?: string | null;
-  integration_name?: string | null;
-  integration_last4?: string | null;
-}
-
-export interface Attempt {
-  service: string;
-  model: string;
-  integration_id: string | null;
-  integration_name: string | null;
-  status: number;
-  duration_ms: number;
-  error_code: string | null;
-  error_source: 'user' | 'provider' | 'platform' | null;
-  next: 'retry' | 'fallback' | null;
-}
-
-export interface LogDetail extends LogRow {
-  catalog_version: string | null;
-  cached_input_tokens: number | null;
-  attempts: Attempt[];
-  price: { input_micros_per_mtok: number | null; output_micros_per_mtok: number | null; cached_input_micros_per_mtok: number | null; source: string } | null;
-  response_headers: Record<string, string>;
-}
-
-export interface Facets {
-  models: string[];
-  services: string[];
-  keys: Array<{ id: string; name: string; key_last4: string }>;
-  integrations: Array<{ id: string; name: string; service: string; key_last4: string }>;
-}
+/** A row of GET /api/usage (names of its key and integration included). */
+export type LogRow = Schemas['UsageLogRow'];
+/** A `usage.created` event: the same row without the names (withNames adds them from the facets). */
+export type LiveUsageRow = Schemas['UsageRecord'];
+/** GET /api/usage without group_by: a page of rows (with group_by it answers an aggregate). */
+export type LogPage = Extract<ApiResponse<'/api/usage'>, { next_cursor: unknown }>;
+export type Attempt = Schemas['UsageAttempt'];
+export type LogDetail = Schemas['UsageDetail'];
+export type Facets = Schemas['UsageFacets'];
 
 const FILTER_KEYS: LogFilterKey[] = ['model', 'service', 'key_id', 'integration_id', 'status', 'error_source', 'fallback', 'request_id', 'from', 'to'];
 
@@ -98,7 +53,7 @@ const STATUS_RANGES: Record<string, [number, number]> = {
  * YYYY-MM-DD are compared by the row's day in the zone (close enough for a live tail, which only
  * shows what arrives now).
  */
-export function matchesFilters(row: LogRow, search: LogsSearch, team: string | undefined, zone: string): boolean {
+export function matchesFilters(row: LiveUsageRow, search: LogsSearch, team: string | undefined, zone: string): boolean {
   if (team && row.team_id !== team) return false;
   if (search.model && row.model !== search.model) return false;
   if (search.service && row.service !== search.service) return false;
@@ -126,7 +81,7 @@ function offsetMs(zone: string, at: number): number {
 }
 
 /** Fill a live row's names from the facets already loaded (no per-row fetch). */
-export function withNames(row: LogRow, facets: Facets | undefined): LogRow {
+export function withNames(row: LiveUsageRow & Partial<LogRow>, facets: Facets | undefined): LogRow {
   const key = row.key_id ? facets?.keys.find((candidate) => candidate.id === row.key_id) : undefined;
   const integration = row.integration_id ? facets?.integrations.find((candidate) => candidate.id === row.integration_id) : undefined;
   return {

@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { useLiveEvent } from '../../api/events';
-import type { CredentialCheck, Integration, Page as ApiPage } from '../../api/types';
+import type { CredentialCheck, Integration, IntegrationPage, IntegrationStatusEvent } from '../../api/types';
 import { formatDuration } from '../../format';
 import { Button } from '../../ui/Button';
 import { cellClass as cell, TableRegion } from '../../ui/DataRegion';
@@ -16,13 +16,6 @@ import { StatusPill } from '../../ui/StatusPill';
 import { integrationsBase, integrationsQuery } from '../integrations/scope';
 import type { UsageScope } from './usage-api';
 import { Widget } from './Widget';
-
-interface StatusEvent {
-  id: string;
-  status: Integration['health'];
-  breaker: Integration['breaker'];
-  last_error?: { source: string; code: string; message: string };
-}
 
 const HEALTH_WORDS: Record<Integration['health'], string> = { healthy: 'Healthy', degraded: 'Degraded', failing: 'Failing', disabled: 'Disabled', unchecked: 'Unchecked' };
 const SOURCE_WORDS: Record<string, string> = { user: 'your key', provider: 'provider', platform: 'Switchboard' };
@@ -56,13 +49,13 @@ export function HealthStrip({ scope }: { scope: UsageScope }) {
   const teamId = scope.kind === 'team' ? scope.teamId : undefined;
   const listQuery = integrationsQuery(teamId);
   const query = useQuery(listQuery);
-  const [errors, setErrors] = useState<Record<string, StatusEvent['last_error']>>({});
+  const [errors, setErrors] = useState<Record<string, IntegrationStatusEvent['last_error']>>({});
   const announce = useThrottledAnnounce();
-  useLiveEvent<StatusEvent>('integration.status', (event) => {
-    const page = client.getQueryData<ApiPage<Integration>>(listQuery.queryKey);
+  useLiveEvent<IntegrationStatusEvent>('integration.status', (event) => {
+    const page = client.getQueryData<IntegrationPage>(listQuery.queryKey);
     const integration = page?.data.find((item) => item.id === event.id);
     if (!page || !integration) return;
-    client.setQueryData<ApiPage<Integration>>(listQuery.queryKey, {
+    client.setQueryData<IntegrationPage>(listQuery.queryKey, {
       ...page,
       data: page.data.map((item) => (item.id === event.id ? { ...item, health: event.status, breaker: event.breaker, last_error: event.last_error?.message ?? item.last_error } : item)),
     });

@@ -2,30 +2,14 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { api } from '../../api/client';
+import type { ApiResponse, Budget } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney } from '../../format';
 import { Progress } from '../../ui/Progress';
 import type { UsageScope } from './usage-api';
 import { Widget } from './Widget';
 
-interface Budget {
-  id: string;
-  scope: 'user' | 'team' | 'key' | 'integration';
-  scope_id: string;
-  limit_micros: number;
-  spent_micros: number;
-  reserved_micros: number;
-  period: string;
-}
-interface Alert {
-  id: string;
-  kind: string;
-  title: string;
-  body: string;
-  created_at: string;
-}
-
-const budgetsQuery = queryOptions({ queryKey: ['budgets'], queryFn: ({ signal }) => api<{ data: Budget[] }>('/api/budgets', { signal }) });
-const alertsQuery = queryOptions({ queryKey: ['alerts', 'recent'], queryFn: ({ signal }) => api<{ data: Alert[] }>('/api/alerts?limit=5', { signal }) });
+const budgetsQuery = queryOptions({ queryKey: ['budgets'], queryFn: ({ signal }) => api<ApiResponse<'/api/budgets'>>('/api/budgets', { signal }) });
+const alertsQuery = queryOptions({ queryKey: ['alerts', 'recent'], queryFn: ({ signal }) => api<ApiResponse<'/api/alerts'>>('/api/alerts?limit=5', { signal }) });
 
 /** The tightest budget for the scope: a user's own budgets (any scope), or the team's. */
 function tightest(budgets: Budget[], scope: UsageScope): Budget | undefined {

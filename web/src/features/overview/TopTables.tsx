@@ -7,14 +7,14 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useMemo, useState } from 'react';
 import { api } from '../../api/client';
-import type { Page as ApiPage, PlatformKey } from '../../api/types';
+import type { ApiResponse, PlatformKey } from '../../api/types';
 import { formatDuration, formatMoney, formatNumber, formatPercent } from '../../format';
 import { cellClass as cell, TableRegion } from '../../ui/DataRegion';
 import { integrationsQuery } from '../integrations/scope';
 import { aggregateQuery, sumRows, type AggregateRow, type Metrics, type UsageScope } from './usage-api';
 import { Widget } from './Widget';
 
-const keysListQuery = queryOptions({ queryKey: ['keys'], queryFn: ({ signal }) => api<ApiPage<PlatformKey>>('/api/keys?limit=100', { signal }) });
+const keysListQuery = queryOptions({ queryKey: ['keys'], queryFn: ({ signal }) => api<ApiResponse<'/api/keys'>>('/api/keys?limit=100', { signal }) });
 
 type Dimension = 'model' | 'key' | 'integration';
 const FIELD = { model: 'model', key: 'key_id', integration: 'integration_id' } as const;

@@ -5,44 +5,14 @@
  */
 import { queryOptions } from '@tanstack/react-query';
 import { api } from '../../api/client';
+import type { Schemas } from '../../api/types';
 import type { DateRangeValue, RangePreset } from '../../ui/DateRangePicker';
 
 export type UsageScope = { kind: 'user' } | { kind: 'team'; teamId: string } | { kind: 'global' };
 
-export interface Metrics {
-  requests: number;
-  errors: number;
-  errors_by_source: { user: number; provider: number; platform: number };
-  input_tokens: number;
-  output_tokens: number;
-  cost_micros: number;
-  unpriced_requests: number;
-  estimated_requests: number;
-  latency_p50_ms: number | null;
-  latency_p95_ms: number | null;
-  latency_p99_ms: number | null;
-  ttft_p50_ms: number | null;
-  fallback_requests: number;
-}
-
-export interface AggregateRow extends Metrics {
-  bucket: string;
-  model?: string;
-  service?: string;
-  key_id?: string | null;
-  integration_id?: string | null;
-  status_class?: string;
-  error_source?: string | null;
-}
-
-export interface Aggregate {
-  group_by: string[];
-  tz: string;
-  from: string;
-  to: string;
-  data: AggregateRow[];
-  totals: Metrics;
-}
+export type Metrics = Schemas['UsageMetrics'];
+export type AggregateRow = Schemas['UsageAggregateRow'];
+export type Aggregate = Schemas['UsageAggregate'];
 
 export interface UsageFilters {
   model?: string;

@@ -10,13 +10,14 @@ import { Link } from '@tanstack/react-router';
 import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { api } from '../../api/client';
 import { useLiveEvent } from '../../api/events';
-import type { Page as ApiPage, PlatformKey } from '../../api/types';
+import type { ApiResponse } from '../../api/types';
 import { formatMoney } from '../../format';
 import { Button } from '../../ui/Button';
 import { CopyButton } from '../../ui/CopyButton';
 import { Page } from '../../ui/Page';
 import { StatusPill } from '../../ui/StatusPill';
 import { integrationsQuery } from '../integrations/scope';
+import type { LogPage } from '../logs/model';
 import type { UsageRow } from './Snippets';
 
 const Snippets = lazy(() => import('./Snippets'));
@@ -24,8 +25,8 @@ const IntegrationForm = lazy(() => import('../integrations/AddIntegrationDialog'
 const CreateKeyDialog = lazy(() => import('../keys/CreateKeyDialog').then((module) => ({ default: module.CreateKeyDialog })));
 const RevealKeyDialog = lazy(() => import('../keys/RevealKeyDialog').then((module) => ({ default: module.RevealKeyDialog })));
 
-const keysQuery = queryOptions({ queryKey: ['keys'], queryFn: ({ signal }) => api<ApiPage<PlatformKey>>('/api/keys?limit=100', { signal }) });
-const latestUsageQuery = queryOptions({ queryKey: ['usage', 'latest'], queryFn: ({ signal }) => api<ApiPage<UsageRow>>('/api/usage?limit=1', { signal }) });
+const keysQuery = queryOptions({ queryKey: ['keys'], queryFn: ({ signal }) => api<ApiResponse<'/api/keys'>>('/api/keys?limit=100', { signal }) });
+const latestUsageQuery = queryOptions({ queryKey: ['usage', 'latest'], queryFn: ({ signal }) => api<LogPage>('/api/usage?limit=1', { signal }) });
 
 function Step({ number, title, done, children }: { number: number; title: string; done: boolean; children: ReactNode }) {
   return (

@@ -7,23 +7,16 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api/client';
-import type { Integration } from '../../api/types';
+import type { ApiResponse, Integration, Schemas } from '../../api/types';
 import { CodeBlock } from '../../ui/CodeBlock';
 import { Tabs } from '../../ui/Tabs';
 import { serviceInfo } from '../integrations/service-help';
 import { buildSnippets } from './snippets';
 
 /** The fields of a usage record (GET /api/usage, SSE usage.created) the quick start shows. */
-export interface UsageRow {
-  id: string;
-  model: string;
-  latency_ms: number;
-  cost_micros: number | null;
-  priced?: boolean;
-  status: number;
-}
+export type UsageRow = Pick<Schemas['UsageRecord'], 'id' | 'model' | 'latency_ms' | 'cost_micros' | 'priced' | 'status'>;
 
-const routesQuery = queryOptions({ queryKey: ['routes', 'personal'], queryFn: ({ signal }) => api<{ data: Array<{ name: string }> }>('/api/routes', { signal }) });
+const routesQuery = queryOptions({ queryKey: ['routes', 'personal'], queryFn: ({ signal }) => api<ApiResponse<'/api/routes'>>('/api/routes', { signal }) });
 
 const EMBEDDING_MODELS: Record<string, string> = { openai: 'text-embedding-3-small', gemini: 'text-embedding-004', cohere: 'embed-english-v3.0', openai_compatible: 'default' };
 const IMAGE_MODELS: Record<string, string> = { openai: 'gpt-image-1', stability: 'stable-image-core', midjourney: 'midjourney' };

@@ -8,7 +8,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
-import type { Integration, Page as ApiPage } from '../../api/types';
+import type { ApiBody, Schemas } from '../../api/types';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
 import { Field, inputClass } from '../../ui/Field';
@@ -24,12 +24,9 @@ interface Row {
   integration: string;
   weight: string;
 }
-interface Preview {
-  candidates: Array<{ model: string; integration_id: string | null; breaker: 'closed' | 'open' | 'half_open'; skipped: boolean; reason: 'breaker_open' | 'no_integration' | 'integration_disabled' | null }>;
-  fallback_local: boolean;
-}
 
-const strategies = [
+type Strategy = Route['strategy'];
+const strategies: Array<{ value: Strategy; label: string }> = [
   { value: 'priority', label: 'Priority (in this order)' },
   { value: 'cost', label: 'Cost (cheapest first)' },
   { value: 'latency', label: 'Latency (fastest first)' },
@@ -50,16 +47,16 @@ export default function RouteEditor({ team, route, onClose }: { team: string | u
     weight: target?.weight === undefined ? '' : String(target.weight),
   });
   const [name, setName] = useState(route?.name ?? '');
-  const [strategy, setStrategy] = useState<string>(route?.strategy ?? 'priority');
+  const [strategy, setStrategy] = useState<Strategy>(route?.strategy ?? 'priority');
   const [rows, setRows] = useState<Row[]>(() => (route?.targets.length ? route.targets.map(rowOf) : [rowOf()]));
   const [local, setLocal] = useState(route?.fallback_local ?? false);
   const [nameError, setNameError] = useState<string>();
-  const body = () => ({
+  const body = (): ApiBody<'/api/routes/{name}', 'put'> => ({
     strategy,
     targets: rows.map((row) => ({ model: row.model.trim(), ...(row.integration ? { integration_id: row.integration } : {}), ...(row.weight.trim() ? { weight: Number(row.weight) } : {}) })),
     fallback_local: local,
   });
-  const preview = useMutation({ mutationFn: () => api<Preview>(`${routesBase(team)}/preview`, { body: body() }) });
+  const preview = useMutation({ mutationFn: () => api<Schemas['RoutePreview']>(`${routesBase(team)}/preview`, { body: body() }) });
   const save = useMutation({
     mutationFn: () => api<Route>(`${routesBase(team)}/${encodeURIComponent(name.trim())}`, { method: 'PUT', body: body() }),
     onSuccess: async () => {
@@ -100,7 +97,7 @@ export default function RouteEditor({ team, route, onClose }: { team: string | u
         <Field label="Route name" error={nameError} hint="Use it as the model name, e.g. “strict”.">
           <input value={name} onChange={(event) => setName(event.target.value)} readOnly={route !== null} autoComplete="off" spellCheck={false} className={inputClass} />
         </Field>
-        <Select label="Strategy" options={strategies} value={strategy} onChange={(event) => setStrategy(event.target.value)} />
+        <Select label="Strategy" options={strategies} value={strategy} onChange={(event) => setStrategy(event.target.value as Strategy)} />
         <div className="flex flex-col gap-2">
           <h3 id="targets-label" className="text-sm font-medium">Targets</h3>
           <ol ref={listRef} aria-labelledby="targets-label" className="flex flex-col gap-3">

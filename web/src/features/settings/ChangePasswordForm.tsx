@@ -5,6 +5,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
+import type { ApiBody, ApiResponse } from '../../api/types';
 import { Button } from '../../ui/Button';
 import { Field, inputClass } from '../../ui/Field';
 import { ServerError } from '../auth/FormParts';
@@ -13,7 +14,7 @@ export function ChangePasswordForm({ onChanged }: { onChanged: () => void }) {
   const [errors, setErrors] = useState<{ next?: string; confirm?: string }>({});
   const [done, setDone] = useState<string | null>(null);
   const change = useMutation({
-    mutationFn: (body: { current_password: string; new_password: string }) => api<{ sessions_revoked: number }>('/api/me/password', { body }),
+    mutationFn: (body: ApiBody<'/api/me/password', 'post'>) => api<ApiResponse<'/api/me/password', 'post'>>('/api/me/password', { body }),
   });
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

@@ -7,14 +7,12 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { describeError } from '../../api/errors';
+import type { Schemas } from '../../api/types';
 import { LoadError } from '../../ui/DataRegion';
 import { Switch } from '../../ui/Switch';
 import { useToast } from '../../ui/Toast';
 
-export interface NotificationPreferences {
-  email_budget_alerts: boolean;
-  email_integration_alerts: boolean;
-}
+export type NotificationPreferences = Schemas['NotificationPreferences'];
 
 const PREFERENCES: Array<{ field: keyof NotificationPreferences; label: string; hint: string }> = [
   { field: 'email_budget_alerts', label: 'Email me budget alerts', hint: 'When a budget you own, or your team’s as owner or admin, crosses an alert threshold; and its test alerts.' },
@@ -31,7 +29,7 @@ export function NotificationPreferencesSection() {
   const notify = useToast();
   const preferences = useQuery(notificationPreferencesQuery);
   const save = useMutation({
-    mutationFn: (change: Partial<NotificationPreferences>) => api<NotificationPreferences>('/api/me/notification-preferences', { method: 'PATCH', body: change }),
+    mutationFn: (change: Schemas['NotificationPreferencesChange']) => api<NotificationPreferences>('/api/me/notification-preferences', { method: 'PATCH', body: change }),
     onSuccess: (saved, change) => {
       client.setQueryData(notificationPreferencesQuery.queryKey, saved);
       const [field, on] = Object.entries(change)[0] ?? [];

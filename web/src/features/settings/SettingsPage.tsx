@@ -7,7 +7,7 @@ import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/r
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { meQuery } from '../../api/queries';
-import type { Page as ApiPage, Session } from '../../api/types';
+import type { ApiResponse, Session } from '../../api/types';
 import { browserTimeZone, formatDateTime } from '../../format';
 import { Button } from '../../ui/Button';
 import { AlertDialog } from '../../ui/Dialog';
@@ -18,7 +18,7 @@ import { NotificationPreferencesSection } from './NotificationPreferences';
 
 const sessionsQuery = queryOptions({
   queryKey: ['me', 'sessions'],
-  queryFn: ({ signal }) => api<ApiPage<Session>>('/api/me/sessions', { signal }),
+  queryFn: ({ signal }) => api<ApiResponse<'/api/me/sessions'>>('/api/me/sessions', { signal }),
 });
 
 
@@ -38,7 +38,7 @@ export default function SettingsPage() {
   const refresh = () => client.invalidateQueries({ queryKey: sessionsQuery.queryKey });
   const revoke = useMutation({ mutationFn: (id: string) => api<void>(`/api/me/sessions/${id}`, { method: 'DELETE' }), onSuccess: refresh });
   const revokeOthers = useMutation({
-    mutationFn: () => api<{ revoked: number }>('/api/me/sessions', { method: 'DELETE' }),
+    mutationFn: () => api<ApiResponse<'/api/me/sessions', 'delete'>>('/api/me/sessions', { method: 'DELETE' }),
     onSuccess: async () => {
       setConfirmOthers(false);
       await refresh();

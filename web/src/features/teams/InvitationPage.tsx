@@ -8,6 +8,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { api } from '../../api/client';
+import type { ApiResponse } from '../../api/types';
 import { isApiError } from '../../api/errors';
 import { meQuery } from '../../api/queries';
 import { Button } from '../../ui/Button';
@@ -17,14 +18,6 @@ import { useToast } from '../../ui/Toast';
 import { ServerError } from '../auth/FormParts';
 import { ROLE_LABELS, type Role } from './teamData';
 
-interface Preview {
-  team_id: string;
-  team_name: string;
-  role: Role;
-  email: string;
-  expires_at: string;
-}
-
 export default function InvitationPage() {
   const { token = '' } = useSearch({ strict: false }) as { token?: string };
   const client = useQueryClient();
@@ -33,7 +26,7 @@ export default function InvitationPage() {
   const me = useQuery(meQuery);
   const preview = useQuery({
     queryKey: ['invitation', token],
-    queryFn: ({ signal }) => api<Preview>('/api/invitations/lookup', { body: { token }, signal }),
+    queryFn: ({ signal }) => api<ApiResponse<'/api/invitations/lookup', 'post'>>('/api/invitations/lookup', { body: { token }, signal }),
     enabled: token !== '',
     gcTime: 0,
   });

@@ -8,6 +8,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
+import type { ApiResponse, Budget } from '../../api/types';
 import { formatMoney, parseDollarsToMicros } from '../../format';
 import { Button } from '../../ui/Button';
 import { LoadError } from '../../ui/DataRegion';
@@ -18,22 +19,11 @@ import { useToast } from '../../ui/Toast';
 import { ServerError } from '../auth/FormParts';
 import { isManager, type TeamSummary } from './teamData';
 
-interface Budget {
-  id: string;
-  scope: 'user' | 'team' | 'key' | 'integration';
-  scope_id: string;
-  limit_micros: number;
-  alert_thresholds: number[];
-  hard_limit: boolean;
-  period: string;
-  spent_micros: number;
-}
-
 export function TeamBudgetTab({ team }: { team: TeamSummary }) {
   const manager = isManager(team.role);
   const budgets = useQuery({
     queryKey: ['budgets'],
-    queryFn: ({ signal }) => api<{ data: Budget[] }>('/api/budgets', { signal }),
+    queryFn: ({ signal }) => api<ApiResponse<'/api/budgets'>>('/api/budgets', { signal }),
     enabled: manager,
   });
   const [editing, setEditing] = useState(false);

@@ -6,7 +6,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { api } from '../../api/client';
-import type { Page, PlatformKey } from '../../api/types';
+import type { ApiResponse, PlatformKey } from '../../api/types';
 import { browserTimeZone, formatDate } from '../../format';
 import { Button } from '../../ui/Button';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
@@ -19,7 +19,7 @@ const RevealKeyDialog = lazy(() => import('../keys/RevealKeyDialog').then((modul
 export function TeamKeysTab({ teamId }: { teamId: string }) {
   const client = useQueryClient();
   // The same cache entry as the API keys page, so both stay in step.
-  const keys = useQuery({ queryKey: ['keys'], queryFn: ({ signal }) => api<Page<PlatformKey>>('/api/keys?limit=100', { signal }) });
+  const keys = useQuery({ queryKey: ['keys'], queryFn: ({ signal }) => api<ApiResponse<'/api/keys'>>('/api/keys?limit=100', { signal }) });
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const zone = browserTimeZone();

@@ -2,21 +2,16 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { api } from '../../api/client';
+import type { ApiResponse, Route } from '../../api/types';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
 import { EmptyState } from '../../ui/EmptyState';
-
-interface Route {
-  name: string;
-  strategy: 'priority' | 'cost' | 'latency' | 'weighted';
-  targets: Array<{ model: string; integration_id?: string | null; weight?: number | null }>;
-}
 
 const STRATEGY: Record<Route['strategy'], string> = { priority: 'Priority', cost: 'Cheapest first', latency: 'Fastest first', weighted: 'Weighted' };
 
 export function TeamRoutesTab({ teamId }: { teamId: string }) {
   const routes = useQuery({
     queryKey: ['teams', teamId, 'routes'],
-    queryFn: ({ signal }) => api<{ data: Route[] }>(`/api/teams/${teamId}/routes`, { signal }),
+    queryFn: ({ signal }) => api<ApiResponse<'/api/teams/{teamId}/routes'>>(`/api/teams/${teamId}/routes`, { signal }),
   });
   const rows = routes.data?.data ?? [];
   return (

@@ -7,7 +7,7 @@ import { Link, useNavigate } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import { teamsQuery } from '../../api/queries';
-import type { Page as ApiPage } from '../../api/types';
+import type { ApiResponse } from '../../api/types';
 import { formatMoney, formatNumber } from '../../format';
 import { Button } from '../../ui/Button';
 import { cellClass as cell, LoadError, TableRegion } from '../../ui/DataRegion';
@@ -23,7 +23,7 @@ export default function TeamsPage() {
   // The header's Workspace list: GET /api/teams answers the table's summary too (one request for both).
   const teams = useQuery({ ...teamsQuery, staleTime: 0 });
   const [creating, setCreating] = useState(false);
-  const rows = ((teams.data as ApiPage<TeamSummary> | undefined)?.data ?? []);
+  const rows = teams.data?.data ?? [];
   return (
     <Page
       title="Teams"
@@ -74,7 +74,7 @@ function CreateTeamDialog({ open, onOpenChange }: { open: boolean; onOpenChange:
   const navigate = useNavigate();
   const notify = useToast();
   const [error, setError] = useState<string | undefined>();
-  const create = useMutation({ mutationFn: (name: string) => api<TeamSummary>('/api/teams', { body: { name } }) });
+  const create = useMutation({ mutationFn: (name: string) => api<ApiResponse<'/api/teams', 'post'>>('/api/teams', { body: { name } }) });
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

@@ -1,32 +1,13 @@
 /** Shapes and queries of the Teams pages (docs/api.md "Teams"). Every query is keyed under ['teams', teamId]. */
 import { queryOptions } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import type { Page, Team } from '../../api/types';
+import type { ApiResponse, Schemas, Team, TeamSummary } from '../../api/types';
 
 export type Role = Team['role'];
 
-export interface TeamSummary extends Team {
-  member_count: number;
-  month_spend_micros: number;
-}
-
-export interface Member {
-  user_id: string;
-  email: string;
-  role: Role;
-  joined_at: string;
-  last_active_at?: string | null;
-}
-
-export interface Invitation {
-  id: string;
-  team_id: string;
-  email: string;
-  role: Role;
-  invited_by: string | null;
-  created_at: string;
-  expires_at: string;
-}
+export type { TeamSummary };
+export type Member = Schemas['TeamMember'];
+export type Invitation = Schemas['TeamInvitation'];
 
 export const ROLE_LABELS: Record<Role, string> = { owner: 'Owner', admin: 'Admin', member: 'Member' };
 export const ROLE_OPTIONS = (['member', 'admin', 'owner'] as const).map((value) => ({ value, label: ROLE_LABELS[value] }));
@@ -40,10 +21,10 @@ export const teamQuery = (teamId: string) =>
   queryOptions({ queryKey: ['teams', teamId], queryFn: ({ signal }) => api<TeamSummary>(`/api/teams/${teamId}`, { signal }) });
 
 export const membersQuery = (teamId: string) =>
-  queryOptions({ queryKey: ['teams', teamId, 'members'], queryFn: ({ signal }) => api<Page<Member>>(`/api/teams/${teamId}/members?limit=100`, { signal }) });
+  queryOptions({ queryKey: ['teams', teamId, 'members'], queryFn: ({ signal }) => api<ApiResponse<'/api/teams/{teamId}/members'>>(`/api/teams/${teamId}/members?limit=100`, { signal }) });
 
 export const invitationsQuery = (teamId: string) =>
   queryOptions({
     queryKey: ['teams', teamId, 'invitations'],
-    queryFn: ({ signal }) => api<Page<Invitation>>(`/api/teams/${teamId}/invitations?limit=100`, { signal }),
+    queryFn: ({ signal }) => api<ApiResponse<'/api/teams/{teamId}/invitations'>>(`/api/teams/${teamId}/invitations?limit=100`, { signal }),
   });
