@@ -80,6 +80,10 @@ const envSchema = z.object({
   SWITCHBOARD_PRICES_FILE: z.string().optional(),
   SWITCHBOARD_KEY_CHECK_TIMEOUT_MS: integer(100).default(5_000),
   SWITCHBOARD_KEY_CHECK_ON_SAVE: booleanFromEnv.default(true),
+  SWITCHBOARD_AUTO_DISABLE_ERRORS: integer(0).default(5),
+  SWITCHBOARD_AUTO_DISABLE_WINDOW_SECONDS: integer(1).default(120),
+  SWITCHBOARD_AUTO_DISABLE_RETRY_SECONDS: integer(1).max(86_400).default(900),
+  SWITCHBOARD_LIFECYCLE_SWEEP_MS: integer(10).default(30_000),
   SWITCHBOARD_EVENTS_HEARTBEAT_MS: integer(10).default(15_000),
   SWITCHBOARD_EVENTS_RING_SIZE: integer(0).default(1_000),
   SWITCHBOARD_KEY_TEST_PER_MINUTE: integer(0).default(10),
@@ -156,6 +160,10 @@ export interface Config {
   keyCheckOnSave: boolean;
   /** GET /api/events: heartbeat comment interval, and how many recent events each process keeps for Last-Event-ID. */
   events: { heartbeatMs: number; ringSize: number };
+  /** The auto-disable policy for integrations whose key the provider keeps rejecting (errors 0: off). */
+  autoDisable: { errors: number; windowSeconds: number; retrySeconds: number };
+  /** How often each `serve` process sweeps for due re-checks and ended roll graces. */
+  lifecycleSweepMs: number;
   /** POST /api/integrations/test (unsaved credentials) per user per minute; 0 = unlimited. */
   keyTestPerMinute: number;
   usage: { flushIntervalMs: number; batchSize: number };
@@ -266,6 +274,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keyCheckTimeoutMs: e.SWITCHBOARD_KEY_CHECK_TIMEOUT_MS,
     keyCheckOnSave: e.SWITCHBOARD_KEY_CHECK_ON_SAVE,
     events: { heartbeatMs: e.SWITCHBOARD_EVENTS_HEARTBEAT_MS, ringSize: e.SWITCHBOARD_EVENTS_RING_SIZE },
+    autoDisable: { errors: e.SWITCHBOARD_AUTO_DISABLE_ERRORS, windowSeconds: e.SWITCHBOARD_AUTO_DISABLE_WINDOW_SECONDS, retrySeconds: e.SWITCHBOARD_AUTO_DISABLE_RETRY_SECONDS },
+    lifecycleSweepMs: e.SWITCHBOARD_LIFECYCLE_SWEEP_MS,
     keyTestPerMinute: e.SWITCHBOARD_KEY_TEST_PER_MINUTE,
     usage: { flushIntervalMs: e.SWITCHBOARD_USAGE_FLUSH_INTERVAL_MS, batchSize: e.SWITCHBOARD_USAGE_BATCH_SIZE },
     images: {

@@ -25,6 +25,7 @@ import { createLocalInvalidationBus, createRedisInvalidationBus, type Invalidati
 import { createMailer } from './platform/mailer.js';
 import { connectRedis, type RedisConnections } from './platform/redis.js';
 import { startJobRuntime } from './jobs/job-runtime.js';
+import { startLifecycleSweep } from './jobs/lifecycle-sweep.js';
 import cluster from 'node:cluster';
 import { clusterWorkerMetrics } from './cluster.js';
 import { startTracing } from './platform/tracing.js';
@@ -120,6 +121,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   // Video jobs: run here without Redis (in-process), else only enqueued for `switchboard worker`.
   const jobs = await startJobRuntime({ config, services, logger, consume: config.jobs.runInServe, metrics });
+  const lifecycleSweep = startLifecycleSweep({ services, intervalMs: config.lifecycleSweepMs, logger: logger.child({ component: 'lifecycle-sweep' }) });
   const app = createApp({ config, logger, services, readiness, isDraining: () => draining, jobQueue: jobs.queue, metricsText });
   const server = await new Promise<Server>((resolve, reject) => {
     const created = serveHono({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(created as Server));
@@ -183,6 +185,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     // checked-out client) must not keep the process from exiting.
     const step = (label: string, work: Promise<unknown>, ms = 5_000) =>
       withTimeout(work, ms, label).catch((error: unknown) => logger.warn({ err: error, step: label }, 'shutdown step did not finish'));
+    await step('lifecycle sweep', lifecycleSweep.close());
     await step('activity flush', services.activity.close());
     await step('integration health flush', services.integrationHealth.close());
     await step('upstream pool', services.upstream.close());

@@ -60,6 +60,8 @@ import type { RedisConnections } from './platform/redis.js';
 import type { Metrics } from './platform/metrics.js';
 import type { Database } from './store/db.js';
 import { createIntegrationHealth } from './vault/integration-health.js';
+import { createIntegrationRecovery } from './vault/integration-recovery.js';
+import type { IntegrationRow } from './vault/integrations.store.js';
 import { createIntegrationsService } from './vault/integrations.service.js';
 import { createIntegrationsStore } from './vault/integrations.store.js';
 import type { Keyring } from './vault/keyring.js';
@@ -100,7 +102,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
   const platformKeysStore = createPlatformKeysStore(db);
   // Live events (GET /api/events): published here, fanned out to every replica's open streams.
   const events = createEventHub({ redis, logger, ringSize: config.events.ringSize });
-  const liveStreams = createLiveStreams({ db, hub: events, bus, logger: logger.child({ component: 'events' }), heartbeatMs: config.events.heartbeatMs });
+  const liveStreams = createLiveStreams({ db, hub: events, bus, logger: logger.child({ component: 'events' }), heartbeatMs: config.events.heartbeatMs, clock: systemClock });
   const activity = createActivityTracker({
     db: usageDb,
     keys: createPlatformKeysStore(usageDb),
@@ -118,6 +120,9 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     cacheTtlSeconds: config.secretCacheTtlSeconds || 300,
     onKeyUsed: (keyId) => activity.keyUsed(keyId),
   });
+  const publishIntegrationStatus = (row: IntegrationRow) =>
+    events.publish('integration.status', { userId: row.ownerUserId, teamId: row.ownerTeamId }, integrationStatusEvent(row, integrationStats.breakerOf({ id: row.id, service: row.service, base_url: row.baseUrl })));
+  const notices = createOwnerNotices({ db, mailer, logger: logger.child({ component: 'notices' }) });
   const integrations = createIntegrationsService({
     db,
     store: createIntegrationsStore(db),
@@ -127,8 +132,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     audit,
     allowPrivateUpstreams: config.allowPrivateUpstreams,
     onDecryptFailure: (kekId) => metrics.decryptFailures.inc({ kek_id: kekId }),
-    onStatus: (row) =>
-      events.publish('integration.status', { userId: row.ownerUserId, teamId: row.ownerTeamId }, integrationStatusEvent(row, integrationStats.breakerOf({ id: row.id, service: row.service, base_url: row.baseUrl }))),
+    onStatus: publishIntegrationStatus,
   });
   const upstream = createUpstreamClient(config.upstream, { allowPrivate: config.allowPrivateUpstreams });
   const integrationHealth = createIntegrationHealth({
@@ -141,10 +145,24 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     logger: logger.child({ component: 'integration-health' }),
     timeoutMs: config.keyCheckTimeoutMs,
     checkOnSave: config.keyCheckOnSave,
-    notices: createOwnerNotices({ db, mailer, logger: logger.child({ component: 'notices' }) }),
+    notices,
     publicUrl: config.publicUrl,
-    onStatus: (row) =>
-      events.publish('integration.status', { userId: row.ownerUserId, teamId: row.ownerTeamId }, integrationStatusEvent(row, integrationStats.breakerOf({ id: row.id, service: row.service, base_url: row.baseUrl }))),
+    onStatus: publishIntegrationStatus,
+    onRejections: (integrationId, count) => integrationRecovery.countRejections(integrationId, count),
+  });
+  // Auto-disable after repeated key rejections, and the re-checks that re-enable (decision 0032).
+  const integrationRecovery = createIntegrationRecovery({
+    db,
+    redis,
+    health: integrationHealth,
+    bus,
+    audit,
+    clock: systemClock,
+    logger: logger.child({ component: 'integration-recovery' }),
+    policy: config.autoDisable,
+    notices,
+    publicUrl: config.publicUrl,
+    onStatus: publishIntegrationStatus,
   });
   const teams = createTeamsService({
     db,
@@ -277,6 +295,7 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
     accounts,
     integrations,
     integrationHealth,
+    integrationRecovery,
     audit,
     teams,
     budgetAlerts,

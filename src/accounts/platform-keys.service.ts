@@ -9,7 +9,9 @@
  * Rolling a key creates its replacement with the same settings and revokes the old key now or
  * after a grace period: `revoked_at` then lies in the future. Authentication compares `revoked_at`
  * with the clock on every request (as it does `expires_at`), so the old key stops on every replica
- * when the grace ends, with no message needed at that moment.
+ * when the grace ends, with no message needed for that. The message is for people: a periodic
+ * sweep (`announceEndedGraces`) publishes `key.revoked` once per key when its grace has ended, so
+ * other tabs drop the key and event streams opened with it close.
  */
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../platform/audit.js';
@@ -92,7 +94,7 @@ export interface PlatformKeysServiceDeps {
   audit: AuditLog;
   clock: Clock;
   bus: InvalidationBus;
-  /** Told of a key revoked now (the live `key.revoked` event). */
+  /** Told of a key revoked now, or whose roll grace ended (the live `key.revoked` event). */
   onRevoked?: (key: { id: string; userId: string; teamId: string | null }) => void;
 }
 
@@ -228,7 +230,8 @@ export function createPlatformKeysService(deps: PlatformKeysServiceDeps) {
         if (budget) await tx.insert(budgets).values({ ...budget, id: newId(), scopeId: created.id, createdAt: now, updatedAt: now });
         const revokeAt = new Date(now.getTime() + revokeOldInSeconds * 1000);
         // A grace already running ends no later than it did.
-        const replaced = await store.scheduleRevocation(actor.userId, old.id, old.revokedAt && old.revokedAt < revokeAt ? old.revokedAt : revokeAt, tx);
+        const revokedAt = old.revokedAt && old.revokedAt < revokeAt ? old.revokedAt : revokeAt;
+        const replaced = await store.scheduleRevocation(actor.userId, old.id, revokedAt, revokedAt <= now, tx);
         const context = { actorUserId: actor.userId, teamId: old.teamId, targetKind: 'platform_key', ip: actor.ip ?? null, userAgent: actor.userAgent ?? null } as const;
         await audit.record({ ...context, action: 'platform_key.created', targetId: created.id, metadata: { after: settingsOf(created), rolled_from: old.id } }, tx);
         await audit.record({ ...context, action: 'platform_key.rolled', targetId: old.id, metadata: { replacement_id: created.id, revoke_old_in: revokeOldInSeconds, revoked_at: replaced.revokedAt?.toISOString() ?? null } }, tx);
@@ -239,8 +242,29 @@ export function createPlatformKeysService(deps: PlatformKeysServiceDeps) {
       if (isRevoked(outcome.replaced, now)) deps.onRevoked?.(outcome.replaced);
       return { ...toPlatformKeyView(outcome.created, now), key, replaced: toPlatformKeyView(outcome.replaced, now) };
     },
+
+    /**
+     * Publishes `key.revoked` for each key whose roll grace has ended and that was not announced
+     * yet, and `platform_key` on the bus (event streams opened with it end; caches reload it).
+     * Every replica runs it; the claim gives each key to exactly one. Answers how many it announced.
+     */
+    async announceEndedGraces(): Promise<number> {
+      let announced = 0;
+      for (;;) {
+        const rows = await store.claimUnannouncedRevocations(clock.now(), ANNOUNCE_BATCH);
+        for (const row of rows) {
+          bus.publish('platform_key', row.id);
+          deps.onRevoked?.(row);
+        }
+        announced += rows.length;
+        if (rows.length < ANNOUNCE_BATCH) return announced;
+      }
+    },
   };
 }
+
+/** Keys announced per claim: a batch stays one short statement however many graces ended at once. */
+const ANNOUNCE_BATCH = 100;
 
 /** The non-secret settings of a key, for audit before/after. */
 const settingsOf = (row: PlatformKeyRow) => ({

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../store/db.js';
 import { memberships, platformKeys, teams, users } from '../store/schema.js';
 
@@ -49,7 +49,8 @@ export function createPlatformKeysStore(db: DbExecutor) {
     async revoke(userId: string, id: string, tx: DbExecutor = db): Promise<{ row: PlatformKeyRow; changed: boolean } | undefined> {
       const [revoked] = await tx
         .update(platformKeys)
-        .set({ revokedAt: sql`now()` })
+        // Announced in the same breath (the caller publishes key.revoked): the grace sweep skips it.
+        .set({ revokedAt: sql`now()`, revokedAnnouncedAt: sql`now()` })
         .where(and(eq(platformKeys.userId, userId), eq(platformKeys.id, id), or(isNull(platformKeys.revokedAt), gt(platformKeys.revokedAt, sql`now()`))))
         .returning();
       if (revoked) return { row: revoked, changed: true };
@@ -57,15 +58,38 @@ export function createPlatformKeysStore(db: DbExecutor) {
       return existing ? { row: existing, changed: false } : undefined;
     },
 
-    /** Sets when the key stops working (now or later: a roll's grace). */
-    async scheduleRevocation(userId: string, id: string, at: Date, tx: DbExecutor = db): Promise<PlatformKeyRow> {
+    /**
+     * Sets when the key stops working (now or later: a roll's grace). `announced`: the caller
+     * publishes key.revoked now (no grace); otherwise the sweep does when the grace ends.
+     */
+    async scheduleRevocation(userId: string, id: string, at: Date, announced: boolean, tx: DbExecutor = db): Promise<PlatformKeyRow> {
       const [row] = await tx
         .update(platformKeys)
-        .set({ revokedAt: at })
+        .set({ revokedAt: at, revokedAnnouncedAt: announced ? at : null })
         .where(and(eq(platformKeys.userId, userId), eq(platformKeys.id, id)))
         .returning();
       if (!row) throw new Error('the key to revoke vanished inside its transaction');
       return row;
+    },
+
+    /**
+     * Claims up to `limit` keys whose revocation took effect by `now` and was not announced yet,
+     * marking them announced: each row is returned to exactly one caller, however many replicas
+     * sweep at once (rows another sweep holds are skipped, and a claimed row no longer matches).
+     */
+    async claimUnannouncedRevocations(now: Date, limit: number, tx: DbExecutor = db): Promise<Array<Pick<PlatformKeyRow, 'id' | 'userId' | 'teamId'>>> {
+      const due = tx
+        .select({ id: platformKeys.id })
+        .from(platformKeys)
+        .where(and(isNotNull(platformKeys.revokedAt), isNull(platformKeys.revokedAnnouncedAt), lte(platformKeys.revokedAt, now)))
+        .orderBy(asc(platformKeys.revokedAt))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+      return tx
+        .update(platformKeys)
+        .set({ revokedAnnouncedAt: now })
+        .where(and(inArray(platformKeys.id, due), isNull(platformKeys.revokedAnnouncedAt)))
+        .returning({ id: platformKeys.id, userId: platformKeys.userId, teamId: platformKeys.teamId });
     },
 
     /** The authentication lookup: one indexed query by hash. */

@@ -45,6 +45,8 @@ export function createBreakerEvents(deps: {
     lastCheckedAt: integrations.lastCheckedAt,
     disabledAt: integrations.disabledAt,
     disabledReason: integrations.disabledReason,
+    disabledBy: integrations.disabledBy,
+    retryAt: integrations.retryAt,
     teamDisabledAt: teams.disabledAt,
   };
 

@@ -27,6 +27,9 @@ export interface IntegrationStatusInput {
   /** Set while the integration is disabled (POST …/disable); the gateway skips it. */
   disabledAt: Date | null;
   disabledReason: string | null;
+  /** Who disabled it (the auto-disable policy: `system`), and when the policy re-checks its key. */
+  disabledBy?: 'user' | 'system' | null;
+  retryAt?: Date | null;
 }
 
 /** The `integration.status` event's data (documented in /api/openapi.json for the web app's types). */
@@ -39,6 +42,8 @@ export const IntegrationStatusEventSchema = z
     last_error: z.object({ source: z.enum(['user', 'provider', 'platform']), code: z.string(), message: z.string() }).optional(),
     checked_at: z.string().nullable(),
     disabled_reason: z.string().optional().openapi({ description: 'Why it is disabled (only with status "disabled")' }),
+    disabled_by: z.enum(['user', 'system']).optional().openapi({ description: 'Who disabled the integration itself: a person, or the auto-disable policy (only when it is disabled, not its team)' }),
+    retry_at: z.string().optional().openapi({ description: 'When the auto-disable policy checks its key again (only when the policy disabled it)' }),
   })
   .openapi('IntegrationStatusEvent');
 
@@ -73,7 +78,15 @@ export function integrationStatusEvent(row: IntegrationStatusInput, breaker: Bre
     breaker,
     ...(row.lastError ? { last_error: errorOfVerdict(row.status, row.lastError) } : {}),
     checked_at: row.lastCheckedAt?.toISOString() ?? null,
-    ...(row.disabledAt !== null ? { disabled_reason: row.disabledReason ?? DEFAULT_DISABLED_REASON } : teamDisabled ? { disabled_reason: 'Its team is disabled.' } : {}),
+    ...(row.disabledAt !== null
+      ? {
+          disabled_reason: row.disabledReason ?? DEFAULT_DISABLED_REASON,
+          disabled_by: row.disabledBy ?? 'user',
+          ...(row.disabledBy === 'system' && row.retryAt ? { retry_at: row.retryAt.toISOString() } : {}),
+        }
+      : teamDisabled
+        ? { disabled_reason: 'Its team is disabled.' }
+        : {}),
   };
 }
 

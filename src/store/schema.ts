@@ -215,6 +215,12 @@ export const integrations = pgTable(
     disabledAt: tstz('disabled_at'),
     /** Why it is disabled, in words shown to its owner (null while enabled). */
     disabledReason: text('disabled_reason'),
+    /** Who disabled it: a person (never re-enabled automatically) or the auto-disable policy (null while enabled). */
+    disabledBy: text('disabled_by', { enum: ['user', 'system'] }),
+    /** When the policy next re-checks the stored key of an integration it disabled (null otherwise). */
+    retryAt: tstz('retry_at'),
+    /** Re-checks that failed since the policy disabled it: the exponent of the next wait. */
+    retryAttempts: integer('retry_attempts').notNull().default(0),
     /** The provider's own model list, as of the last successful key check (null: never listed). */
     models: text('models').array(),
     rateLimit: jsonb('rate_limit').$type<RateLimitSpec>(),
@@ -227,6 +233,7 @@ export const integrations = pgTable(
     exactlyOneOwner('integrations'),
     index('integrations_owner_user_idx').on(t.ownerUserId, t.service),
     index('integrations_owner_team_idx').on(t.ownerTeamId, t.service),
+    index('integrations_retry_idx').on(t.retryAt).where(sql`retry_at is not null`),
   ],
 );
 
@@ -248,10 +255,16 @@ export const platformKeys = pgTable(
     expiresAt: tstz('expires_at'),
     /** When the key stops working. In the future while a roll's grace period runs (POST /api/keys/:id/roll). */
     revokedAt: tstz('revoked_at'),
+    /** When `key.revoked` went out for it: at once for a revoke now, by the sweep when a roll's grace ends. */
+    revokedAnnouncedAt: tstz('revoked_announced_at'),
     lastUsedAt: tstz('last_used_at'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('platform_keys_hash_key').on(t.keyHash), index('platform_keys_user_idx').on(t.userId)],
+  (t) => [
+    uniqueIndex('platform_keys_hash_key').on(t.keyHash),
+    index('platform_keys_user_idx').on(t.userId),
+    index('platform_keys_unannounced_idx').on(t.revokedAt).where(sql`revoked_at is not null and revoked_announced_at is null`),
+  ],
 );
 
 /** Virtual models ("routes"): a strategy over candidate targets with constraints and fallbacks. */

@@ -11,7 +11,8 @@
  * blocks nothing: the integration is saved and still used, its status says what happened.
  *
  * Every verdict is published on the `integration` topic, so every replica drops its cached
- * directory (which carries the status) and its /v1/models lists.
+ * directory (which carries the status) and its /v1/models lists. Traffic rejections are also
+ * counted by the auto-disable policy (integration-recovery.ts).
  */
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { KeyCheck, KeyCheckVerdict } from '../gateway/providers/key-check.js';
@@ -22,7 +23,7 @@ import type { UpstreamClient } from '../gateway/upstream-client.js';
 import { AppError, isAppError } from '../platform/errors.js';
 import type { InvalidationBus } from '../platform/invalidation.js';
 import type { Logger } from '../platform/logger.js';
-import type { OwnerNotices } from '../platform/owner-notices.js';
+import type { NoticeOwner, OwnerNotices } from '../platform/owner-notices.js';
 import type { Database } from '../store/db.js';
 import { integrations } from '../store/schema.js';
 import type { OwnerRef } from './envelope.js';
@@ -51,6 +52,8 @@ export interface IntegrationHealthDeps {
   publicUrl?: string;
   /** Told of every stored verdict (the live `integration.status` event). */
   onStatus?: (row: IntegrationRow) => void;
+  /** Told how many traffic rejections an integration had in a batch (the auto-disable policy counts them). */
+  onRejections?: (integrationId: string, count: number) => Promise<void>;
 }
 
 export interface CheckResult {
@@ -60,6 +63,16 @@ export interface CheckResult {
   /** False when the service has no key check (the integration is unchanged). */
   checked: boolean;
   latency_ms: number | null;
+}
+
+/** What an owner notice about an integration names. */
+export type NoticeSubject = Pick<IntegrationRow, 'id' | 'name' | 'service' | 'ownerUserId' | 'ownerTeamId'>;
+
+/** Who a notice about the integration goes to, and its API path (for the notice's link). */
+export function noticeTargetOf(row: NoticeSubject): { owner: NoticeOwner; path: string } {
+  return row.ownerUserId
+    ? { owner: { userId: row.ownerUserId }, path: `/api/integrations/${row.id}` }
+    : { owner: { teamId: row.ownerTeamId! }, path: `/api/teams/${row.ownerTeamId}/integrations/${row.id}` };
 }
 
 const ownerOf = (row: Pick<IntegrationRow, 'ownerUserId' | 'ownerTeamId'>): OwnerRef =>
@@ -114,7 +127,7 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
   }
 
   // ── Traffic: a provider 401/403 marks the integration invalid, written off the request path. ──
-  let rejected = new Map<string, string>();
+  let rejected = new Map<string, { error: string; count: number }>();
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
 
@@ -122,7 +135,7 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
     timer = undefined;
     const batch = rejected;
     rejected = new Map();
-    for (const [id, error] of batch) {
+    for (const [id, { error, count }] of batch) {
       try {
         const rows = await db
           .update(integrations)
@@ -135,15 +148,15 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
           // Only the replica whose update changed the status gets the row back: one notice per rejection.
           if (deps.notices) await notifyRejected(row, error);
         }
+        await deps.onRejections?.(id, count);
       } catch (err) {
         logger.warn({ err, integrationId: id }, 'could not mark an integration invalid after a provider rejection');
       }
     }
   }
 
-  async function notifyRejected(row: { id: string; name: string; service: string; ownerUserId: string | null; ownerTeamId: string | null }, error: string): Promise<void> {
-    const owner = row.ownerUserId ? { userId: row.ownerUserId } : { teamId: row.ownerTeamId! };
-    const path = row.ownerUserId ? `/api/integrations/${row.id}` : `/api/teams/${row.ownerTeamId}/integrations/${row.id}`;
+  async function notifyRejected(row: NoticeSubject, error: string): Promise<void> {
+    const { owner, path } = noticeTargetOf(row);
     try {
       await deps.notices!.send(owner, {
         kind: 'integration.invalid',
@@ -221,7 +234,8 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
      * provider_permission_denied). Only touches a Map; the write follows within ~100 ms.
      */
     providerRejected(integrationId: string, status: number): void {
-      rejected.set(integrationId, `The provider rejected the key during a request (HTTP ${status}); fix or replace the key, then run the test.`);
+      const error = `The provider rejected the key during a request (HTTP ${status}); fix or replace the key, then run the test.`;
+      rejected.set(integrationId, { error, count: (rejected.get(integrationId)?.count ?? 0) + 1 });
       timer ??= setTimeout(() => void flush(), TRAFFIC_FLUSH_MS);
       timer.unref();
     },

@@ -55,6 +55,8 @@ export const IntegrationSchema = z
     team_id: z.string().nullable(),
     disabled_at: z.string().nullable().openapi({ description: 'Set while disabled: requests skip it (POST …/disable; POST …/enable undoes it)' }),
     disabled_reason: z.string().nullable().openapi({ description: 'Why it is disabled, in words (null while enabled)' }),
+    disabled_by: z.enum(['user', 'system']).nullable().openapi({ description: 'Who disabled it: a person (`user`, never re-enabled automatically) or the auto-disable policy after repeated key rejections (`system`); null while enabled' }),
+    retry_at: z.string().nullable().openapi({ description: 'When the auto-disable policy checks the stored key again and re-enables it if the provider accepts it (only while disabled by `system`)' }),
     created_at: z.string(),
     updated_at: z.string(),
     // What the breakers and the last 24 hours of usage say (never key material).

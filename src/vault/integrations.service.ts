@@ -48,6 +48,10 @@ export interface IntegrationView {
   /** Set while disabled: requests skip it (POST …/disable, …/enable). */
   disabled_at: string | null;
   disabled_reason: string | null;
+  /** Who disabled it: a person, or the auto-disable policy after repeated key rejections (null while enabled). */
+  disabled_by: 'user' | 'system' | null;
+  /** When the policy re-checks the stored key of an integration it disabled (null otherwise). */
+  retry_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -68,6 +72,8 @@ export function toIntegrationView(row: IntegrationRow): IntegrationView {
     team_id: row.ownerTeamId,
     disabled_at: row.disabledAt?.toISOString() ?? null,
     disabled_reason: row.disabledReason,
+    disabled_by: row.disabledAt === null ? null : (row.disabledBy ?? 'user'),
+    retry_at: row.retryAt?.toISOString() ?? null,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
@@ -312,17 +318,18 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
 
     /**
      * Takes the integration out of service: the gateway skips it (a route falls over to its next
-     * target) until it is re-enabled. The key, settings and verdict are kept. Disabling a disabled
-     * integration changes nothing (its first reason and time stay).
+     * target) until it is re-enabled. The key, settings and verdict are kept. Disabling one a
+     * person disabled changes nothing (its first reason and time stay); disabling one the policy
+     * disabled makes it the person's (their reason, no automatic re-check any more).
      */
     async disableIntegration(actor: Actor, owner: OwnerRef, id: string, reason?: string): Promise<IntegrationView> {
       const text = reason?.trim() || DEFAULT_DISABLED_REASON;
-      return setDisabled(actor, owner, id, { disabledAt: new Date(), disabledReason: text });
+      return setDisabled(actor, owner, id, { disabledAt: new Date(), disabledReason: text, disabledBy: 'user', retryAt: null, retryAttempts: 0 });
     },
 
-    /** Puts a disabled integration back into service (no-op when it is enabled). */
+    /** Puts a disabled integration back into service, whoever disabled it (no-op when it is enabled). */
     async enableIntegration(actor: Actor, owner: OwnerRef, id: string): Promise<IntegrationView> {
-      return setDisabled(actor, owner, id, { disabledAt: null, disabledReason: null });
+      return setDisabled(actor, owner, id, { disabledAt: null, disabledReason: null, disabledBy: null, retryAt: null, retryAttempts: 0 });
     },
 
     /** One integration's row and decrypted key (for its key check). Never log or return the key. */
@@ -369,15 +376,20 @@ export function createIntegrationsService(deps: IntegrationsServiceDeps) {
     return rows;
   }
 
-  async function setDisabled(actor: Actor, owner: OwnerRef, id: string, change: { disabledAt: Date | null; disabledReason: string | null }): Promise<IntegrationView> {
+  type DisabledChange = Pick<IntegrationRow, 'disabledAt' | 'disabledReason' | 'disabledBy' | 'retryAt' | 'retryAttempts'>;
+
+  async function setDisabled(actor: Actor, owner: OwnerRef, id: string, change: DisabledChange): Promise<IntegrationView> {
     const disabling = change.disabledAt !== null;
     const outcome = await db.transaction(async (tx) => {
       const current = await store.find(owner, id, tx);
       if (!current) return notFound();
-      if ((current.disabledAt !== null) === disabling) return { row: current, changed: false };
-      const updated = await store.update(owner, id, change, tx);
+      const bySystem = current.disabledAt !== null && current.disabledBy === 'system';
+      // A person taking over the policy's disable is a change; disabling their own again is not.
+      if ((current.disabledAt !== null) === disabling && !(disabling && bySystem)) return { row: current, changed: false };
+      const updated = await store.update(owner, id, disabling && bySystem ? { ...change, disabledAt: current.disabledAt } : change, tx);
       if (!updated) return notFound();
-      await recordChange(disabling ? 'integration.disabled' : 'integration.enabled', actor, owner, id, tx, disabling ? { reason: change.disabledReason } : { before: { disabled_reason: current.disabledReason } });
+      const before = { disabled_reason: current.disabledReason, disabled_by: current.disabledAt === null ? null : (current.disabledBy ?? 'user') };
+      await recordChange(disabling ? 'integration.disabled' : 'integration.enabled', actor, owner, id, tx, disabling ? { reason: change.disabledReason, ...(bySystem ? { before } : {}) } : { before });
       return { row: updated, changed: true };
     });
     if (outcome.changed) {
