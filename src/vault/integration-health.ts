@@ -171,9 +171,19 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
     }
   }
 
+  function schedule(): void {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      void flush();
+    }, TRAFFIC_FLUSH_MS);
+    timer.unref();
+  }
+
   function flush(): Promise<void> {
     flushing ??= flushRejected().finally(() => {
       flushing = undefined;
+      // Rejections that arrived during this flush (its writes and mails take a while) get the next one.
+      if (rejected.size > 0) schedule();
     });
     return flushing;
   }
@@ -236,8 +246,7 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
     providerRejected(integrationId: string, status: number): void {
       const error = `The provider rejected the key during a request (HTTP ${status}); fix or replace the key, then run the test.`;
       rejected.set(integrationId, { error, count: (rejected.get(integrationId)?.count ?? 0) + 1 });
-      timer ??= setTimeout(() => void flush(), TRAFFIC_FLUSH_MS);
-      timer.unref();
+      schedule();
     },
 
     async close(): Promise<void> {
