@@ -19,7 +19,7 @@ const everyKey = [KEY_1, KEY_2, ...OTHER_KEYS];
 
 /** PRODUCT.md's documented fields, plus the status detail and owner the implementation adds. */
 const VIEW_FIELDS = ['id', 'service', 'name', 'key_last4', 'base_url', 'status', 'rate_limit', 'monthly_quota', 'created_at', 'updated_at'];
-const EXTRA_FIELDS = ['last_error', 'last_checked_at', 'team_id', 'disabled_at', 'disabled_reason', 'health', 'breaker', 'latency_p50_ms', 'requests_24h', 'models', 'last_used_at', 'quota_spent_micros'];
+const EXTRA_FIELDS = ['last_error', 'last_checked_at', 'team_id', 'disabled_at', 'disabled_reason', 'disabled_by', 'retry_at', 'health', 'breaker', 'latency_p50_ms', 'requests_24h', 'models', 'last_used_at', 'quota_spent_micros'];
 
 interface Integration {
   id: string;

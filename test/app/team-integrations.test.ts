@@ -13,7 +13,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 const NO_IP_LIMITS = { SWITCHBOARD_RATE_LIMIT_API_PER_IP: '0', SWITCHBOARD_RATE_LIMIT_AUTH_PER_IP: '0' };
 const KEYS = Array.from({ length: 8 }, (_, i) => `sk-team-secret-${i}-${'y'.repeat(24)}Tk${i}7`);
 const UNKNOWN_ID = '01JZZZZZZZZZZZZZZZZZZZZZZZ';
-const FIELDS = ['id', 'service', 'name', 'key_last4', 'base_url', 'status', 'last_error', 'last_checked_at', 'rate_limit', 'monthly_quota', 'team_id', 'disabled_at', 'disabled_reason', 'created_at', 'updated_at', 'health', 'breaker', 'latency_p50_ms', 'requests_24h', 'models', 'last_used_at', 'quota_spent_micros'];
+const FIELDS = ['id', 'service', 'name', 'key_last4', 'base_url', 'status', 'last_error', 'last_checked_at', 'rate_limit', 'monthly_quota', 'team_id', 'disabled_at', 'disabled_reason', 'disabled_by', 'retry_at', 'created_at', 'updated_at', 'health', 'breaker', 'latency_p50_ms', 'requests_24h', 'models', 'last_used_at', 'quota_spent_micros'];
 
 interface ErrorBody {
   error: { message: string; type: string; code: string; source: string; param: string | null };
