@@ -67,7 +67,7 @@ const windowText = (seconds: number) => (seconds % 60 === 0 ? `${seconds / 60} m
 
 /** The stored reason of a policy disable (the retry time is data: `retry_at`, shown in the viewer's zone). */
 export const autoDisabledReason = (policy: Pick<AutoDisablePolicy, 'errors' | 'windowSeconds'>) =>
-  `Disabled after ${policy.errors} provider errors in ${windowText(policy.windowSeconds)}: the provider rejected the key.`;
+  `Disabled after ${policy.errors} provider errors in ${windowText(policy.windowSeconds)} (the provider rejected the key).`;
 
 /** The wait after `failedChecks` failed re-checks. */
 export const retryDelaySeconds = (retrySeconds: number, failedChecks: number) => Math.min(MAX_RETRY_SECONDS, retrySeconds * 2 ** Math.min(failedChecks, 20));

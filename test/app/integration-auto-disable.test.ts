@@ -138,7 +138,7 @@ describe('auto-disable after repeated key rejections, and recovery', () => {
     }
     const disabled = await eventually(() => view(b, person.token, saved.id), (current) => current.disabled_by === 'system');
     const disabledAt = Date.parse(disabled.disabled_at!);
-    expect(disabled).toMatchObject({ health: 'disabled', disabled_by: 'system', disabled_reason: 'Disabled after 5 provider errors in 2 min: the provider rejected the key.' });
+    expect(disabled).toMatchObject({ health: 'disabled', disabled_by: 'system', disabled_reason: 'Disabled after 5 provider errors in 2 min (the provider rejected the key).' });
     // The retry time is data (the web app shows it in the viewer's zone): 15 minutes after the disable.
     expect(Date.parse(disabled.retry_at!) - disabledAt).toBe(15 * 60_000);
 

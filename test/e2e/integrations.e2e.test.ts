@@ -219,3 +219,34 @@ describe('Disable and re-enable an integration', () => {
     await context.close();
   }, 45_000);
 });
+
+describe('Auto-disable after repeated key rejections (issue 7 lifecycle policy)', () => {
+  it('the row turns Disabled live with the reason and the retry time in the viewer’s zone; "Re-enable" puts it back', async () => {
+    const user = await server.signIn();
+    const created = await server.api('/api/integrations', { token: user.token, body: { service: 'openai', api_key: BAD_KEY, name: 'Rejected OpenAI' } });
+    expect(created.status).toBe(201);
+    const { page, context } = await openPage(browser);
+    const responses = recordResponses(page);
+    await logInThroughPage(page, server.url, { email: user.email, password: PASSWORD }, '/integrations');
+    const row = page.getByRole('table', { name: 'Integrations' }).getByRole('row', { name: /Rejected OpenAI/ });
+    await row.getByText(`…${BAD_KEY.slice(-4)}`).waitFor();
+
+    // Five requests the provider rejects (401): the server disables it; the page hears it over SSE.
+    for (let n = 0; n < 5; n++) {
+      const response = await server.api('/v1/chat/completions', { token: user.token, body: { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } });
+      expect(response.status).toBe(401);
+    }
+    await row.getByText(/^○Disabled$/).waitFor({ timeout: 10_000 });
+    await row.getByText(/^Disabled after 5 provider errors in 2 min \(the provider rejected the key\); will retry at \d{1,2} \w{3} \d{4}, \d{2}:\d{2}\. Since /).waitFor();
+    await axe(page);
+
+    // After a reload the list itself (not only the event) says the same.
+    await page.reload();
+    await row.getByText(/will retry at \d{1,2} \w{3} \d{4}, \d{2}:\d{2}\./).waitFor();
+    await row.getByRole('button', { name: 'Re-enable Rejected OpenAI' }).click();
+    await row.getByText('Re-enabled: requests use this key again.').waitFor();
+    expect(await row.getByText(/will retry at/).count()).toBe(0);
+    for (const body of await responses.bodies()) for (const key of ALL_KEYS) expect(body).not.toContain(key);
+    await context.close();
+  }, 45_000);
+});

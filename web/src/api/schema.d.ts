@@ -5164,6 +5164,13 @@ export interface components {
       checked_at: string | null;
       /** @description Why it is disabled (only with status "disabled") */
       disabled_reason?: string;
+      /**
+       * @description Who disabled the integration itself: a person, or the auto-disable policy (only when it is disabled, not its team)
+       * @enum {string}
+       */
+      disabled_by?: "user" | "system";
+      /** @description When the auto-disable policy checks its key again (only when the policy disabled it) */
+      retry_at?: string;
     };
     Error: {
       error: {
@@ -5273,6 +5280,13 @@ export interface components {
       disabled_at: string | null;
       /** @description Why it is disabled, in words (null while enabled) */
       disabled_reason: string | null;
+      /**
+       * @description Who disabled it: a person (`user`, never re-enabled automatically) or the auto-disable policy after repeated key rejections (`system`); null while enabled
+       * @enum {string|null}
+       */
+      disabled_by: "user" | "system" | null;
+      /** @description When the auto-disable policy checks the stored key again and re-enables it if the provider accepts it (only while disabled by `system`) */
+      retry_at: string | null;
       created_at: string;
       updated_at: string;
       /**

@@ -16,7 +16,7 @@ import { LoadError } from '../../ui/DataRegion';
 import { Page } from '../../ui/Page';
 import { StatusPill } from '../../ui/StatusPill';
 import { NotFoundPage } from '../errors/NotFoundPage';
-import { errorSource, useLiveIntegrationStatus } from './live';
+import { disabledText, errorSource, useLiveIntegrationStatus } from './live';
 import { integrationQuery, integrationsBase } from './scope';
 import { describeCheck, serviceLabel } from './services';
 
@@ -53,6 +53,12 @@ export default function IntegrationDetailPage() {
     ['Key', <span className="font-mono">…{integration.key_last4}</span>],
     ['Base URL', integration.base_url ?? 'Default'],
     ['Status', <StatusPill status={integration.health} />],
+    ...(integration.disabled_at
+      ? ([
+          ['Disabled', `${disabledText(integration, zone)} Since ${formatDateTime(integration.disabled_at, zone)}.`],
+          ['Disabled by', integration.disabled_by === 'system' ? 'Switchboard, automatically (it re-enables the integration when the provider accepts the key again)' : 'A person (re-enable it from Integrations)'],
+        ] satisfies Array<[string, ReactNode]>)
+      : []),
     ['Breaker', BREAKER[integration.breaker]],
     ['Last error', integration.last_error ? `${integration.last_error}${source ? ` (source: ${source})` : ''}` : 'None'],
     ['Last checked', integration.last_checked_at ? formatDateTime(integration.last_checked_at, zone) : 'Never'],

@@ -19,7 +19,7 @@ import { EmptyState } from '../../ui/EmptyState';
 import { Page } from '../../ui/Page';
 import { StatusPill } from '../../ui/StatusPill';
 import { NotFoundPage } from '../errors/NotFoundPage';
-import { errorSource, useLiveIntegrationStatus } from './live';
+import { disabledText, errorSource, useLiveIntegrationStatus } from './live';
 import type { IntegrationAction } from './ConfirmIntegrationDialog';
 import { integrationsBase, integrationsQuery, useCanManage } from './scope';
 import { describeCheck, serviceLabel } from './services';
@@ -125,7 +125,7 @@ export function IntegrationsView({ teamId }: { teamId?: string | undefined }) {
                   {source ? <p className="mt-1 text-xs">Source: {source}</p> : null}
                   {disabled && integration.disabled_reason ? (
                     <p className="mt-1 text-xs">
-                      {integration.disabled_reason}
+                      {disabledText(integration, zone)}
                       {integration.disabled_at ? ` Since ${formatDateTime(integration.disabled_at, zone)}.` : null}
                     </p>
                   ) : null}

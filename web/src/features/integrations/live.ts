@@ -7,6 +7,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useLiveEvent } from '../../api/events';
 import type { Integration, IntegrationPage, IntegrationStatusEvent } from '../../api/types';
+import { formatDateTime } from '../../format';
 import { useAnnounce } from '../../ui/LiveRegion';
 import { integrationsQuery } from './scope';
 
@@ -16,8 +17,23 @@ import { integrationsQuery } from './scope';
  */
 const disabledFields = (event: IntegrationStatusEvent, row: Integration) =>
   event.status === 'disabled'
-    ? { disabled_reason: event.disabled_reason ?? row.disabled_reason, disabled_at: row.disabled_at ?? new Date().toISOString() }
-    : { disabled_reason: null, disabled_at: null };
+    ? {
+        disabled_reason: event.disabled_reason ?? row.disabled_reason,
+        disabled_at: row.disabled_at ?? new Date().toISOString(),
+        disabled_by: event.disabled_by ?? null,
+        retry_at: event.retry_at ?? null,
+      }
+    : { disabled_reason: null, disabled_at: null, disabled_by: null, retry_at: null };
+
+/**
+ * Why an integration is disabled, in words: its reason, and for one the auto-disable policy
+ * disabled, when its key is checked again, in the viewer's zone ("… will retry at 14:05.").
+ */
+export function disabledText(integration: Pick<Integration, 'disabled_reason' | 'disabled_by' | 'retry_at'>, zone: string): string {
+  const reason = integration.disabled_reason ?? 'Disabled.';
+  if (integration.disabled_by !== 'system' || !integration.retry_at) return reason;
+  return `${reason.replace(/\.$/, '')}; will retry at ${formatDateTime(integration.retry_at, zone)}.`;
+}
 
 const LABELS: Record<Integration['health'], string> = { healthy: 'Healthy', degraded: 'Degraded', failing: 'Failing', disabled: 'Disabled', unchecked: 'Unchecked' };
 export const healthLabel = (health: Integration['health']) => LABELS[health];

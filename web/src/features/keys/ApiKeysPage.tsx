@@ -3,11 +3,12 @@
  * "Create key" → "Create API key" → the one-time reveal "Your new API key", "Roll key" (a
  * replacement with the same settings, revealed once the same way; the old key revoked now or after
  * a grace, shown in its status meanwhile) and "Revoke" behind an alertdialog. Revoked keys leave
- * the table.
+ * the table, also when `key.revoked` arrives (another tab revoked it, or a roll's grace ended).
  */
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { api } from '../../api/client';
+import { useLiveEvent } from '../../api/events';
 import { teamsQuery } from '../../api/queries';
 import type { ApiResponse, PlatformKey } from '../../api/types';
 import { browserTimeZone, formatDate, formatMoney } from '../../format';
@@ -44,6 +45,8 @@ export default function ApiKeysPage() {
       await client.invalidateQueries({ queryKey: keysQuery.queryKey });
     },
   });
+  // A key revoked elsewhere (another tab, a teammate, or a roll's grace ending) leaves the table.
+  useLiveEvent('key.revoked', () => void client.invalidateQueries({ queryKey: keysQuery.queryKey }));
   const zone = browserTimeZone();
   const teamName = (id: string | null) => (id ? (teams.data?.data.find((team) => team.id === id)?.name ?? 'Team') : 'Personal');
   const active = (keys.data?.data ?? []).filter((key) => key.status !== 'revoked');
