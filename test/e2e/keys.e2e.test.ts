@@ -24,7 +24,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI({ keys: [PROVIDER_KEY] });
-  server = await startTestServer({ SWITCHBOARD_OPENAI_BASE_URL: fake.baseUrl, SWITCHBOARD_ALLOW_PRIVATE_UPSTREAMS: 'true' });
+  server = await startTestServer({ SWITCHBOARD_OPENAI_BASE_URL: fake.baseUrl, SWITCHBOARD_ALLOW_PRIVATE_UPSTREAMS: 'true', SWITCHBOARD_LIFECYCLE_SWEEP_MS: '200' });
   browser = await launchBrowser();
 });
 
@@ -181,4 +181,36 @@ describe('Roll key', () => {
     }
     await context.close();
   }, 60_000);
+});
+
+describe('key.revoked updates other tabs (issue 7 lifecycle)', () => {
+  it('a key revoked elsewhere, or whose roll grace ends, leaves an open table without a reload', async () => {
+    const user = await server.signIn();
+    const create = async (name: string) => ((await (await server.api('/api/keys', { token: user.token, body: { name } })).json()) as { id: string; key: string });
+    const elsewhere = await create('Revoked elsewhere');
+    const rolled = await create('Rolled with grace');
+    const { page, context } = await openPage(browser);
+    await page.goto(`${server.url}/login?next=%2Fkeys`);
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    const table = page.getByRole('table', { name: 'API keys' });
+    const rowOf = (name: string) => table.getByRole('row', { name: new RegExp(name) });
+    await rowOf('Revoked elsewhere').waitFor();
+    await rowOf('Rolled with grace').waitFor();
+
+    // "Another tab" revokes one through the API: this page drops it on the live event.
+    expect((await server.api(`/api/keys/${elsewhere.id}`, { token: user.token, method: 'DELETE' })).status).toBe(204);
+    await rowOf('Revoked elsewhere').waitFor({ state: 'detached' });
+
+    // "Another tab" rolls one with a 1 s grace: this page keeps the old key listed (it still works)
+    // until the server's sweep announces the end of the grace; then the refetched table has only
+    // the replacement.
+    const oldRow = table.getByRole('row', { name: new RegExp(`…${rolled.key.slice(-4)}`) });
+    await oldRow.waitFor();
+    expect((await server.api(`/api/keys/${rolled.id}/roll`, { token: user.token, body: { revoke_old_in: 1 } })).status).toBe(201);
+    await oldRow.waitFor({ state: 'detached', timeout: 15_000 });
+    await rowOf('Rolled with grace').waitFor();
+    await context.close();
+  }, 45_000);
 });
