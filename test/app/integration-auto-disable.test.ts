@@ -54,6 +54,8 @@ beforeAll(async () => {
     SWITCHBOARD_OPENAI_BASE_URL: fake.baseUrl,
     SMTP_URL: smtp.url,
     SWITCHBOARD_LIFECYCLE_SWEEP_MS: String(SWEEP_MS),
+    // The production default (the test server turns the policy off for other tests).
+    SWITCHBOARD_AUTO_DISABLE_ERRORS: '5',
     // The clock moves by hours here: access tokens must outlive that.
     SWITCHBOARD_ACCESS_TOKEN_TTL_SECONDS: String(7 * 24 * 3600),
   });

@@ -34,7 +34,7 @@ beforeAll(async () => {
   fake = await startFakeOpenAI({ keys: [GOOD_KEY, NEW_KEY, TEAM_KEY] });
   smtp = await startSmtpCapture();
   // The operator-configured OpenAI address may be loopback; a user's base_url may not (no opt-in here).
-  server = await startTestServer({ SWITCHBOARD_OPENAI_BASE_URL: fake.baseUrl, SMTP_URL: smtp.url });
+  server = await startTestServer({ SWITCHBOARD_OPENAI_BASE_URL: fake.baseUrl, SMTP_URL: smtp.url, SWITCHBOARD_AUTO_DISABLE_ERRORS: '5' });
   browser = await launchBrowser();
 });
 

@@ -56,6 +56,9 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     SWITCHBOARD_RETRY_MAX_ATTEMPTS: '1',
     SWITCHBOARD_BREAKER_FAILURES: '1000000',
     SWITCHBOARD_BREAKER_FAILURE_RATE: '0',
+    // Likewise the auto-disable policy (decision 0032): provider tests send many rejected keys on
+    // purpose. Off unless a test sets its own (see test/app/integration-auto-disable.test.ts).
+    SWITCHBOARD_AUTO_DISABLE_ERRORS: '0',
     ...env,
   });
   const running = await startServer(config, createLogger({ level: config.logLevel, destination: logs.stream }));
