@@ -20,10 +20,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM_PATH, launchBrowser, logInThroughPage } from '../test/e2e/harness.js';
 import { onCleanup } from './lib/cleanup.js';
-import { median } from './lib/load.js';
 import type { Verdict } from './lib/verdicts.js';
+
+/**
+ * playwright-core, the e2e harness (it imports vitest) and the bench's load helpers load only when
+ * the probes run: usage-aggregate measures the server's RSS before them, and a larger heap at rest
+ * lets the CSV export's garbage grow the process further (measured: +244 vs +143 MB at 1M rows).
+ */
+async function loadTools() {
+  const [harness, load] = await Promise.all([import('../test/e2e/harness.js'), import('./lib/load.js')]);
+  return { chromiumPath: harness.CHROMIUM_PATH, launchBrowser: harness.launchBrowser, logInThroughPage: harness.logInThroughPage, median: load.median };
+}
+type Median = (values: number[]) => number;
 
 export const OVERVIEW_READY_TARGET_MS = 1500;
 export const CHART_DRAW_TARGET_MS = 100;
@@ -82,6 +91,9 @@ export interface ChartDraw {
 
 export interface FilterChangeRun {
   ms: number;
+  /** Of which until the last `/api/usage` answer had arrived (resource timing), and how many were asked. */
+  apiMs: number | null;
+  requests: number;
   chartsBefore: number;
   /** The fewest chart figures with a canvas in any frame between the click and the last redraw. */
   fewestChartsShown: number;
@@ -139,7 +151,7 @@ async function overviewReadyMs(page: Page): Promise<number> {
   return readyMs;
 }
 
-async function measureOverviewReady(page: Page, origin: string): Promise<OverviewReady> {
+async function measureOverviewReady(page: Page, origin: string, median: Median): Promise<OverviewReady> {
   const readyMs: number[] = [];
   for (let i = 0; i < NAVIGATIONS; i++) {
     await page.goto(`${origin}${OVERVIEW_PATH}`);
@@ -187,7 +199,7 @@ const drawInPage = (engine: string, bars: boolean, draws: number) => `(async () 
   return times;
 })()`;
 
-async function measureChartDraw(page: Page, webDir: string): Promise<ChartDraw> {
+async function measureChartDraw(page: Page, webDir: string, median: Median): Promise<ChartDraw> {
   const engine = engineChunk(webDir);
   const lines = (await page.evaluate(drawInPage(engine, false, DRAWS))) as ChartDrawRun[];
   const bars = (await page.evaluate(drawInPage(engine, true, DRAWS))) as ChartDrawRun[];
@@ -217,7 +229,9 @@ const FILTER_CHANGE_IN_PAGE = `(async () => {
       fewest = Math.min(fewest, shown);
       const redrawn = performance.getEntriesByName(${JSON.stringify(CHART_DRAW_MEASURE)}).filter((e) => e.startTime >= clicked);
       if (new Set(redrawn.map((e) => e.detail)).size >= ${CHARTS}) {
-        resolve({ ms: Math.max(...redrawn.map((e) => e.startTime + e.duration)) - clicked, chartsBefore, fewestChartsShown: fewest, firstGapMs, frames });
+        const answers = performance.getEntriesByType('resource').filter((e) => e.startTime >= clicked && new URL(e.name).pathname === '/api/usage');
+        const apiMs = answers.length ? Math.max(...answers.map((e) => e.responseEnd)) - clicked : null;
+        resolve({ ms: Math.max(...redrawn.map((e) => e.startTime + e.duration)) - clicked, apiMs, requests: answers.length, chartsBefore, fewestChartsShown: fewest, firstGapMs, frames });
       } else if (performance.now() - clicked > 30000) {
         reject(new Error('only ' + redrawn.length + ' of ${CHARTS} charts redrew within 30 s of the filter change'));
       } else requestAnimationFrame(frame);
@@ -226,7 +240,7 @@ const FILTER_CHANGE_IN_PAGE = `(async () => {
   });
 })()`;
 
-async function measureFilterChange(page: Page, origin: string): Promise<FilterChange> {
+async function measureFilterChange(page: Page, origin: string, median: Median): Promise<FilterChange> {
   const runs: FilterChangeRun[] = [];
   for (let i = 0; i < FILTER_CHANGES; i++) {
     // A fresh document each time, so the 30-day answers are not already in the page's query cache.
@@ -276,14 +290,15 @@ async function measureLogsScroll(page: Page, origin: string): Promise<LogsScroll
 }
 
 /** Why the browser rows cannot run here, if they cannot. */
-function unavailable(target: BrowserTarget): string | undefined {
-  if (!existsSync(CHROMIUM_PATH)) return `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`;
+function unavailable(target: BrowserTarget, chromiumPath: string): string | undefined {
+  if (!existsSync(chromiumPath)) return `Chromium is not installed at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
   if (!existsSync(path.join(target.webDir, 'index.html'))) return `the web app is not built (${target.webDir}): run npm run build`;
   return undefined;
 }
 
 export async function measureBrowserProbes(target: BrowserTarget): Promise<BrowserProbesResult | { skipped: string }> {
-  const reason = unavailable(target);
+  const { chromiumPath, launchBrowser, logInThroughPage, median } = await loadTools();
+  const reason = unavailable(target, chromiumPath);
   if (reason) return { skipped: reason };
   let browser: Browser;
   try {
@@ -298,9 +313,9 @@ export async function measureBrowserProbes(target: BrowserTarget): Promise<Brows
     await logInThroughPage(page, target.url, { email: target.email, password: target.password }, OVERVIEW_PATH);
     // The first load after login (assets not yet cached) is the warm-up.
     await overviewReadyMs(page);
-    const overview = await probe(() => measureOverviewReady(page, target.url));
-    const chartDraw = await probe(() => measureChartDraw(page, target.webDir));
-    const filterChange = await probe(() => measureFilterChange(page, target.url));
+    const overview = await probe(() => measureOverviewReady(page, target.url, median));
+    const chartDraw = await probe(() => measureChartDraw(page, target.webDir, median));
+    const filterChange = await probe(() => measureFilterChange(page, target.url, median));
     const logs = await probe(() => measureLogsScroll(page, target.url));
     await context.close();
     return { chromium: browser.version(), overview, chartDraw, filterChange, logs };
@@ -328,7 +343,8 @@ export function browserVerdicts(rows: number, result: BrowserProbesResult | { sk
       `until painted: lines ${list(c.lines.map((run) => run.painted))} ms, bars ${list(c.bars.map((run) => run.painted))} ms (the first is cold), worse median ${c.medianMs.toFixed(1)} ms; ` +
       `the chart-draw measure alone: lines ${list(c.lines.map((run) => run.draw))} ms, bars ${list(c.bars.map((run) => run.draw))} ms, worse median ${c.drawMedianMs.toFixed(1)} ms`),
     verdict(`filter change → updated charts ≤ ${FILTER_CHANGE_TARGET_MS} ms, previous charts visible meanwhile (median of ${FILTER_CHANGES})`, measured?.filterChange, (f) =>
-      `Last 7 days → Last 30 days, all ${CHARTS} charts redrawn after ${list(f.runs.map((run) => run.ms))} ms (median ${f.medianMs.toFixed(0)}, max ${f.maxMs.toFixed(0)}); ` +
+      `Last 7 days → Last 30 days, all ${CHARTS} charts redrawn after ${list(f.runs.map((run) => run.ms))} ms (median ${f.medianMs.toFixed(0)}, max ${f.maxMs.toFixed(0)}), ` +
+      `the last of the ${f.runs.map((run) => run.requests).join('/')} /api/usage answers in at ${f.runs.map((run) => (run.apiMs === null ? '—' : run.apiMs.toFixed(0))).join(', ')} ms; ` +
       (f.previousKept ? `the previous charts shown in every frame (${f.runs.map((run) => run.frames).join(', ')} frames)` : `previous charts NOT kept: fewest shown ${Math.min(...f.runs.map((run) => run.fewestChartsShown))} of ${CHARTS}, first gap ${f.runs.map((run) => (run.firstGapMs === null ? 'none' : `${run.firstGapMs.toFixed(0)} ms`)).join(', ')} after the click`)),
     verdict(`Logs with ${LOGS_LOADED_ROWS.toLocaleString('en-US')} loaded rows: ≤ ${LOGS_DOM_ROWS_MAX} tr in the DOM; scrolling asks only for the next pages`, measured?.logs, (l) =>
       `${l.loadedRows.toLocaleString('en-US')} loaded, at most ${l.maxDomRows} tr; ${l.requests} requests while scrolling` +
