@@ -310,9 +310,15 @@ export async function measureBrowserProbes(target: BrowserTarget): Promise<Brows
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     const page = await context.newPage();
-    await logInThroughPage(page, target.url, { email: target.email, password: target.password }, OVERVIEW_PATH);
-    // The first load after login (assets not yet cached) is the warm-up.
-    await overviewReadyMs(page);
+    try {
+      await logInThroughPage(page, target.url, { email: target.email, password: target.password }, OVERVIEW_PATH);
+      // The first load after login (assets not yet cached) is the warm-up.
+      await overviewReadyMs(page);
+    } catch (error) {
+      // Every row fails (the server timings already measured are kept).
+      const failed = { ok: false as const, error: `signing in and the first Overview load failed: ${describeError(error)}` };
+      return { chromium: browser.version(), overview: failed, chartDraw: failed, filterChange: failed, logs: failed };
+    }
     const overview = await probe(() => measureOverviewReady(page, target.url, median));
     const chartDraw = await probe(() => measureChartDraw(page, target.webDir, median));
     const filterChange = await probe(() => measureFilterChange(page, target.url, median));
