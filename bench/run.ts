@@ -268,7 +268,7 @@ async function main(): Promise<number> {
     extras.usageIngest = await measureUsageIngest(options.ingest);
     say(describeUsageIngest(extras.usageIngest).replace(/^/gm, '  '));
     const postgresUrl = externalPostgresUrl();
-    say(`usage aggregate: 1,000,000 rows, GET /api/usage?group_by=day,model, the Logs first page, the CSV export${postgresUrl ? '; then the aggregate on the external PostgreSQL' : ''} …`);
+    say(`usage aggregate: 1,000,000 rows, GET /api/usage?group_by=day,model, the Logs first page, the CSV export, the browser rows (Chromium)${postgresUrl ? '; then the aggregate on the external PostgreSQL' : ''} …`);
     extras.usageAggregate = await measureUsageAggregate({ rows: 1_000_000, requests: 40, postgresUrl });
     say(describeUsageAggregate(extras.usageAggregate).replace(/^/gm, '  '));
   }

@@ -8,6 +8,8 @@
  * - `GET /api/usage.csv` of the owner's whole range: time to first byte (≤ 1 s), every row
  *   present, and RSS growth (≤ 50 MB). The server runs in this process, so the RSS sampled is this
  *   process's: server and the client counting lines (which keeps nothing).
+ * Then the browser rows of §6.7 on the same server (usage-browser.ts): Overview ready, chart draw,
+ * filter change, Logs with 10k loaded rows; n/a with the reason without Chromium or a build.
  * With `BENCH_PG_URL` or `SWITCHBOARD_TEST_DATABASE_URL` (any database of a PostgreSQL 15 server;
  * the role must be allowed to create databases), the aggregate again on a database of its own there,
  * created and dropped by the bench (≤ 100 ms); otherwise n/a.
@@ -35,6 +37,7 @@ import { installCleanupHooks, onCleanup, runCleanup } from './lib/cleanup.js';
 import { isMain } from './lib/is-main.js';
 import { externalPostgresUrl } from './lib/options.js';
 import { readRssBytes, sampleRss } from './lib/proc-stats.js';
+import { describeBrowserProbes, measureBrowserProbes, type BrowserProbesResult } from './usage-browser.js';
 
 export const AGGREGATE_TARGET_P95_MS = 300;
 export const AGGREGATE_PG_TARGET_P95_MS = 100;
@@ -106,6 +109,8 @@ export interface AggregateResult {
   /** The Logs list's first page: the judged variants first, then info ones. */
   logs: { timings: AggregateTiming[]; judged: number; pass: boolean };
   csv: CsvExportResult;
+  /** WEBAPP.md §6.7's browser rows, on the same server after the timings above. */
+  browser: BrowserProbesResult | { skipped: string };
   external: ExternalAggregateResult | { skipped: string };
 }
 
@@ -132,6 +137,9 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 interface SeededServer {
   url: string;
   token: string;
+  email: string;
+  /** The server's built web app (dist/web). */
+  webDir: string;
   ownerId: string;
   ownerRows: number;
   rollupRows: number;
@@ -180,6 +188,8 @@ async function withSeededServer<T>(databaseUrl: string, rows: number, use: (seed
       return await use({
         url: running.url,
         token: ((await login.json()) as { access_token: string }).access_token,
+        email,
+        webDir: config.webDir,
         ownerId: owner.id,
         ownerRows: await count('select count(*) n from usage_records where user_id = $1'),
         rollupRows: await count('select count(*) n from usage_hourly where $1::text is not null'),
@@ -385,6 +395,7 @@ export async function measureUsageAggregate(spec: AggregateSpec): Promise<Aggreg
       ];
       const judged = 2;
       const csv = await measureCsvExport(seeded, range);
+      const browser = await measureBrowserProbes({ url: seeded.url, email: seeded.email, password: PASSWORD, webDir: seeded.webDir });
       return {
         rows: spec.rows,
         ownerRows: seeded.ownerRows,
@@ -396,6 +407,7 @@ export async function measureUsageAggregate(spec: AggregateSpec): Promise<Aggreg
         pass: timings[0]!.p95Ms <= AGGREGATE_TARGET_P95_MS,
         logs: { timings: logs, judged, pass: logs.slice(0, judged).every((timing) => timing.p95Ms <= LOGS_TARGET_P95_MS) },
         csv,
+        browser,
       };
     });
   } finally {
@@ -436,6 +448,7 @@ export function describeUsageAggregate(result: AggregateResult): string {
     `info  JS heap in use ${csv.baselineHeapMb.toFixed(1)} → peak ${csv.peakHeapMb.toFixed(1)} MB, ArrayBuffers ${csv.baselineBuffersMb.toFixed(1)} → peak ${csv.peakBuffersMb.toFixed(1)} MB during the export; ` +
       `after it${csv.gcBeforeBaseline ? ' and a full GC' : ''}: RSS ${csv.afterRssMb.toFixed(1)} MB, heap ${csv.afterHeapMb.toFixed(1)} MB`,
   );
+  lines.push(...describeBrowserProbes(result.rows, result.browser));
   const external = result.external;
   lines.push(
     'skipped' in external

@@ -143,6 +143,6 @@ export function estimateSeconds(options: BenchOptions, targetCount: number): num
   const startup = 15;
   const streamSeconds = (options.streams.chunks * options.streams.intervalMs) / 1000;
   // Ingest runs twice (1 flusher, then several); allow ~6,000 rows/s each.
-  const extras = options.extras ? 2 * options.dbQueriesSeconds + 4 + (streamSeconds * 4 + 10) + (2 * options.ingest.rows) / 6_000 + 10 + 130 + (externalPostgresUrl() ? 100 : 0) : 0; // + usage-aggregate (1M rows, CSV export; again on PostgreSQL 15)
+  const extras = options.extras ? 2 * options.dbQueriesSeconds + 4 + (streamSeconds * 4 + 10) + (2 * options.ingest.rows) / 6_000 + 10 + 130 + 90 + (externalPostgresUrl() ? 100 : 0) : 0; // + usage-aggregate (1M rows, CSV export, the browser rows; again on PostgreSQL 15)
   return Math.ceil(targetCount * perTarget + startup + options.ttftSeconds + extras);
 }

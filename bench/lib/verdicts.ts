@@ -16,6 +16,7 @@ import {
   type AggregateResult,
 } from '../usage-aggregate.js';
 import type { StreamMemoryResult } from '../stream-memory.js';
+import { browserVerdicts } from '../usage-browser.js';
 import { STREAM_RSS_TARGET_MB } from '../stream-memory.js';
 import type { CellResult } from './measure.js';
 import type { TargetName } from './targets.js';
@@ -187,14 +188,14 @@ export const formatVerdict = (verdict: Verdict) => `${verdict.status.padEnd(4)} 
 /** 1000000 → 1M, 800000 → 800k (target names read as WEBAPP.md writes them). */
 const short = (count: number) => (count >= 1_000_000 ? `${+(count / 1_000_000).toFixed(1)}M` : count >= 1_000 ? `${Math.round(count / 1_000)}k` : String(count));
 
-/** WEBAPP.md §6.7's server-side targets, all from the one seeded run of usage-aggregate.ts. */
+/** WEBAPP.md §6.7's server-side targets and its browser rows, all from the one seeded run of usage-aggregate.ts. */
 export function usageAggregateVerdicts(result: AggregateResult | undefined): Verdict[] {
   const rows = result ? short(result.rows) : '1M';
   const aggregate = `usage aggregate p95 ≤ ${AGGREGATE_TARGET_P95_MS} ms (group_by=day,model, ${result ? short(result.ownerRows) : '800k'} of ${rows} rows, embedded database)`;
   const external = `usage aggregate p95 ≤ ${AGGREGATE_PG_TARGET_P95_MS} ms on PostgreSQL 15 (same query and rows)`;
   const logs = `Logs first page (${LOGS_PAGE_ROWS} rows, keyset) at ${rows} rows: server p95 ≤ ${LOGS_TARGET_P95_MS} ms`;
   const csv = `CSV export of the owner's rows: first byte ≤ ${CSV_FIRST_BYTE_TARGET_MS / 1000} s; RSS growth ≤ ${CSV_RSS_GROWTH_TARGET_MB} MB; all rows present`;
-  if (!result) return [aggregate, external, logs, csv].map((target) => ({ target, status: 'n/a', detail: 'skipped' }));
+  if (!result) return [...[aggregate, external, logs, csv].map((target): Verdict => ({ target, status: 'n/a', detail: 'skipped' })), ...browserVerdicts(1_000_000, undefined)];
   const timing = result.timings[0]!;
   const judgedLogs = result.logs.timings.slice(0, result.logs.judged);
   const c = result.csv;
@@ -223,5 +224,6 @@ export function usageAggregateVerdicts(result: AggregateResult | undefined): Ver
         `first byte ${c.firstByteMs.toFixed(0)} ms (first data row ${c.firstRowMs.toFixed(0)} ms); ${c.dataRows.toLocaleString('en-US')} of ${c.expectedRows.toLocaleString('en-US')} rows in ${c.totalSeconds.toFixed(1)} s; ` +
         `RSS +${c.growthMb.toFixed(1)} MB (bench process, server in process${c.gcBeforeBaseline ? ', GC before the baseline' : ''})`,
     },
+    ...browserVerdicts(result.rows, result.browser),
   ];
 }

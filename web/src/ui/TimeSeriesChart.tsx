@@ -25,9 +25,14 @@ export interface TimeSeriesChartProps {
   timeZone: string;
   hourly: boolean;
   height?: number;
-  /** Called after each draw (the overview's ready mark). */
+  /** Called when each new chart has drawn on its canvas (the overview's ready mark). */
   onDrawn?: () => void;
 }
+
+type Engine = typeof import('./uplot-engine');
+/** The engine once loaded: a redraw then replaces the old chart in the same task, with no frame without a chart between. */
+let engine: Engine | undefined;
+const loadEngine = (): Promise<Engine> => import('./uplot-engine').then((loaded) => (engine = loaded));
 
 const TOKENS = ['--sb-accent', '--sb-warn', '--sb-danger', '--sb-ok', '--sb-muted'];
 const EXTRA = ['#7c4dcc', '#0f7d8c', '#b5527a'];
@@ -74,7 +79,7 @@ export function TimeSeriesChart({ caption, x, xLabels, series, format, kind = 'l
     let disposed = false;
     let chart: { resize(width: number): void; destroy(): void } | undefined;
     let observer: ResizeObserver | undefined;
-    void import('./uplot-engine').then(({ createChart }) => {
+    const draw = ({ createChart }: Engine) => {
       if (disposed) return;
       const { x, series, format } = latest.current;
       const { colors: tones, axis, grid } = palette();
@@ -96,20 +101,25 @@ export function TimeSeriesChart({ caption, x, xLabels, series, format, kind = 'l
           format,
           timeZone,
           hourly,
+          name: caption,
+          onDrawn: () => {
+            if (!disposed) drawn.current?.();
+          },
           series: order.map((index) => ({ label: series[index]!.label, color: tones[index % tones.length]!, bars: kind === 'bars' })),
         },
         [x.map((ms) => ms / 1000), ...order.map((index) => rows[index]!)],
       );
       observer = new ResizeObserver(() => chart?.resize(Math.max(200, element.clientWidth)));
       observer.observe(element);
-      drawn.current?.();
-    });
+    };
+    if (engine) draw(engine);
+    else void loadEngine().then(draw);
     return () => {
       disposed = true;
       observer?.disconnect();
       chart?.destroy();
     };
-  }, [dataKey, kind, stacked, timeZone, hourly, height, theme]);
+  }, [dataKey, kind, stacked, timeZone, hourly, height, theme, caption]);
 
   return (
     <figure aria-labelledby={`${tableId}-caption`} className="grid min-w-0 gap-2 rounded-lg border border-border bg-surface p-4">

@@ -2,6 +2,9 @@
  * The chart library, on its own: imported only through a dynamic import (TimeSeriesChart), so
  * uPlot and its stylesheet are one lazy chunk that no page loads before it draws a chart
  * (WEBAPP.md §6.7: chart library ≤ 35 kB gzip, checked by name in scripts/check-bundle.mjs).
+ * Each chart's first draw is timed as a `chart-draw` performance measure (detail: its name), from
+ * just before uPlot is constructed to its `ready` hook: uPlot draws in a microtask after the
+ * constructor returns. One measure per chart made; the bench reads them (§6.7 chart draw, filter change).
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -22,7 +25,13 @@ export interface EngineOptions {
   /** Hour ticks (≤ 48 h) or day ticks, shown in this zone. */
   timeZone: string;
   hourly: boolean;
+  /** The `detail` of this chart's `chart-draw` measure (the chart's caption). */
+  name: string;
+  /** Called once the chart is drawn on its canvas. */
+  onDrawn?: () => void;
 }
+
+export const CHART_DRAW_MEASURE = 'chart-draw';
 
 const tickFormat = (timeZone: string, hourly: boolean) =>
   new Intl.DateTimeFormat('en-GB', hourly ? { timeZone, hour: '2-digit', minute: '2-digit' } : { timeZone, day: 'numeric', month: 'short' });
@@ -30,6 +39,11 @@ const tickFormat = (timeZone: string, hourly: boolean) =>
 export function createChart(target: HTMLElement, options: EngineOptions, data: Array<Array<number | null>>): { resize(width: number): void; destroy(): void } {
   const ticks = tickFormat(options.timeZone, options.hourly);
   const bars = uPlot.paths.bars?.({ size: [0.7, 40] });
+  const start = performance.now();
+  const ready = () => {
+    performance.measure(CHART_DRAW_MEASURE, { start, detail: options.name });
+    options.onDrawn?.();
+  };
   const chart = new uPlot(
     {
       width: options.width,
@@ -37,6 +51,7 @@ export function createChart(target: HTMLElement, options: EngineOptions, data: A
       // The legend is ours (named series beside the figure); no cursor animation, no hover jank.
       legend: { show: false },
       cursor: { show: false },
+      hooks: { ready: [ready] },
       scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
       axes: [
         { stroke: options.axis, grid: { stroke: options.grid, width: 1 }, values: (_u, splits) => splits.map((s) => ticks.format(new Date(s * 1000))) },
