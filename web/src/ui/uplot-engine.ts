@@ -33,12 +33,20 @@ export interface EngineOptions {
 
 export const CHART_DRAW_MEASURE = 'chart-draw';
 
+/** Narrowest slot (px per point) still drawn as separate bars. */
+const MIN_BAR_SLOT_PX = 4;
+
 const tickFormat = (timeZone: string, hourly: boolean) =>
   new Intl.DateTimeFormat('en-GB', hourly ? { timeZone, hour: '2-digit', minute: '2-digit' } : { timeZone, day: 'numeric', month: 'short' });
 
 export function createChart(target: HTMLElement, options: EngineOptions, data: Array<Array<number | null>>): { resize(width: number): void; destroy(): void } {
   const ticks = tickFormat(options.timeZone, options.hourly);
-  const bars = uPlot.paths.bars?.({ size: [0.7, 40] });
+  // Bars narrower than a few pixels (e.g. 30 days by the hour: 720 slots on ~1,100 px) are drawn
+  // as one stepped area per series: it looks the same (no gap would show between such bars) and
+  // paints as one shape rather than hundreds of sub-pixel rectangles, which took 200–600 ms per
+  // chart in a software-rendered browser (docs/decisions/0036-bench-browser-rows.md).
+  const dense = (data[0]?.length ?? 0) > options.width / MIN_BAR_SLOT_PX;
+  const bars = dense ? uPlot.paths.stepped?.({ align: 1 }) : uPlot.paths.bars?.({ size: [0.7, 40] });
   const start = performance.now();
   const ready = () => {
     performance.measure(CHART_DRAW_MEASURE, { start, detail: options.name });
