@@ -70,21 +70,33 @@ export interface AxeViolation {
   nodes: Array<{ target: string[]; failureSummary?: string }>;
 }
 
-const AXE_SOURCE = () => readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+let axeSource: string | undefined;
+const AXE_RULES = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] };
 
-/** axe-core over the whole document with the WCAG 2.2 AA and best-practice rules; answers the violations. */
-export async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  // Evaluated in the page (strings: the test code is typed for Node, not the DOM).
-  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.addScriptTag({ content: AXE_SOURCE() });
-  return page.evaluate(`(async () => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+/**
+ * axe-core with the WCAG 2.2 AA and best-practice rules; answers the violations. Over the whole
+ * document, or only inside `scope` (an open dialog: the page behind it was checked on its own, and
+ * a whole-page run per dialog was most of the sweep's time). `resultTypes: ['violations']` only
+ * spares axe collecting every passing node; violations are found the same.
+ */
+export async function axeViolations(page: Page, scope?: Locator): Promise<AxeViolation[]> {
+  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.addScriptTag({ content: (axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')) });
+  // Serialised into the page, so self-contained; the test code is typed for Node, so the page's
+  // `axe` is reached untyped. The <html> element as context is axe's whole-page context.
+  return (scope ?? page.locator('html')).evaluate(async (element, options) => {
+    const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> }> }> } }).axe;
+    const result = await axe.run(element, options);
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
-  })()`) as Promise<AxeViolation[]>;
+  }, AXE_RULES);
 }
 
 /** A readable line per violation, for assertion messages. */
 export const describeViolations = (violations: AxeViolation[]) =>
   violations.map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`).join('\n');
+
+/** What has keyboard focus, as "<TAG> <accessible label>" (aria-label, else its text): "BUTTON Revoke ci", "H1 API keys", "BODY …". */
+export const focusedElement = (page: Page) =>
+  page.evaluate('(() => { const e = document.activeElement; return e ? `${e.tagName} ${(e.getAttribute("aria-label") ?? e.textContent ?? "").trim()}` : "none"; })()') as Promise<string>;
 
 /** True when the page scrolls horizontally (WEBAPP.md §6.5 rule 1). */
 export const overflowsHorizontally = (page: Page) => page.evaluate('document.documentElement.scrollWidth > window.innerWidth') as Promise<boolean>;
