@@ -16,7 +16,7 @@ import { DEFAULT_OPENAI_MODELS, startFakeOpenAI } from '../fakes/openai.js';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { axeViolations, describeViolations, launchBrowser, logInThroughPage, openPage, recordResponses } from './harness.js';
+import { axeViolations, describeViolations, focusedElement, launchBrowser, logInThroughPage, openPage, recordResponses } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 const GOOD_KEY = 'sk-e2e-integration-good-00000000000000001';
@@ -139,10 +139,21 @@ describe('J2: add a provider key, tested', () => {
     for (const key of ALL_KEYS) expect(text).not.toContain(key);
     for (const body of await responses.bodies()) for (const key of ALL_KEYS) expect(body).not.toContain(key);
 
+    // Issue 7: deleting a row puts focus on the next row's "Delete" (here the other row), and deleting
+    // the last one on the page heading, never on <body>.
+    const token = ((await (await server.api('/api/auth/login', { body: { email, password: PASSWORD } })).json()) as { access_token: string }).access_token;
+    expect((await server.api('/api/integrations', { token, body: { service: 'openai', api_key: GOOD_KEY, name: 'Second OpenAI' } })).status).toBe(201);
+    await page.reload();
+    await page.getByRole('table', { name: 'Integrations' }).getByRole('rowheader', { name: 'Second OpenAI' }).waitFor();
     await page.getByRole('button', { name: 'Delete Renamed OpenAI' }).click();
     const confirm = page.getByRole('alertdialog', { name: 'Delete Renamed OpenAI?' });
     await confirm.getByRole('button', { name: 'Delete integration' }).click();
+    await page.getByRole('table', { name: 'Integrations' }).getByRole('rowheader', { name: 'Renamed OpenAI' }).waitFor({ state: 'detached' });
+    await expect.poll(() => focusedElement(page)).toBe('BUTTON Delete Second OpenAI');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alertdialog', { name: 'Delete Second OpenAI?' }).getByRole('button', { name: 'Delete integration' }).click();
     await page.getByText('No integrations yet').waitFor();
+    await expect.poll(() => focusedElement(page)).toBe('H1 Integrations');
     for (const key of ALL_KEYS) expect(server.logs.text()).not.toContain(key);
     await context.close();
   }, 60_000);
@@ -206,6 +217,8 @@ describe('Disable and re-enable an integration', () => {
     await confirm.waitFor({ state: 'detached' });
     await row.getByText(/^○Disabled$/).waitFor();
     await row.getByText(/^Disabled manually\. Since /).waitFor();
+    // Issue 7: the "Disable" that opened the dialog is gone; focus is on what took its place.
+    await expect.poll(() => focusedElement(page)).toBe('BUTTON Re-enable Main OpenAI');
     await axe(page);
     const refused = await chat();
     expect(refused.status).toBe(400);

@@ -2,25 +2,28 @@
 import { AlertDialog as RadixAlert, Dialog as RadixDialog } from 'radix-ui';
 import { useRef, type ReactNode } from 'react';
 import { Button } from './Button';
+import { rememberFocusPlace, type FocusPlace } from './focus-place';
 
 /**
  * Gives focus back to what had it when the dialog opened (WEBAPP.md §6.5 rule 3). Our dialogs are
  * opened from state, not from a Radix `Trigger`, and without one Radix returns focus nowhere (it
  * cancels its own fallback and focuses the absent trigger), so focus fell to <body>. If that
- * element is gone (its row was deleted), Radix's fallback applies.
+ * element is gone, or goes once the dialog's action removed its row, focus moves to the nearest
+ * sensible place (`rememberFocusPlace`).
  */
 function useReturnFocus() {
-  const opener = useRef<HTMLElement | null>(null);
+  const opener = useRef<FocusPlace | null>(null);
   return {
     onOpenAutoFocus: () => {
-      opener.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+      const active = document.activeElement;
+      opener.current = active instanceof HTMLElement && active !== document.body ? rememberFocusPlace(active) : null;
     },
     onCloseAutoFocus: (event: Event) => {
-      const target = opener.current;
+      const place = opener.current;
       opener.current = null;
-      if (target?.isConnected) {
+      if (place) {
         event.preventDefault();
-        target.focus();
+        place.restore();
       }
     },
   };
