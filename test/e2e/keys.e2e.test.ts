@@ -1,11 +1,14 @@
 /**
  * J3 (WEBAPP.md §6.6): create a platform key with the keyboard alone; it is shown once. "Done"
- * stays disabled until "I have stored this key" is checked, Escape does not close the reveal
- * before that, "Copy key" puts exactly the key on the clipboard, and after closing and reloading
- * the key appears nowhere (the table shows sk-sb-…last4; no response carries it). The copied key
+ * stays disabled until "I have stored this key" is checked, Escape before that asks "Close without
+ * storing the key?" ("Keep open" / "Close anyway", which clears the key as "Done" does), "Copy
+ * key" puts exactly the key on the clipboard, and after closing and reloading the key appears
+ * nowhere (the table shows sk-sb-…last4; no response carries it). The copied key
  * works with the official OpenAI SDK; "Revoke" (an alertdialog) makes it stop working.
  * "Roll key": the replacement is revealed once in the same dialog; with a grace the old key keeps
  * working and its row says when it is revoked; with "Now" it stops at once and leaves the table.
+ * After "Revoke" removes a row, focus goes to the next row's "Revoke", else the previous row's,
+ * else the page heading.
  */
 import OpenAI from 'openai';
 import type { Browser } from 'playwright-core';
@@ -13,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { axeViolations, describeViolations, launchBrowser, openPage, recordResponses } from './harness.js';
+import { axeViolations, describeViolations, focusedElement, launchBrowser, logInThroughPage, openPage, recordResponses } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 const PROVIDER_KEY = 'sk-e2e-keys-provider-000000000000000001';
@@ -70,8 +73,15 @@ describe('J3: create a key, shown once (keyboard only)', () => {
     expect(secret).toMatch(/^sk-sb-[\w-]{40,}$/);
     const done = reveal.getByRole('button', { name: 'Done' });
     expect(await done.isDisabled()).toBe(true);
+    // Escape asks first (issue 7): "Keep open" (focused first) goes back to the key.
     await page.keyboard.press('Escape');
+    const ask = page.getByRole('alertdialog', { name: 'Close without storing the key?' });
+    await ask.getByText('You will never see this key again.').waitFor();
+    expect(describeViolations(await axeViolations(page, ask))).toBe('');
+    await page.keyboard.press('Enter');
+    await ask.waitFor({ state: 'detached' });
     expect(await reveal.isVisible()).toBe(true);
+    await expect.poll(() => reveal.locator(':focus').count()).toBe(1);
 
     await reveal.getByRole('button', { name: 'Copy key' }).focus();
     await page.keyboard.press('Enter');
@@ -105,6 +115,8 @@ describe('J3: create a key, shown once (keyboard only)', () => {
     await confirm.getByRole('button', { name: 'Revoke key' }).click();
     await confirm.waitFor({ state: 'detached' });
     await page.getByText('No API keys yet').waitFor();
+    // The last row is gone: focus is on the page heading, not <body> (issue 7).
+    await expect.poll(() => focusedElement(page)).toBe('H1 API keys');
     await expect(sdk.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 401 });
     expect(server.logs.text()).not.toContain(secret);
     await context.close();
@@ -213,4 +225,56 @@ describe('key.revoked updates other tabs (issue 7 lifecycle)', () => {
     await rowOf('Rolled with grace').waitFor();
     await context.close();
   }, 45_000);
+});
+
+describe('Issue 7: closing the reveal unstored, and focus after a revoke', () => {
+  it('"Close anyway" clears the key like "Done"; a revoked row hands focus to the next row, the previous one, then the heading', async () => {
+    const user = await server.signIn();
+    for (const name of ['alpha', 'bravo', 'charlie']) expect((await server.api('/api/keys', { token: user.token, body: { name } })).status).toBe(201);
+    const { page, context } = await openPage(browser);
+    await logInThroughPage(page, server.url, { email: user.email, password: PASSWORD }, '/keys');
+    const table = page.getByRole('table', { name: 'API keys' });
+    await table.getByRole('rowheader', { name: 'charlie' }).waitFor();
+
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const create = page.getByRole('dialog', { name: 'Create API key' });
+    await create.getByLabel('Key name').fill('delta');
+    await create.getByRole('button', { name: 'Create key' }).click();
+    const reveal = page.getByRole('dialog', { name: 'Your new API key' });
+    const secret = await reveal.getByLabel('New API key').inputValue();
+    expect(secret).toMatch(/^sk-sb-/);
+    // A backdrop click does nothing; Escape asks; "Close anyway" closes and forgets the key.
+    await page.mouse.click(5, 5);
+    expect(await page.getByRole('alertdialog').count()).toBe(0);
+    expect(await reveal.isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    const ask = page.getByRole('alertdialog', { name: 'Close without storing the key?' });
+    await ask.getByRole('button', { name: 'Close anyway' }).click();
+    await reveal.waitFor({ state: 'detached' });
+    expect(await ask.count()).toBe(0);
+    await table.getByRole('rowheader', { name: 'delta' }).waitFor();
+    expect(await page.content()).not.toContain(secret);
+
+    const names = async () => table.getByRole('rowheader').allTextContents();
+    const revoke = async (name: string) => {
+      await table.getByRole('button', { name: `Revoke ${name}`, exact: true }).click();
+      await page.getByRole('alertdialog', { name: `Revoke ${name}?` }).getByRole('button', { name: 'Revoke key' }).click();
+      await table.getByRole('rowheader', { name, exact: true }).waitFor({ state: 'detached' });
+    };
+    const order = await names();
+    expect(order).toHaveLength(4);
+    // A middle row: focus on the next row's "Revoke".
+    await revoke(order[1]!);
+    await expect.poll(() => focusedElement(page)).toBe(`BUTTON Revoke ${order[2]}`);
+    // The last row: focus on the previous row's.
+    await revoke(order[3]!);
+    await expect.poll(() => focusedElement(page)).toBe(`BUTTON Revoke ${order[2]}`);
+    await revoke(order[2]!);
+    await expect.poll(() => focusedElement(page)).toBe(`BUTTON Revoke ${order[0]}`);
+    // No row left: the heading.
+    await revoke(order[0]!);
+    await page.getByText('No API keys yet').waitFor();
+    await expect.poll(() => focusedElement(page)).toBe('H1 API keys');
+    await context.close();
+  }, 60_000);
 });
