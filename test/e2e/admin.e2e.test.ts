@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-server.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { axeViolations, describeViolations, kpisOf, kpiValues, lastSevenDaysUtc, launchBrowser, logInThroughPage, openPage, recordResponses, type AggregateTotals } from './harness.js';
+import { axeViolations, describeViolations, focusedElement, kpisOf, kpiValues, lastSevenDaysUtc, launchBrowser, logInThroughPage, openPage, recordResponses, type AggregateTotals } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 const CANARIES = [0, 1, 2, 3, 4].map((i) => `sk-canary-tenant-${i}-j11-000000000000000${i}`);
@@ -80,14 +80,20 @@ describe('J11: admin panel', () => {
     const users = page.getByRole('table', { name: 'Users' });
     await expect.poll(() => users.getByRole('row').count()).toBe(2);
     const row = users.getByRole('row', { name: new RegExp(victim.email) });
-    await row.getByRole('button', { name: 'Disable user' }).click();
+    // Issue 7: every row action names its user (not "Disable user" × N).
+    for (const label of ['Disable user', 'Make admin', 'Sign out everywhere']) {
+      expect(await users.getByRole('button', { name: `${label} ${victim.email}`, exact: true }).count(), label).toBe(1);
+    }
+    await row.getByRole('button', { name: `Disable user ${victim.email}`, exact: true }).click();
     const confirm = page.getByRole('alertdialog', { name: `Disable user: ${victim.email}?` });
     await confirm.waitFor();
     await noViolations(page);
     await confirm.getByRole('button', { name: 'Disable user' }).click();
     await confirm.waitFor({ state: 'detached' });
     await row.getByText('Disabled').waitFor();
-    await row.getByRole('button', { name: 'Enable user' }).waitFor();
+    await row.getByRole('button', { name: `Enable user ${victim.email}`, exact: true }).waitFor();
+    // The "Disable user" that opened the dialog became "Enable user": focus is there, not on <body>.
+    await expect.poll(() => focusedElement(page)).toBe(`BUTTON Enable user ${victim.email}`);
 
     // Their next API call fails; their open page goes to the login page.
     expect((await call(victim.platformKey)).status).toBe(401);
@@ -97,7 +103,7 @@ describe('J11: admin panel', () => {
     // A second audited action: sign tenant 1 out everywhere.
     await page.getByRole('searchbox', { name: 'Search users' }).fill(tenants[1]!.email);
     const other = users.getByRole('row', { name: new RegExp(tenants[1]!.email) });
-    await other.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await other.getByRole('button', { name: `Sign out everywhere ${tenants[1]!.email}`, exact: true }).click();
     const signOut = page.getByRole('alertdialog', { name: `Sign out everywhere: ${tenants[1]!.email}?` });
     await signOut.getByRole('button', { name: 'Sign out everywhere' }).click();
     await signOut.waitFor({ state: 'detached' });

@@ -62,7 +62,7 @@ export default function AdminTeamsTab() {
               <td className={cell}>{formatDate(team.created_at, zone)}</td>
               <td className={cell}>{team.disabled ? 'Disabled' : 'Active'}</td>
               <td className={cell}>
-                <Button variant="ghost" onClick={() => setPending(team)}>
+                <Button variant="ghost" onClick={() => setPending(team)} aria-label={`${team.disabled ? 'Enable team' : 'Disable team'} ${team.name}`}>
                   {team.disabled ? 'Enable team' : 'Disable team'}
                 </Button>
               </td>

@@ -99,7 +99,7 @@ export default function AdminUsersTab() {
                     actions.signOut!,
                     ...(user.email_verified || user.disabled ? [] : [actions.resend!]),
                   ].map((action) => (
-                    <Button key={action.path} variant="ghost" onClick={() => setPending({ user, action })}>
+                    <Button key={action.path} variant="ghost" onClick={() => setPending({ user, action })} aria-label={`${action.label} ${user.email}`}>
                       {action.label}
                     </Button>
                   ))}
