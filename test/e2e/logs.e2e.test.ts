@@ -3,9 +3,10 @@
  * key against the OpenAI fake (one success, one that fell back after a provider 500, one rejected)
  * appear in the table "Requests"; filters by model and status go to the URL and the server; a row
  * opens "Request details" with the attempts timeline, and the shared URL (?request=) reopens it
- * after a reload; with "Live" on a new request appears without reload and without per-row fetches;
- * 10k loaded rows keep ≤ 100 `tr` in the DOM and scrolling asks only for the next pages; another
- * user opening the link sees Not found with none of the owner's strings at any paint. axe finds 0
+ * after a reload (its visible "Close" button closes it); with "Live" on a new request appears
+ * without reload and without per-row fetches; 10k loaded rows keep ≤ 100 `tr` in the DOM and
+ * scrolling asks only for the next pages; another user opening the link sees Not found with none
+ * of the owner's strings at any paint. axe finds 0
  * violations on the page and the dialog at 1280 and 375 px, light and dark. No secret reaches a page.
  */
 import pg from 'pg';
@@ -121,7 +122,8 @@ describe('Logs', () => {
     await expectAccessible(page, 'details 1280 light');
     await page.reload();
     await page.getByRole('dialog', { name: 'Request details' }).getByText('Attempt 1: openai/fake-error-500').waitFor();
-    await page.keyboard.press('Escape');
+    // A visible "Close" button (issue 7), not only Escape; the sweep closes it with Escape.
+    await page.getByRole('dialog', { name: 'Request details' }).getByRole('button', { name: 'Close', exact: true }).click();
     await page.getByRole('dialog', { name: 'Request details' }).waitFor({ state: 'detached' });
     expect(page.url()).not.toContain('request=');
 

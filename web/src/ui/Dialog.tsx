@@ -42,9 +42,11 @@ export interface DialogProps {
   children: ReactNode;
   /** When false a backdrop click does not close it (the one-time key reveal). */
   dismissible?: boolean;
+  /** A visible "Close" button beside the title, for dialogs with no action of their own to close them (Request details). */
+  closeButton?: boolean;
 }
 
-export function Dialog({ open, onOpenChange, title, description, children, dismissible = true }: DialogProps) {
+export function Dialog({ open, onOpenChange, title, description, children, dismissible = true, closeButton = false }: DialogProps) {
   const returnFocus = useReturnFocus();
   return (
     <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
@@ -57,7 +59,16 @@ export function Dialog({ open, onOpenChange, title, description, children, dismi
           onPointerDownOutside={dismissible ? undefined : (event) => event.preventDefault()}
           onInteractOutside={dismissible ? undefined : (event) => event.preventDefault()}
         >
-          <RadixDialog.Title className="mb-2 text-lg font-semibold">{title}</RadixDialog.Title>
+          {closeButton ? (
+            <div className="mb-2 flex items-start justify-between gap-2">
+              <RadixDialog.Title className="pt-2 text-lg font-semibold">{title}</RadixDialog.Title>
+              <RadixDialog.Close asChild>
+                <Button variant="ghost">Close</Button>
+              </RadixDialog.Close>
+            </div>
+          ) : (
+            <RadixDialog.Title className="mb-2 text-lg font-semibold">{title}</RadixDialog.Title>
+          )}
           {description ? <RadixDialog.Description className="mb-4 text-sm text-muted">{description}</RadixDialog.Description> : null}
           {children}
         </RadixDialog.Content>

@@ -2,6 +2,7 @@
  * The dialog "Request details" (its URL is shareable: ?request=<id>): the summary, the upstream
  * attempts as a timeline (integration, status, duration, error source, and the retry or fallback
  * that followed), and the response headers Switchboard set. Bodies are not stored, so not shown.
+ * A visible "Close" button closes it, as Escape and a backdrop click do.
  */
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
@@ -87,7 +88,7 @@ function Attempts({ attempts }: { attempts: Attempt[] }) {
 export default function RequestDialog({ id, zone, onClose }: { id: string; zone: string; onClose: () => void }) {
   const detail = useQuery(detailQuery(id));
   return (
-    <Dialog open onOpenChange={(open) => !open && onClose()} title="Request details">
+    <Dialog open onOpenChange={(open) => !open && onClose()} title="Request details" closeButton>
       {detail.isPending ? <p className="text-sm">Loading…</p> : null}
       {detail.isError ? (
         <p role="alert" className="text-sm">
