@@ -252,6 +252,8 @@ describe('Issue 7: closing the reveal unstored, and focus after a revoke', () =>
     await ask.getByRole('button', { name: 'Close anyway' }).click();
     await reveal.waitFor({ state: 'detached' });
     expect(await ask.count()).toBe(0);
+    // Both dialogs are gone with what had focus in them: focus is on the page, not <body>.
+    await expect.poll(() => focusedElement(page)).toMatch(/^(BUTTON Create key|H1 API keys)$/);
     await table.getByRole('rowheader', { name: 'delta' }).waitFor();
     expect(await page.content()).not.toContain(secret);
 
