@@ -8,15 +8,15 @@ import { rememberFocusPlace, type FocusPlace } from './focus-place';
  * Gives focus back to what had it when the dialog opened (WEBAPP.md §6.5 rule 3). Our dialogs are
  * opened from state, not from a Radix `Trigger`, and without one Radix returns focus nowhere (it
  * cancels its own fallback and focuses the absent trigger), so focus fell to <body>. If that
- * element is gone, or goes once the dialog's action removed its row, focus moves to the nearest
- * sensible place (`rememberFocusPlace`).
+ * element is gone, or goes once the dialog's action removed its row, or nothing had focus, focus
+ * moves to the nearest sensible place (`rememberFocusPlace`).
  */
 function useReturnFocus() {
   const opener = useRef<FocusPlace | null>(null);
   return {
     onOpenAutoFocus: () => {
       const active = document.activeElement;
-      opener.current = active instanceof HTMLElement && active !== document.body ? rememberFocusPlace(active) : null;
+      opener.current = rememberFocusPlace(active instanceof HTMLElement && active !== document.body ? active : null);
     },
     onCloseAutoFocus: (event: Event) => {
       const place = opener.current;

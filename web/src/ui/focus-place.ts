@@ -5,7 +5,10 @@
  * starts again from the top. The place of the opener is remembered instead (its row, the rows
  * beside it, the action's label), and when the opener leaves the document focus moves to, in order:
  * the same row's control in the same position (a "Disable" that became "Re-enable"), the next
- * row's same action, the previous row's same action, else the page's heading.
+ * row's same action, the previous row's same action, else the page: a dialog still open (the one a
+ * nested confirmation came from) or the page's heading. A dialog opened while nothing had focus
+ * (its opener was itself removed, as a create dialog gives way to the key reveal) gives focus to
+ * the page the same way.
  */
 
 const ROW = 'tr, li';
@@ -13,6 +16,10 @@ const CONTROL = 'button, a[href]';
 
 const isUsable = (element: Element | null | undefined): element is HTMLElement =>
   element instanceof HTMLElement && element.isConnected && !(element as HTMLButtonElement).disabled;
+
+/** The page's own place for focus: the top dialog still open, else the page's heading. */
+const pagePlace = () =>
+  [...document.querySelectorAll<HTMLElement>('[role="dialog"][data-state="open"], [role="alertdialog"][data-state="open"]')].at(-1) ?? document.querySelector<HTMLElement>('main h1');
 
 /** Nothing has focus: the focused element was removed (or focus was never placed). */
 const focusIsLost = () => document.activeElement === null || document.activeElement === document.body;
@@ -22,8 +29,9 @@ export interface FocusPlace {
   restore: () => void;
 }
 
-/** Remembers where `control` sits, so focus can be put back near it after it is removed. */
-export function rememberFocusPlace(control: HTMLElement): FocusPlace {
+/** Remembers where `control` sits (null: nothing had focus), so focus can be put back near it after it is removed. */
+export function rememberFocusPlace(control: HTMLElement | null): FocusPlace {
+  if (!control) return { restore: () => pagePlace()?.focus() };
   const row = control.closest<HTMLElement>(ROW);
   const label = control.textContent?.trim() ?? '';
   let index = -1;
@@ -47,7 +55,7 @@ export function rememberFocusPlace(control: HTMLElement): FocusPlace {
       const found = neighbour?.isConnected ? sameAction(neighbour) : undefined;
       if (isUsable(found)) return found;
     }
-    return document.querySelector<HTMLElement>('main h1');
+    return pagePlace();
   };
 
   /** Until focus moves elsewhere: if the control is removed while it has focus, move focus to the fallback. */
