@@ -7,7 +7,7 @@
  *   by a model (≤ 50 ms p95);
  * - `GET /api/usage.csv` of the owner's whole range: time to first byte (≤ 1 s), every row
  *   present, and RSS growth (≤ 50 MB). The server runs in this process, so the RSS sampled is this
- *   process's: server and the client counting lines (which keeps nothing).
+ *   process's, the server's; the client counting lines is a separate process.
  * Then the browser rows of §6.7 on the same server (usage-browser.ts): Overview ready, chart draw,
  * filter change, Logs with 10k loaded rows; n/a with the reason without Chromium or a build.
  * With `BENCH_PG_URL` or `SWITCHBOARD_TEST_DATABASE_URL` (any database of a PostgreSQL 15 server;
@@ -18,10 +18,12 @@
  *
  *   npx tsx bench/usage-aggregate.ts [--rows 1000000] [--requests 40] [--pg-url postgres://…]
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
@@ -262,8 +264,40 @@ function garbageCollector(): (() => void) | undefined {
 }
 
 /**
- * Stream the owner's whole range as CSV, counting lines and bytes (nothing is kept), while this
- * process's VmRSS is sampled every 50 ms. The server runs in this process, so that is its RSS.
+ * The CSV client: a separate Node process that streams the export and counts lines and bytes
+ * (keeping nothing), so its own buffers are not in the server's RSS. Prints one JSON line.
+ */
+const CSV_CLIENT = `
+const [url, token] = process.argv.slice(1);
+const start = performance.now();
+let firstByteMs, firstRowMs, lines = 0, bytes = 0;
+const response = await fetch(url, { headers: { authorization: 'Bearer ' + token } });
+if (response.status !== 200 || !response.body) throw new Error('GET /api/usage.csv answered ' + response.status);
+for await (const chunk of response.body) {
+  firstByteMs ??= performance.now() - start;
+  bytes += chunk.length;
+  for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines += 1;
+  if (lines >= 2) firstRowMs ??= performance.now() - start;
+}
+process.stdout.write(JSON.stringify({ firstByteMs, firstRowMs, lines, bytes }));
+`;
+
+/** Runs CSV_CLIENT against `url`; its answer, or why it failed. */
+function runCsvClient(url: string, token: string): Promise<{ firstByteMs?: number; firstRowMs?: number; lines: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CSV_CLIENT, url, token], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (data: Buffer) => (out += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (err += data.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { lines: number; bytes: number }) : reject(new Error(`CSV client exited ${code}: ${err.slice(-500)}`))));
+  });
+}
+
+/**
+ * Stream the owner's whole range as CSV from a client process, while this process's VmRSS is
+ * sampled every 50 ms. The server runs in this process, so that is the server's RSS (plus the idle bench).
  */
 async function measureCsvExport(seeded: SeededServer, range: string): Promise<CsvExportResult> {
   const query = `${range}&tz=UTC`;
@@ -279,24 +313,15 @@ async function measureCsvExport(seeded: SeededServer, range: string): Promise<Cs
   }, 50);
   const sampler = sampleRss(process.pid, 50);
   const start = performance.now();
-  let firstByteMs: number | undefined;
-  let firstRowMs: number | undefined;
-  let lines = 0;
-  let bytes = 0;
+  let client: Awaited<ReturnType<typeof runCsvClient>>;
   let rss: { peakBytes: number; samples: number };
   try {
-    const response = await fetch(`${seeded.url}/api/usage.csv?${query}`, { headers: { authorization: `Bearer ${seeded.token}` } });
-    if (response.status !== 200 || !response.body) throw new Error(`GET /api/usage.csv answered ${response.status}`);
-    for await (const chunk of response.body) {
-      firstByteMs ??= performance.now() - start;
-      bytes += chunk.length;
-      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines += 1;
-      if (lines >= 2) firstRowMs ??= performance.now() - start;
-    }
+    client = await runCsvClient(`${seeded.url}/api/usage.csv?${query}`, seeded.token);
   } finally {
     rss = sampler.stop();
     clearInterval(heapTimer);
   }
+  const { firstByteMs, firstRowMs, lines, bytes } = client;
   const totalSeconds = (performance.now() - start) / 1000;
   gc?.();
   const after = { rss: readRssBytes(process.pid), heap: process.memoryUsage().heapUsed };
@@ -442,7 +467,7 @@ export function describeUsageAggregate(result: AggregateResult): string {
     `${mark(csv.firstByteMs <= CSV_FIRST_BYTE_TARGET_MS && csv.dataRows === csv.expectedRows)}  GET /api/usage.csv?${withoutRange(csv.query)} (31 days): first byte ${csv.firstByteMs.toFixed(0)} ms (first data row ${csv.firstRowMs.toFixed(0)} ms), ` +
       `${csv.dataRows.toLocaleString('en-US')} of ${csv.expectedRows.toLocaleString('en-US')} rows, ${(csv.bytes / 1024 / 1024).toFixed(0)} MB in ${csv.totalSeconds.toFixed(1)} s; ` +
       `targets first byte ≤ ${CSV_FIRST_BYTE_TARGET_MS} ms, every row`,
-    `${mark(csv.growthMb <= CSV_RSS_GROWTH_TARGET_MB)}  RSS during the export (this process: the server runs in it, with the client counting lines): ` +
+    `${mark(csv.growthMb <= CSV_RSS_GROWTH_TARGET_MB)}  RSS during the export (this process: the server runs in it; the client is another process): ` +
       `${csv.baselineRssMb.toFixed(1)} MB before${csv.gcBeforeBaseline ? ' (after a full GC)' : ' (no GC available)'}, peak ${csv.peakRssMb.toFixed(1)} MB over ${csv.samples} samples: ` +
       `+${csv.growthMb.toFixed(1)} MB; target ≤ ${CSV_RSS_GROWTH_TARGET_MB} MB`,
     `info  JS heap in use ${csv.baselineHeapMb.toFixed(1)} → peak ${csv.peakHeapMb.toFixed(1)} MB, ArrayBuffers ${csv.baselineBuffersMb.toFixed(1)} → peak ${csv.peakBuffersMb.toFixed(1)} MB during the export; ` +
@@ -464,11 +489,44 @@ export function describeUsageAggregate(result: AggregateResult): string {
 }
 
 /** Alone: the lines above, then the verdicts as the full bench judges them; exit 1 when one fails. */
+/**
+ * measureUsageAggregate in a process of its own (what `npm run bench` calls): the server it starts
+ * is then alone in its process, so the CSV export's RSS growth and the heap's state are the
+ * server's, not those of a bench process that has driven autocannon for a quarter of an hour
+ * (in process, the same code measured +74 MB there and +37 MB alone).
+ */
+export async function measureUsageAggregateApart(spec: AggregateSpec): Promise<AggregateResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-aggregate-'));
+  const out = path.join(dir, 'result.json');
+  try {
+    const args = [...process.execArgv, fileURLToPath(import.meta.url), '--rows', String(spec.rows), '--requests', String(spec.requests), '--json-out', out];
+    if (spec.postgresUrl) args.push('--pg-url', spec.postgresUrl);
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    const stop = onCleanup('usage aggregate process', () => void child.kill('SIGTERM'));
+    try {
+      const code = await new Promise<number | null>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('exit', resolve);
+      });
+      if (code !== 0) throw new Error(`bench/usage-aggregate.ts exited ${code}`);
+    } finally {
+      stop();
+    }
+    return JSON.parse(readFileSync(out, 'utf8')) as AggregateResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, requests: { type: 'string', default: '40' }, 'pg-url': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { rows: { type: 'string', default: '1000000' }, requests: { type: 'string', default: '40' }, 'pg-url': { type: 'string' }, 'json-out': { type: 'string' } },
+  });
   installCleanupHooks();
   try {
     const result = await measureUsageAggregate({ rows: Number(values.rows), requests: Number(values.requests), postgresUrl: values['pg-url'] ?? externalPostgresUrl() });
+    // Run from `npm run bench` (measureUsageAggregateApart): the result is its answer.
+    if (values['json-out']) return writeFileSync(values['json-out'], JSON.stringify(result));
     process.stdout.write(`${describeUsageAggregate(result)}\n`);
     const { usageAggregateVerdicts, formatVerdict } = await import('./lib/verdicts.js');
     const verdicts = usageAggregateVerdicts(result);

@@ -222,7 +222,7 @@ export function usageAggregateVerdicts(result: AggregateResult | undefined): Ver
       status: c.pass ? 'PASS' : 'FAIL',
       detail:
         `first byte ${c.firstByteMs.toFixed(0)} ms (first data row ${c.firstRowMs.toFixed(0)} ms); ${c.dataRows.toLocaleString('en-US')} of ${c.expectedRows.toLocaleString('en-US')} rows in ${c.totalSeconds.toFixed(1)} s; ` +
-        `RSS +${c.growthMb.toFixed(1)} MB (bench process, server in process${c.gcBeforeBaseline ? ', GC before the baseline' : ''})`,
+        `RSS +${c.growthMb.toFixed(1)} MB (the server's process; the client is another${c.gcBeforeBaseline ? ', GC before the baseline' : ''})`,
     },
     ...browserVerdicts(result.rows, result.browser),
   ];
