@@ -30,7 +30,7 @@ import { setFlagsFromString } from 'node:v8';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import { AGGREGATE_SETTINGS, aggregateStatement } from '../src/metering/usage-aggregates.js';
+import { aggregateSettings, aggregateStatement } from '../src/metering/usage-aggregates.js';
 import { rollupUpsertSql } from '../src/metering/usage-rollup.js';
 import { createLogger } from '../src/platform/logger.js';
 import { openEmbeddedDatabase } from '../src/store/embedded-postgres.js';
@@ -397,9 +397,11 @@ export async function measureUsageAggregate(spec: AggregateSpec): Promise<Aggreg
         const statement = new PgDialect().sqlToQuery(
           aggregateStatement({ scope: { kind: 'user', userId: seeded.ownerId }, filters: {}, zone: 'UTC', granularity: 'day', dimensions: ['model'], from: new Date(from), to: new Date(to) }),
         );
+        const settings = new PgDialect().sqlToQuery(aggregateSettings('UTC'));
         for (const extra of ['', 'set local jit = on', "set local work_mem = '4MB'"]) {
           await client.query('begin');
-          for (const setting of [...AGGREGATE_SETTINGS, extra].filter(Boolean)) await client.query(setting);
+          await client.query(settings.sql, settings.params);
+          if (extra) await client.query(extra);
           const plan = await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${statement.sql}`, statement.params);
           await client.query('rollback');
           process.stdout.write(`-- ${extra || 'as served'}\n${plan.rows.map((row) => row['QUERY PLAN']).join('\n')}\n`);
