@@ -1,15 +1,14 @@
 /**
  * The usage rollup (table usage_hourly, WEBAPP.md §5.4): one row per 15-minute UTC bucket and
  * dimension set, with sums and two fixed logarithmic histograms (latency, time to first token).
+ * The same SQL builds it where rows arrive, so they cannot drift: the usage writer's batch insert
+ * (rows just inserted), the end-to-end tests' and the aggregation bench's seeding. (The backfill of
+ * migration 0004_usage_hourly.sql was generated from this text's earlier int[] form; 0008 converts.)
  *
  * A histogram is stored packed in one `numeric`: the count of cell i is the i-th group of
  * CELL_DIGITS decimal digits from the right, so adding two packed values adds them cell by cell
  * (no group comes near 10^15 requests), and an aggregate sums a histogram with one `sum()` rather
- * than one per cell — 3.5× faster over 42k rollup rows (docs/decisions/0035-packed-histograms.md).
- * The same SQL builds it in three places, so they cannot drift: the usage writer's batch insert
- * (rows just inserted), the migration's backfill (0004_usage_hourly.sql, generated from this text),
- * and the aggregation bench's seeding.
- */
+ * than one per cell — 3.5× faster over 42k rollup rows (docs/decisions/0035-packed-histograms.md). */
 
 /** Quarter hours: every zone offset in use is a multiple of 15 minutes, so zone days are exact. */
 export const BUCKET_SECONDS = 900;
