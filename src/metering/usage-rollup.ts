@@ -8,7 +8,8 @@
  * A histogram is stored packed in one `numeric`: the count of cell i is the i-th group of
  * CELL_DIGITS decimal digits from the right, so adding two packed values adds them cell by cell
  * (no group comes near 10^15 requests), and an aggregate sums a histogram with one `sum()` rather
- * than one per cell — 3.5× faster over 42k rollup rows (docs/decisions/0035-packed-histograms.md). */
+ * than one per cell — 3.5× faster over 42k rollup rows (docs/decisions/0035-packed-histograms.md).
+ */
 
 /** Quarter hours: every zone offset in use is a multiple of 15 minutes, so zone days are exact. */
 export const BUCKET_SECONDS = 900;
