@@ -28,7 +28,7 @@ import type { Database } from '../store/db.js';
 import { integrations } from '../store/schema.js';
 import type { OwnerRef } from './envelope.js';
 import { toIntegrationView, type IntegrationsService, type IntegrationView } from './integrations.service.js';
-import type { IntegrationRow } from './integrations.store.js';
+import { ownerOfRow, publishIntegrationChange, type IntegrationRow } from './integrations.store.js';
 
 /** The most model ids stored per integration. */
 const MAX_MODELS = 2_000;
@@ -75,12 +75,9 @@ export function noticeTargetOf(row: NoticeSubject): { owner: NoticeOwner; path: 
     : { owner: { teamId: row.ownerTeamId! }, path: `/api/teams/${row.ownerTeamId}/integrations/${row.id}` };
 }
 
-const ownerOf = (row: Pick<IntegrationRow, 'ownerUserId' | 'ownerTeamId'>): OwnerRef =>
-  row.ownerUserId ? { kind: 'user', id: row.ownerUserId } : { kind: 'team', id: row.ownerTeamId as string };
-
 export function createIntegrationHealth(deps: IntegrationHealthDeps) {
   const { db, bus, logger } = deps;
-  const publish = (owner: OwnerRef, id: string) => bus.publish('integration', `${owner.kind}:${owner.id}:${id}`);
+  const publish = (owner: OwnerRef, id: string) => publishIntegrationChange(bus, owner, id);
 
   async function runCheck(check: KeyCheck, row: Pick<IntegrationRow, 'service' | 'baseUrl'>, apiKey: string): Promise<KeyCheckVerdict> {
     const baseUrl = row.baseUrl ?? deps.providerBaseUrls[row.service as ServiceId];
@@ -109,7 +106,7 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
   }
 
   async function store(row: IntegrationRow, verdict: KeyCheckVerdict): Promise<IntegrationRow | undefined> {
-    const owner = ownerOf(row);
+    const owner = ownerOfRow(row);
     const [updated] = await db
       .update(integrations)
       .set({
@@ -143,7 +140,7 @@ export function createIntegrationHealth(deps: IntegrationHealthDeps) {
           .where(and(eq(integrations.id, id), ne(integrations.status, 'invalid')))
           .returning();
         for (const row of rows) {
-          publish(ownerOf(row), row.id);
+          publish(ownerOfRow(row), row.id);
           deps.onStatus?.(row);
           // Only the replica whose update changed the status gets the row back: one notice per rejection.
           if (deps.notices) await notifyRejected(row, error);

@@ -30,7 +30,7 @@ import type { RedisConnections } from '../platform/redis.js';
 import type { Database } from '../store/db.js';
 import { integrations } from '../store/schema.js';
 import { noticeTargetOf, type IntegrationHealth } from './integration-health.js';
-import { ownerOfRow, type IntegrationRow } from './integrations.store.js';
+import { ownerOfRow, publishIntegrationChange, type IntegrationRow } from './integrations.store.js';
 
 /** The longest wait between two re-checks. */
 export const MAX_RETRY_SECONDS = 24 * 3600;
@@ -81,8 +81,7 @@ export function createIntegrationRecovery(deps: IntegrationRecoveryDeps) {
   const reason = autoDisabledReason(policy);
 
   const announce = (row: IntegrationRow) => {
-    const owner = ownerOfRow(row);
-    bus.publish('integration', `${owner.kind}:${owner.id}:${row.id}`);
+    publishIntegrationChange(bus, ownerOfRow(row), row.id);
     deps.onStatus?.(row);
   };
 

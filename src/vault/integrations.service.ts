@@ -13,7 +13,7 @@ import { normaliseBaseUrl } from '../gateway/upstream-guard.js';
 import type { ServiceId } from '../gateway/providers/provider.js';
 import { dataKeyAad, generateDataKey, open, seal, secretAad, type OwnerRef } from './envelope.js';
 import type { Keyring } from './keyring.js';
-import { ownerOfRow, type IntegrationRow, type IntegrationsStore } from './integrations.store.js';
+import { ownerOfRow, publishIntegrationChange, type IntegrationRow, type IntegrationsStore } from './integrations.store.js';
 import type { SecretCache } from './secret-cache.js';
 
 /** Services whose requests need an explicit base URL: there is no official endpoint to default to. */
@@ -137,7 +137,7 @@ type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 export function createIntegrationsService(deps: IntegrationsServiceDeps) {
   const { db, store, keyring, cache, audit, bus } = deps;
-  const published = (owner: OwnerRef, id: string) => bus.publish('integration', `${owner.kind}:${owner.id}:${id}`);
+  const published = (owner: OwnerRef, id: string) => publishIntegrationChange(bus, owner, id);
 
   /** The owner's data key, created (and wrapped under the primary master key) on first use. */
   async function dataKeyFor(owner: OwnerRef, tx: Tx) {

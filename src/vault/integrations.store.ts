@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../store/db.js';
 import { dataKeys, integrations } from '../store/schema.js';
+import type { InvalidationBus } from '../platform/invalidation.js';
 import type { OwnerRef } from './envelope.js';
 
 export type IntegrationRow = typeof integrations.$inferSelect;
@@ -15,6 +16,10 @@ const dataKeyOwnerFilter = (owner: OwnerRef) =>
 
 export const ownerOfRow = (row: Pick<IntegrationRow, 'ownerUserId' | 'ownerTeamId'>): OwnerRef =>
   row.ownerUserId ? { kind: 'user', id: row.ownerUserId } : { kind: 'team', id: row.ownerTeamId as string };
+
+/** Tells every replica an integration changed (`integration` topic, `<kind>:<ownerId>:<id>`): caches of it are dropped. */
+export const publishIntegrationChange = (bus: Pick<InvalidationBus, 'publish'>, owner: OwnerRef, id: string): void =>
+  bus.publish('integration', `${owner.kind}:${owner.id}:${id}`);
 
 /** Drizzle queries for integrations and data keys. Every query is filtered by owner. */
 export function createIntegrationsStore(db: DbExecutor) {
