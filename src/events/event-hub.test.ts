@@ -55,6 +55,26 @@ describe('event hub (no Redis)', () => {
     expect(later.replay('someone-else.1').map((event) => event.type)).toEqual(['resync']);
     expect(later.replay('garbage').map((event) => event.type)).toEqual(['resync']);
   });
+
+  it('keeps exactly the last ringSize events however many went through it', async () => {
+    const hub = createEventHub({ redis: undefined, logger, ringSize: 3 });
+    const ids: string[] = [];
+    const viewer = () => ({ userId: 'u', teams: new Set<string>() });
+    const watching = hub.subscribe(viewer, (event) => ids.push(event.id));
+    for (let n = 1; n <= 20; n++) {
+      hub.publish('usage.created', { userId: 'u' }, { n });
+      if (n % 4 === 0) await tick();
+    }
+    await tick();
+    watching.close();
+    const later = hub.subscribe(viewer, () => undefined);
+    const numbers = (events: LiveEvent[]) => events.map((event) => (event.type === 'resync' ? 'resync' : (event.data as { n: number }).n));
+    // 18, 19 and 20 are held: resuming after 17 gets them, after 18 the last two, after 16 is too far back.
+    expect(numbers(later.replay(ids[16]))).toEqual([18, 19, 20]);
+    expect(numbers(later.replay(ids[17]))).toEqual([19, 20]);
+    expect(numbers(later.replay(ids[19]))).toEqual([]);
+    expect(numbers(later.replay(ids[15]))).toEqual(['resync']);
+  });
 });
 
 describe('integration live status', () => {

@@ -72,7 +72,10 @@ export function createEventHub(options: EventHubOptions) {
   const log = options.logger.child({ component: 'events' });
   const origin = randomBytes(6).toString('hex');
   const boot = randomBytes(4).toString('hex');
+  // The ring is `ring[head…]`: entries before `head` left it, and are cut off in one splice once
+  // there are ringSize of them (a splice per event moved the whole ring on every request).
   const ring: Delivered[] = [];
+  let head = 0;
   let seq = 0;
   const listeners = new Set<{ viewer: () => Viewer; send: (event: LiveEvent) => void }>();
   let outbox: Envelope[] = [];
@@ -86,7 +89,11 @@ export function createEventHub(options: EventHubOptions) {
     seq += 1;
     const delivered: Delivered = { ...event, seq };
     ring.push(delivered);
-    if (ring.length > options.ringSize) ring.splice(0, ring.length - options.ringSize);
+    if (ring.length - head > options.ringSize) head = ring.length - options.ringSize;
+    if (head >= options.ringSize || head === ring.length) {
+      ring.splice(0, head);
+      head = 0;
+    }
     for (const listener of listeners) {
       if (!visible(listener.viewer(), event)) continue;
       try {
@@ -185,12 +192,13 @@ export function createEventHub(options: EventHubOptions) {
           if (lastEventId === undefined || lastEventId === '') return [];
           const [idBoot, idSeq] = lastEventId.split('.');
           const after = Number(idSeq);
-          const oldest = ring[0]?.seq ?? seq + 1;
+          const oldest = ring[head]?.seq ?? seq + 1;
           // Resumable: our id, not from the future, and nothing after it has left the ring.
           if (idBoot !== boot || !Number.isInteger(after) || after > seq || after < oldest - 1) {
             return [{ id: `${boot}.${seq}`, type: 'resync', data: { reason: 'The events since Last-Event-ID are not available here; refetch what you show.' } }];
           }
-          return ring.filter((event) => event.seq > after && visible(viewer(), event)).map(toLive);
+          const kept = ring.slice(head);
+          return kept.filter((event) => event.seq > after && visible(viewer(), event)).map(toLive);
         },
         close() {
           listeners.delete(listener);

@@ -25,9 +25,10 @@ import type { AiRateLimits } from './limits/ai-rate-limits.js';
 import { requestBodyTokens } from './limits/token-estimate.js';
 import type { ModelResolver, ModelTarget } from './model-resolver.js';
 import type { CallContext, NormalizedUsage, ServiceId, UpstreamErrorResponse, UpstreamRequest } from './providers/provider.js';
-import { classifyUpstreamFailure, isAbort, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
+import { classifyUpstreamFailure, isAbort, UpstreamAbort, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
 import { BreakerOpenError, breakerKey, integrationBreakerKey, runChain, type Resilience } from './resilience/index.js';
 import type { UsageAttempt } from '../store/schema.js';
+import { requestHeader, setResponseHeader } from '../http/node-headers.js';
 
 /** Attempts kept on a usage record: the first ones and the last (a chain is short; this bounds a runaway). */
 export const MAX_RECORDED_ATTEMPTS = 10;
@@ -173,9 +174,9 @@ export function openCall(
   let endpoint: string | undefined;
   let integrationId: string | null = null;
   let metered = false;
-  let signal: AbortSignal | undefined | null = null;
   let promptEstimate: number | undefined;
-  const promptTokens = () => (promptEstimate ??= options.estimate?.promptTokens() ?? requestBodyTokens(c.req.header('content-length')));
+  const attemptAbort = createAttemptAborts(c);
+  const promptTokens = () => (promptEstimate ??= options.estimate?.promptTokens() ?? requestBodyTokens(requestHeader(c, 'content-length')));
   const limits = deps.rateLimits?.open(principal, () => promptTokens() + (options.estimate?.maxOutputTokens ?? 0));
   /** Reserved against the caller's budgets (for the integration serving the attempt); settled by meter(). */
   let reservation: Promise<Reservation | undefined> | undefined;
@@ -230,8 +231,8 @@ export function openCall(
         await limits?.admit();
         const local = await deps.local.credential(target.model);
         integrationId = null;
-        c.header('x-switchboard-integration', undefined);
-        c.header('x-switchboard-fallback', 'local');
+        setResponseHeader(c, 'x-switchboard-integration', undefined);
+        setResponseHeader(c, 'x-switchboard-fallback', 'local');
         // Operator-configured (loopback allowed): the trusted pool, like the official base URLs.
         return { integrationId: null, service, baseUrl: local.baseUrl, apiKey: local.apiKey, guarded: false, rateLimit: null };
       }
@@ -253,8 +254,8 @@ export function openCall(
         reservation = deps.budgets.reserve(principal, credential.integrationId, () => worstCaseMicros(deps.catalog, service, target.model, options.worstCase?.()));
         await reservation;
       }
-      c.header('x-switchboard-integration', credential.integrationId);
-      c.header('x-switchboard-fallback', candidateIndex > 0 ? `${target.service}/${target.model}` : undefined);
+      setResponseHeader(c, 'x-switchboard-integration', credential.integrationId);
+      setResponseHeader(c, 'x-switchboard-fallback', candidateIndex > 0 ? `${target.service}/${target.model}` : undefined);
       const baseUrl = credential.baseUrl ?? deps.providerBaseUrls[service];
       if (!baseUrl) throw new AppError('invalid_request', { message: `The ${service} integration has no base_url.` });
       return { ...credential, baseUrl, guarded: credential.baseUrl !== null };
@@ -270,15 +271,13 @@ export function openCall(
       };
     },
     send(request, credential, sendOptions) {
-      if (signal === null) signal = clientGoneSignal(c);
-      const extra = sendOptions?.signal;
-      const combined = extra ? (signal ? AbortSignal.any([signal, extra]) : extra) : signal;
+      const abort = attemptAbort(sendOptions?.signal);
       const sent = (() => {
-        if (!deps.resilience) return deps.upstream.send(request, { signal: combined, guarded: credential.guarded });
+        if (!deps.resilience) return deps.upstream.send(request, { signal: abort, guarded: credential.guarded });
         endpoint = breakerKey(target.service, credential.baseUrl);
         const gate = deps.resilience.breakers.acquire(endpoint);
         if (!gate.allowed) throw new BreakerOpenError(gate.retryAfterMs);
-        return sendWithinDeadline(deps.upstream, request, { signal: combined, guarded: credential.guarded }, deps.resilience.options.deadlineMs - (performance.now() - started));
+        return sendWithinDeadline(deps.upstream, request, abort, credential.guarded, deps.resilience.options.deadlineMs - (performance.now() - started));
       });
       if (!telemetry) return sent();
       telemetry.attempt(target, credential, candidateIndex > 0 || credential.integrationId === null);
@@ -380,29 +379,50 @@ export function openCall(
  * headers, retries included: an attempt still waiting when it passes is cancelled as a
  * provider_timeout. Once the answer started, the stream is bounded by the idle timeout only.
  */
-function sendWithinDeadline(upstream: GatewayDeps['upstream'], request: UpstreamRequest, options: { signal: AbortSignal | undefined; guarded: boolean }, remainingMs: number): Promise<UpstreamResponse> {
+function sendWithinDeadline(upstream: GatewayDeps['upstream'], request: UpstreamRequest, abort: UpstreamAbort, guarded: boolean, remainingMs: number): Promise<UpstreamResponse> {
   const timeout = () => new AppError('provider_timeout', { message: 'The provider did not answer within the request deadline.' });
   if (remainingMs <= 0) return Promise.reject(timeout());
-  // One controller: the deadline aborts it until the headers arrive; the client leaving, always.
-  const controller = new AbortController();
-  const parent = options.signal;
-  if (parent?.aborted) controller.abort(parent.reason);
-  else parent?.addEventListener('abort', () => controller.abort(parent.reason), { once: true });
   let expired = false;
   const timer = setTimeout(() => {
+    if (abort.aborted) return;
     expired = true;
-    controller.abort();
+    abort.abort();
   }, remainingMs);
-  return upstream.send(request, { signal: controller.signal, guarded: options.guarded }).then(
+  return upstream.send(request, { signal: abort, guarded }).then(
     (response) => {
       clearTimeout(timer);
       return response;
     },
     (error: unknown) => {
       clearTimeout(timer);
-      throw expired && !parent?.aborted ? timeout() : error;
+      throw expired ? timeout() : error;
     },
   );
+}
+
+/**
+ * One abort per upstream attempt, fired when the client's connection closes (a disconnect cancels
+ * the provider call, its stream included) or when `extra` aborts; the request deadline fires it
+ * too while the headers are awaited (sendWithinDeadline). The call listens for the close once and
+ * aborts its latest attempt (attempts run one after another).
+ */
+function createAttemptAborts(c: Context<AppEnv>): (extra: AbortSignal | undefined) => UpstreamAbort {
+  let latest: UpstreamAbort | undefined;
+  let listening = false;
+  return (extra) => {
+    const abort = new UpstreamAbort();
+    latest = abort;
+    const outgoing = c.env?.outgoing;
+    if (outgoing && !listening) {
+      listening = true;
+      outgoing.once('close', () => {
+        if (!outgoing.writableFinished) latest?.abort();
+      });
+    }
+    if (extra?.aborted) abort.abort();
+    else extra?.addEventListener('abort', () => abort.abort(), { once: true });
+    return abort;
+  };
 }
 
 /** `openCall`, after turning a route name (a `model` without "/") into its fallback chain. */

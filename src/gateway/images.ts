@@ -14,6 +14,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { readJsonObject } from '../http/json-body.js';
 import { AppError } from '../platform/errors.js';
+import { setResponseHeader } from '../http/node-headers.js';
 import { clientGoneSignal, openRoutedCall, readErrorResponse, readJson, type CallCredential, type GatewayCall, type GatewayDeps } from './gateway-call.js';
 import type { CallContext, ImageGenerationRequest, ImageStep, ImagesAdapter, ServiceId } from './providers/provider.js';
 import { classifyUpstreamFailure, type UpstreamResponse } from './upstream-client.js';
@@ -121,7 +122,7 @@ export function createImagesHandler(deps: ImagesDeps) {
         return { step: await driveSteps(call, adapter, request, ctx, credential, limits, clientGone), isLocal };
       });
       call.meter({ status: 200, usage: step.usage, ...(isLocal ? { fallback: true } : {}) });
-      if (isLocal) c.header('x-switchboard-fallback', 'local');
+      if (isLocal) setResponseHeader(c, 'x-switchboard-fallback', 'local');
       return c.json(step.body, 200);
     } catch (error) {
       throw call.fail(error);

@@ -11,6 +11,7 @@ import type { Authenticator } from '../accounts/authenticator.js';
 import { AppError } from '../platform/errors.js';
 import { isUlid } from '../platform/ids.js';
 import type { AppEnv } from './context.js';
+import { requestHeader } from './node-headers.js';
 
 export const TEAM_HEADER = 'x-switchboard-team';
 
@@ -35,12 +36,12 @@ export function requireAuth(authenticator: Authenticator, options: RequireAuthOp
   const allowPlatformKeys = options.allowPlatformKeys ?? false;
   return async (c, next) => {
     const credential = bearerCredential(
-      c.req.header('authorization'),
-      options.allowApiKeyHeader ? c.req.header('x-api-key') : undefined,
+      requestHeader(c, 'authorization'),
+      options.allowApiKeyHeader ? requestHeader(c, 'x-api-key') : undefined,
     );
     const principal = credential ? await authenticator.authenticate(credential, { allowPlatformKeys }) : undefined;
     if (!principal) throw new AppError('unauthenticated');
-    const requestedTeam = options.allowTeamHeader ? c.req.header(TEAM_HEADER) : undefined;
+    const requestedTeam = options.allowTeamHeader ? requestHeader(c, TEAM_HEADER) : undefined;
     if (requestedTeam !== undefined) {
       if (!isUlid(requestedTeam)) {
         throw new AppError('invalid_request', { param: TEAM_HEADER, message: `${TEAM_HEADER} must be a team id (ULID).` });

@@ -9,6 +9,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../platform/errors.js';
 import type { AppEnv } from './context.js';
+import { requestHeader } from './node-headers.js';
 
 export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
   const tooLarge = () => new AppError('payload_too_large', { message: `The request body exceeds ${maxBytes} bytes.` });
@@ -20,8 +21,8 @@ export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
   });
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
-    const declared = c.req.header('content-length');
-    if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
+    const declared = requestHeader(c, 'content-length');
+    if (declared !== undefined && requestHeader(c, 'transfer-encoding') === undefined) {
       if (Number(declared) > maxBytes) throw tooLarge();
       return next();
     }

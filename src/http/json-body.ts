@@ -1,9 +1,11 @@
 import type { Context } from 'hono';
+import type { AppEnv } from './context.js';
 import { AppError } from '../platform/errors.js';
+import { requestHeader } from './node-headers.js';
 
 /** Parse a JSON object body with a clear 4xx for every way it can be wrong. */
-export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
-  const type = c.req.header('content-type') ?? '';
+export async function readJsonObject(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  const type = requestHeader(c, 'content-type') ?? '';
   if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) {
     throw new AppError('unsupported_media_type');
   }

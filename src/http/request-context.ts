@@ -11,6 +11,7 @@ import { redactUrlPath } from '../platform/redact.js';
 import type { AppEnv } from './context.js';
 import { startDirectResponse } from './direct-response.js';
 import type { RequestTelemetry } from './request-telemetry.js';
+import { requestHeader } from './node-headers.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -55,15 +56,15 @@ export function requestContext(options: RequestContextOptions): MiddlewareHandle
   const accessLogger = logger.child({}, { redact: [] });
   return async (c, next) => {
     const started = performance.now();
-    const incomingId = c.req.header('x-request-id');
+    const incomingId = requestHeader(c, 'x-request-id');
     const requestId = incomingId && SAFE_REQUEST_ID.test(incomingId) ? incomingId : `req_${newId()}`;
-    const clientIp = resolveClientIp(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'));
+    const clientIp = resolveClientIp(c.env?.incoming?.socket?.remoteAddress, requestHeader(c, 'x-forwarded-for'));
     const requestLogger = lazyChild(logger, requestId);
     c.set('requestId', requestId);
     c.set('clientIp', clientIp);
     c.set('logger', requestLogger);
     const telemetry = options.telemetry?.(c);
-    const https = c.req.header('x-forwarded-proto') === 'https' || c.req.url.startsWith('https:');
+    const https = requestHeader(c, 'x-forwarded-proto') === 'https' || c.req.url.startsWith('https:');
     // Under Node the security headers go on the ServerResponse before the handler runs: the head
     // @hono/node-server writes is merged over them (a handler's own CSP wins), and the response's
     // plain header record is never turned into a Headers object and back (building, setting and

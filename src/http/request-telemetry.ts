@@ -9,6 +9,7 @@ import { routePath } from 'hono/route';
 import type { Metrics } from '../platform/metrics.js';
 import { statusClass } from '../platform/metrics.js';
 import type { AppEnv } from './context.js';
+import { requestHeader } from './node-headers.js';
 
 export interface RequestTelemetry {
   /** Runs the rest of the chain inside the request's span. */
@@ -18,7 +19,7 @@ export interface RequestTelemetry {
 }
 
 const headerGetter: TextMapGetter<Context<AppEnv>> = {
-  get: (carrier, key) => carrier.req.header(key),
+  get: (carrier, key) => requestHeader(carrier, key),
   keys: () => ['traceparent', 'tracestate'],
 };
 

@@ -25,6 +25,7 @@ import { buildNativeRequest, createNativeStreamTranslator, nativeSseEncoder } fr
 import { toChatRequest } from './to-chat-request.js';
 import { validateMessagesRequest, type MessagesRequest } from './validate-messages.js';
 import { chatWorstCase } from '../../metering/budgets/worst-case.js';
+import { requestHeader } from '../../http/node-headers.js';
 
 export interface MessagesDeps extends GatewayDeps {
   /** Chat adapters by service; `anthropic`'s is used only for the shape of its errors. */
@@ -62,8 +63,8 @@ async function sendNatively(c: Context<AppEnv>, call: GatewayCall, body: Record<
   const credential = await call.credential();
   const ctx = call.callContext(credential);
   const upstreamRequest = buildNativeRequest(body, ctx, {
-    version: c.req.header('anthropic-version'),
-    beta: c.req.header('anthropic-beta'),
+    version: requestHeader(c, 'anthropic-version'),
+    beta: requestHeader(c, 'anthropic-beta'),
   });
   const response = await call.send(upstreamRequest, credential);
   if (response.status >= 400) throw mapAnthropicError(await readErrorResponse(response), ctx);
