@@ -25,7 +25,7 @@ import { estimateSeconds, externalPostgresUrl, HELP, parseOptions, type BenchOpt
 import { benchDir, resultsDir } from './lib/paths.js';
 import { installPortkey, isPortkeyInstalled, PORTKEY_VERSION, startPortkey } from './lib/portkey.js';
 import { allCores, pinThisProcess } from './lib/processes.js';
-import { startSwitchboard, type SwitchboardTarget } from './lib/switchboard.js';
+import { startSwitchboard, twinRoot, type SwitchboardTarget } from './lib/switchboard.js';
 import { formatReport } from './lib/table.js';
 import { BENCH_PROVIDER_KEY, checkTarget, startBare, startMock, type MockProcess, type Target, type TargetName } from './lib/targets.js';
 import { measureTtft, type TtftResult } from './lib/ttft.js';
@@ -56,14 +56,15 @@ async function startTarget(name: TargetName, ctx: Context): Promise<Target | und
   if (name === 'bare') return startBare(scripts.bare, mock.url, core(1));
   if (name === 'switchboard') return startSwitchboardIn(ctx, 'switchboard', options.cpuProfile);
   if (name === 'switchboard-nometrics') {
+    const twin = twinRoot();
     return startSwitchboard({
       mockUrl: ctx.mock.url,
       core: ctx.core(1),
       workDir: path.join(ctx.workDir, 'switchboard-nometrics'),
       keepFiles: options.keepFiles,
-      metrics: false,
+      // An A/B run: the other checkout's build, metrics on like the first, in the same interleaved rounds.
+      ...(twin ? { root: twin, label: `Switchboard, twin (${path.basename(twin)})` } : { metrics: false, label: 'Switchboard, metrics off' }),
       name: 'switchboard-nometrics',
-      label: 'Switchboard, metrics off',
     });
   }
   if (options.portkey === 'off') {

@@ -17,8 +17,14 @@ import { freePort, startProcess, waitForHttp } from './processes.js';
 import { BENCH_PROVIDER_KEY, type Target } from './targets.js';
 
 const run = promisify(execFile);
-const BIN = path.join(rootDir, 'bin/switchboard.js');
 const EMAIL = 'bench@example.com';
+
+/**
+ * BENCH_TWIN_ROOT=/path/to/other/checkout (built): the `switchboard-nometrics` target runs that
+ * checkout's build with metrics on instead, so a change is measured against its base in the same
+ * interleaved rounds (an A/B within one run; between runs this VM drifts by ±15 %).
+ */
+export const twinRoot = (): string | undefined => (process.env.BENCH_TWIN_ROOT ? path.resolve(process.env.BENCH_TWIN_ROOT) : undefined);
 
 export interface SwitchboardTarget extends Target {
   origin: string;
@@ -35,13 +41,17 @@ export interface SwitchboardOptions {
   cpuProfileDir?: string | undefined;
   /** False: SWITCHBOARD_METRICS=false (the metrics-off baseline). */
   metrics?: boolean;
+  /** Run the build of another checkout (its `bin/switchboard.js` and `dist/`): the A of an A/B (BENCH_TWIN_ROOT). */
+  root?: string;
   /** Name and label in the results (default `switchboard`, "Switchboard"). */
   name?: 'switchboard' | 'switchboard-nometrics';
   label?: string;
 }
 
 export async function startSwitchboard(options: SwitchboardOptions): Promise<SwitchboardTarget> {
-  if (!existsSync(path.join(rootDir, 'dist/main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)');
+  const root = options.root ?? rootDir;
+  const BIN = path.join(root, 'bin/switchboard.js');
+  if (!existsSync(path.join(root, 'dist/main.js'))) throw new Error(`${root}/dist/ is missing: run \`npm run build\` there first (npm run bench does it here)`);
   const workDir = options.workDir ?? mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'));
   mkdirSync(workDir, { recursive: true });
   // Run as root, the embedded PostgreSQL runs as the `postgres` user, who must traverse to DATA_DIR.

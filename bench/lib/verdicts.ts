@@ -21,6 +21,7 @@ import { STREAM_RSS_TARGET_MB } from '../stream-memory.js';
 import type { CellResult } from './measure.js';
 import type { TargetName } from './targets.js';
 import type { BodyKind } from './workload.js';
+import { twinRoot } from './switchboard.js';
 
 export type Status = 'PASS' | 'FAIL' | 'n/a';
 
@@ -128,6 +129,7 @@ function metricsCostVerdict(cells: CellResult[], connections: number): Verdict {
     const on = findCell(cells, 'switchboard', kind, connections);
     const off = findCell(cells, 'switchboard-nometrics', kind, connections);
     if (!on || !off) return { target, status: 'n/a', detail: 'not measured (add switchboard-nometrics to --targets)' };
+    if (twinRoot()) return { target, status: 'n/a', detail: 'A/B run: the twin is another build (BENCH_TWIN_ROOT), metrics on' };
     const ratio = on.cpuMicrosPerRequest / off.cpuMicrosPerRequest;
     if (ratio > 1.05) status = 'FAIL';
     parts.push(`${kind}: ${Math.round(on.cpuMicrosPerRequest)} vs ${Math.round(off.cpuMicrosPerRequest)} µs (${times(ratio)})`);
