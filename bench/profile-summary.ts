@@ -29,6 +29,8 @@ export interface ProfileSummary {
   busyShare: number;
   byModule: Array<[string, number]>;
   byFunction: Array<[string, number]>;
+  /** Self time of Node internals and natives charged to the nearest package or dist/ file up the stack: who caused it. */
+  byOwner: Array<[string, number]>;
 }
 
 function moduleOf(frame: ProfileNode['callFrame']): string {
@@ -68,6 +70,16 @@ export function summariseProfile(profile: CpuProfile, options: { marker?: string
 
   const byModule = new Map<string, number>();
   const byFunction = new Map<string, number>();
+  const byOwner = new Map<string, number>();
+  /** The first frame up the stack in an npm package or in our code; GC, the idle loop and the like stand for themselves. */
+  const ownerOf = (id: number): string => {
+    for (let current: number | undefined = id; current !== undefined; current = parents.get(current)) {
+      const frame = nodes.get(current)!.callFrame;
+      if (/node_modules\/|\/(dist|src)\//.test(frame.url)) return moduleOf(frame);
+    }
+    const frame = nodes.get(id)!.callFrame;
+    return frame.url ? '(node internals, no caller of ours)' : moduleOf(frame);
+  };
   let total = 0;
   let idle = 0;
   profile.samples.forEach((id, index) => {
@@ -86,6 +98,8 @@ export function summariseProfile(profile: CpuProfile, options: { marker?: string
     const file = /node_modules\/(.*)$/.exec(frame.url)?.[1] ?? module;
     const name = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + duration);
+    const owner = ownerOf(id);
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + duration);
   });
   const busy = total - idle;
   const ranked = (map: Map<string, number>) =>
@@ -93,12 +107,14 @@ export function summariseProfile(profile: CpuProfile, options: { marker?: string
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, value]): [string, number] => [name, busy > 0 ? value / busy : 0]);
-  return { windowSeconds: (to - from) / 1e6, busyShare: total > 0 ? busy / total : 0, byModule: ranked(byModule), byFunction: ranked(byFunction) };
+  return { windowSeconds: (to - from) / 1e6, busyShare: total > 0 ? busy / total : 0, byModule: ranked(byModule), byFunction: ranked(byFunction), byOwner: ranked(byOwner) };
 }
 
 export function formatProfileSummary(summary: ProfileSummary): string {
   const lines = [`window ${summary.windowSeconds.toFixed(1)} s, busy ${(summary.busyShare * 100).toFixed(1)}%`, '', 'self time by module (% of busy time):'];
   for (const [name, share] of summary.byModule) lines.push(`  ${(share * 100).toFixed(1).padStart(5)}%  ${name}`);
+  lines.push('', 'by owner (Node internals charged to the package or file that called them):');
+  for (const [name, share] of summary.byOwner) lines.push(`  ${(share * 100).toFixed(1).padStart(5)}%  ${name}`);
   lines.push('', 'self time by function:');
   for (const [name, share] of summary.byFunction) lines.push(`  ${(share * 100).toFixed(1).padStart(5)}%  ${name}`);
   return lines.join('\n');

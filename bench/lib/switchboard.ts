@@ -83,8 +83,10 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Swi
     SWITCHBOARD_METRICS: options.metrics === false ? 'false' : 'true',
   };
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  // Experiments with V8/Node flags (e.g. heap sizing): BENCH_SWITCHBOARD_NODE_ARGS="--flag …".
-  nodeArgs.push(...(process.env.BENCH_SWITCHBOARD_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''));
+  // Experiments with V8/Node flags (e.g. heap sizing): BENCH_SWITCHBOARD_NODE_ARGS="--flag …"; the
+  // twin of an A/B run takes BENCH_TWIN_NODE_ARGS instead (BENCH_TWIN_ROOT=. compares flags on one build).
+  const extraArgs = options.root ? process.env.BENCH_TWIN_NODE_ARGS : process.env.BENCH_SWITCHBOARD_NODE_ARGS;
+  nodeArgs.push(...(extraArgs ?? '').split(' ').filter((arg) => arg !== ''));
   const managed = startProcess({
     label: 'switchboard',
     command: process.execPath,
