@@ -1,5 +1,9 @@
+import { getEventListeners } from 'node:events';
+import type { Context } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { attemptsView, MAX_RECORDED_ATTEMPTS } from './gateway-call.js';
+import type { AppEnv } from '../http/context.js';
+import { attemptsView, MAX_RECORDED_ATTEMPTS, openCall, type CallCredential, type GatewayDeps } from './gateway-call.js';
+import type { UpstreamAbort } from './upstream-client.js';
 
 const attempt = (candidate: number, status: number, model = `m${candidate}`) => ({
   candidate,
@@ -31,5 +35,33 @@ describe('attemptsView', () => {
     expect(view).toHaveLength(MAX_RECORDED_ATTEMPTS);
     expect(view.at(-1)).toMatchObject({ model: 'm24', status: 200, next: null });
     expect(view[0]).toMatchObject({ model: 'm0', next: 'fallback' });
+  });
+});
+
+describe('a call\'s upstream aborts', () => {
+  it('links an extra signal once for all its sends (an image task\'s polls) and aborts the latest send with it', async () => {
+    const vars: Record<string, unknown> = { principal: { userId: 'u', isAdmin: false }, requestId: 'req_1' };
+    const c = { get: (key: string) => vars[key], env: undefined, req: { header: () => undefined } } as unknown as Context<AppEnv>;
+    const sent: UpstreamAbort[] = [];
+    const deps = {
+      resolveModel: () => ({ service: 'openai', model: 'gpt-image-1' }),
+      upstream: {
+        send: (_request: unknown, options: { signal: UpstreamAbort }) => {
+          sent.push(options.signal);
+          return Promise.resolve({ status: 200, headers: {}, body: {} });
+        },
+      },
+    } as unknown as GatewayDeps;
+    const credential: CallCredential = { integrationId: 'int-1', service: 'openai', apiKey: 'sk-test', baseUrl: 'http://127.0.0.1:9', guarded: false, rateLimit: null };
+    const call = openCall(c, deps, { model: 'openai/gpt-image-1', operation: 'images' });
+    const deadline = new AbortController();
+    for (let poll = 0; poll < 15; poll++) await call.send({ method: 'GET', url: 'http://127.0.0.1:9/v1/tasks/t1', headers: {} }, credential, { signal: deadline.signal });
+    expect(getEventListeners(deadline.signal, 'abort')).toHaveLength(1);
+    deadline.abort();
+    expect(sent.at(-1)!.aborted).toBe(true);
+    expect(sent.slice(0, -1).some((abort) => abort.aborted)).toBe(false);
+    // Once the deadline has passed, a further send is aborted from the start.
+    await call.send({ method: 'GET', url: 'http://127.0.0.1:9/v1/tasks/t1', headers: {} }, credential, { signal: deadline.signal });
+    expect(sent.at(-1)!.aborted).toBe(true);
   });
 });

@@ -403,12 +403,15 @@ function sendWithinDeadline(upstream: GatewayDeps['upstream'], request: Upstream
 /**
  * One abort per upstream attempt, fired when the client's connection closes (a disconnect cancels
  * the provider call, its stream included) or when `extra` aborts; the request deadline fires it
- * too while the headers are awaited (sendWithinDeadline). The call listens for the close once and
- * aborts its latest attempt (attempts run one after another).
+ * too while the headers are awaited (sendWithinDeadline). The call listens for the close, and for
+ * each `extra` signal, once, and aborts its latest attempt (attempts and an image task's polls run
+ * one after another; a listener per poll would pile up on the task's deadline signal).
  */
 function createAttemptAborts(c: Context<AppEnv>): (extra: AbortSignal | undefined) => UpstreamAbort {
   let latest: UpstreamAbort | undefined;
   let listening = false;
+  const linked = new Set<AbortSignal>();
+  const abortLatest = () => latest?.abort();
   return (extra) => {
     const abort = new UpstreamAbort();
     latest = abort;
@@ -416,11 +419,14 @@ function createAttemptAborts(c: Context<AppEnv>): (extra: AbortSignal | undefine
     if (outgoing && !listening) {
       listening = true;
       outgoing.once('close', () => {
-        if (!outgoing.writableFinished) latest?.abort();
+        if (!outgoing.writableFinished) abortLatest();
       });
     }
     if (extra?.aborted) abort.abort();
-    else extra?.addEventListener('abort', () => abort.abort(), { once: true });
+    else if (extra && !linked.has(extra)) {
+      linked.add(extra);
+      extra.addEventListener('abort', abortLatest, { once: true });
+    }
     return abort;
   };
 }
