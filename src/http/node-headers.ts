@@ -16,6 +16,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './context.js';
 
+/** `name` in lower case, as Node keys `incoming.headers`. */
 export function requestHeader(c: Context<AppEnv>, name: string): string | undefined {
   const incoming = c.env?.incoming;
   if (!incoming) return c.req.header(name);
