@@ -410,7 +410,7 @@ function sendWithinDeadline(upstream: GatewayDeps['upstream'], request: Upstream
 function createAttemptAborts(c: Context<AppEnv>): (extra: AbortSignal | undefined) => UpstreamAbort {
   let latest: UpstreamAbort | undefined;
   let listening = false;
-  const linked = new Set<AbortSignal>();
+  let linked: Set<AbortSignal> | undefined;
   const abortLatest = () => latest?.abort();
   return (extra) => {
     const abort = new UpstreamAbort();
@@ -423,8 +423,8 @@ function createAttemptAborts(c: Context<AppEnv>): (extra: AbortSignal | undefine
       });
     }
     if (extra?.aborted) abort.abort();
-    else if (extra && !linked.has(extra)) {
-      linked.add(extra);
+    else if (extra && !linked?.has(extra)) {
+      (linked ??= new Set()).add(extra);
       extra.addEventListener('abort', abortLatest, { once: true });
     }
     return abort;

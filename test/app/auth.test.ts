@@ -4,6 +4,7 @@
  * request ids, the body cap and CORS.
  */
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsService, REFRESH_REUSE_GRACE_MS, type TokenPair } from '../../src/accounts/accounts.service.js';
 import { createAccountsStore } from '../../src/accounts/accounts.store.js';
@@ -115,6 +116,25 @@ describe('login and /api/me', () => {
     ['a platform-key-shaped token that does not exist', 'sk-sb-0000000000000000000000000000'],
   ])('refuses %s with 401 and www-authenticate', async (_name, token) => {
     await expectUnauthenticated(await me(token));
+  });
+
+  it('takes the first of two Authorization headers, as Node parses them (decision 0038)', async () => {
+    const user = await createUser();
+    const token = ((await (await login(user.email, PASSWORD)).json()) as TokenPair).access_token;
+    // fetch would join them into one: the request is written by hand, the header twice.
+    const { hostname, port } = new URL(server.url);
+    const twice = (first: string, second: string) =>
+      new Promise<number>((resolve, reject) => {
+        const socket = net.connect(Number(port), hostname, () =>
+          socket.write(`GET /api/me HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: ${first}\r\nAuthorization: ${second}\r\nConnection: close\r\n\r\n`),
+        );
+        let head = '';
+        socket.on('data', (chunk: Buffer) => (head += chunk.toString('latin1')));
+        socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0)));
+        socket.on('error', reject);
+      });
+    expect(await twice(`Bearer ${token}`, 'Bearer not-a-token')).toBe(200);
+    expect(await twice('Bearer not-a-token', `Bearer ${token}`)).toBe(401);
   });
 
   it('refuses a tampered token: a changed payload or signature', async () => {
