@@ -1,6 +1,6 @@
 /**
  * Usage ingest: records per second the usage pipeline writes into PostgreSQL, through the real
- * code (`createUsageStore(db).insertBatch`, the recorder's write) on a fresh embedded PostgreSQL
+ * code (`createUsageStore(db).insertJson`, the recorder's write of its spool lines joined) on a fresh embedded PostgreSQL
  * with the real migrations. Rows look like the gateway's (see src/gateway/chat-completions.ts):
  * ULID ids, per-request ids, a few users, keys and models, token counts, costs, some errors.
  * Batches of 500 (SWITCHBOARD_USAGE_BATCH_SIZE's default) are written by one flusher (what one
@@ -93,15 +93,17 @@ function realisticRows(count: number): NewUsageRecord[] {
 }
 
 async function ingest(store: ReturnType<typeof createUsageStore>, rows: NewUsageRecord[], batchSize: number, flushers: number): Promise<IngestRun> {
-  const batches: NewUsageRecord[][] = [];
-  for (let i = 0; i < rows.length; i += batchSize) batches.push(rows.slice(i, i + batchSize));
+  // The recorder serialises each record when it is recorded (its spool line), not when it flushes.
+  const lines = rows.map((row) => JSON.stringify({ ...row, createdAt: new Date() }));
+  const batches: string[][] = [];
+  for (let i = 0; i < lines.length; i += batchSize) batches.push(lines.slice(i, i + batchSize));
   let next = 0;
   let inserted = 0;
   const flusher = async () => {
     while (next < batches.length) {
       const batch = batches[next]!;
       next += 1;
-      const written = await store.insertBatch(batch);
+      const written = await store.insertJson(`[${batch.join(',')}]`);
       inserted += written;
     }
   };

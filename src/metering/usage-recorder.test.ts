@@ -27,7 +27,8 @@ function createFakeStore() {
   let peak = 0;
   let mode: 'manual' | 'succeed' | 'fail' = 'succeed';
   const store: UsageRecorderOptions['store'] = {
-    insertBatch: vi.fn(async (rows: NewUsageRecord[]) => {
+    insertJson: vi.fn(async (json: string) => {
+      const rows = JSON.parse(json) as NewUsageRecord[];
       batches.push(rows.map((record) => record.requestId));
       active += 1;
       peak = Math.max(peak, active);
@@ -165,12 +166,12 @@ describe('usage recorder', () => {
     writeFileSync(path.join(spoolDir, `usage-900-${deadPid}-beef.jsonl`), `${line(0)}\n`);
     const fake = createFakeStore();
     const inserted: unknown[] = [];
-    const insert = fake.store.insertBatch;
-    fake.store.insertBatch = async (rows) => (inserted.push(...rows), insert(rows));
+    const insert = fake.store.insertJson;
+    fake.store.insertJson = async (json) => (inserted.push(...(JSON.parse(json) as unknown[])), insert(json));
     const { logger, recorder } = setup({ batchSize: 100 }, fake);
     expect(await recorder.flush()).toBe(true);
     expect(fake.written()).toEqual(ids(0, 1, 2));
-    expect((inserted[1] as { createdAt: Date }).createdAt).toEqual(new Date('2026-01-02T03:04:05.000Z'));
+    expect((inserted[1] as { createdAt: string }).createdAt).toBe('2026-01-02T03:04:05.000Z');
     expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ skipped: 1 }), expect.stringMatching(/cut short/));
     expect(spoolFiles()).toEqual({ open: [], sealed: [] });
   });

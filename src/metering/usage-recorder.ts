@@ -16,7 +16,7 @@ import type { UsageSpool } from './usage-spool.js';
 import type { NewUsageRecord, UsageStore } from './usage.store.js';
 
 export interface UsageRecorderOptions {
-  store: Pick<UsageStore, 'insertBatch'>;
+  store: Pick<UsageStore, 'insertJson'>;
   spool: UsageSpool;
   logger: Logger;
   flushIntervalMs: number;
@@ -27,8 +27,11 @@ export interface UsageRecorderOptions {
 
 export function createUsageRecorder(options: UsageRecorderOptions) {
   const { store, spool, logger, batchSize } = options;
-  /** Records of the active spool segment, in the order written. */
-  let current: NewUsageRecord[] = [];
+  /**
+   * Records of the active spool segment, in the order written, as the JSON written there: each
+   * record is serialised once, and the insert sends these lines as they are (usage.store.ts).
+   */
+  let current: string[] = [];
   let flushing: Promise<boolean> | undefined;
   let closed = false;
 
@@ -37,8 +40,8 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
   // What a previous process left in the spool goes in at start, not an interval later.
   if (spool.backlog().length > 0) setImmediate(() => void flush());
 
-  async function insertAll(rows: NewUsageRecord[]): Promise<void> {
-    for (let start = 0; start < rows.length; start += batchSize) await store.insertBatch(rows.slice(start, start + batchSize));
+  async function insertAll(lines: string[]): Promise<void> {
+    for (let start = 0; start < lines.length; start += batchSize) await store.insertJson(`[${lines.slice(start, start + batchSize).join(',')}]`);
   }
 
   /** One pass until nothing is pending; false when an insert failed (the rest stays spooled). */
@@ -80,8 +83,9 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
       if (closed) logger.warn({ request_id: row.requestId }, 'usage recorded after close; writing it at once');
       // Stamped now: a record replayed after an outage keeps the time of its request.
       const stamped = row.createdAt ? row : { ...row, createdAt: new Date() };
-      spool.append(stamped);
-      current.push(stamped);
+      const line = JSON.stringify(stamped);
+      spool.append(line);
+      current.push(line);
       if (options.onRecorded) {
         try {
           options.onRecorded(stamped as NewUsageRecord & { createdAt: Date });

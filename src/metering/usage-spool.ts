@@ -13,7 +13,6 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../platform/logger.js';
-import type { NewUsageRecord } from './usage.store.js';
 
 const OPEN = '.open';
 const SEALED = '.jsonl';
@@ -44,11 +43,11 @@ export function createUsageSpool(options: { dir: string; logger: Logger }) {
 
   return {
     dir,
-    /** Appends one record; never throws (the request path must not fail because a disk did). */
-    append(row: NewUsageRecord): boolean {
+    /** Appends one record, given as its JSON; never throws (the request path must not fail because a disk did). */
+    append(line: string): boolean {
       try {
         const segment = active ?? open();
-        writeSync(segment.fd, `${JSON.stringify(row)}\n`);
+        writeSync(segment.fd, `${line}\n`);
         segment.lines += 1;
         return true;
       } catch (error) {
@@ -95,8 +94,8 @@ export function createUsageSpool(options: { dir: string; logger: Logger }) {
         .map((name) => path.join(dir, name));
     },
 
-    /** The records of a sealed segment; lines that do not parse are skipped and logged. */
-    read(file: string): NewUsageRecord[] {
+    /** The records of a sealed segment, as their JSON lines; lines that do not parse are skipped and logged. */
+    read(file: string): string[] {
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
@@ -104,20 +103,21 @@ export function createUsageSpool(options: { dir: string; logger: Logger }) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw error;
       }
-      const rows: NewUsageRecord[] = [];
+      const lines: string[] = [];
       let skipped = 0;
       for (const line of text.split('\n')) {
         if (line === '') continue;
         try {
-          const row = JSON.parse(line) as NewUsageRecord & { createdAt?: string | Date };
-          if (typeof row.createdAt === 'string') row.createdAt = new Date(row.createdAt);
-          rows.push(row as NewUsageRecord);
+          // Only a whole record goes on: a torn line from a crash, or a line that is not a record, is skipped.
+          const row: unknown = JSON.parse(line);
+          if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new TypeError('not a record');
+          lines.push(line);
         } catch {
           skipped += 1;
         }
       }
       if (skipped > 0) logger.warn({ file: path.basename(file), skipped }, 'usage spool: unreadable lines skipped (a write cut short by a crash)');
-      return rows;
+      return lines;
     },
 
     remove(file: string): void {

@@ -14,46 +14,67 @@ export interface UsageFilter {
   keyId?: string | undefined;
 }
 
+/**
+ * The escapes JSON.stringify writes that PostgreSQL cannot turn into text: `\u0000` and a lone
+ * surrogate half (a pair is written as the character itself). Each becomes U+FFFD. A client's
+ * `model` reaches its usage record as its JSON said, and one such record must not fail its whole
+ * batch, again at every replay from the spool. An escape is one only after an even run of
+ * backslashes (`\\u0000` is a backslash, then text).
+ */
+const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi;
+
+export function storableJson(json: string): string {
+  return json.includes('\\u') ? json.replace(UNSTORABLE_ESCAPE, '$1\\ufffd') : json;
+}
+
+/**
+ * One statement, one parameter: the batch as JSON text, expanded by `json_to_recordset` (columns
+ * named as NewUsageRecord's keys). Measured against one array parameter per column (`unnest`,
+ * whose arrays node-postgres escapes element by element in JavaScript): decision 0039.
+ * The rollup (usage-rollup.ts) is built from the rows this statement actually inserted, in the
+ * same statement: a replayed record is neither stored nor counted twice.
+ */
+async function insertJsonArray(tx: DbExecutor, json: string): Promise<number> {
+  json = storableJson(json);
+  const result = await tx.execute<{ inserted: number }>(sql`
+    with inserted as (
+    insert into usage_records (id, request_id, user_id, team_id, key_id, integration_id, service, model, operation,
+      stream, input_tokens, output_tokens, cached_input_tokens, cost_micros, priced, estimated, status, error_code,
+      error_source, fallback, latency_ms, ttft_ms, image_count, video_seconds, catalog_version, requested_model, attempts, created_at)
+    select r."id", r."requestId", r."userId", r."teamId", r."keyId", r."integrationId", r."service", r."model", r."operation",
+      coalesce(r."stream", false), r."inputTokens", r."outputTokens", r."cachedInputTokens", r."costMicros", r."priced",
+      coalesce(r."estimated", false), r."status", r."errorCode", r."errorSource", coalesce(r."fallback", false), r."latencyMs",
+      r."ttftMs", r."imageCount", r."videoSeconds", r."catalogVersion", r."requestedModel", r."attempts", coalesce(r."createdAt", now())
+    from json_to_recordset(${json}::json) as r("id" text, "requestId" text, "userId" text, "teamId" text, "keyId" text,
+      "integrationId" text, "service" text, "model" text, "operation" text, "stream" boolean, "inputTokens" integer,
+      "outputTokens" integer, "cachedInputTokens" integer, "costMicros" bigint, "priced" boolean, "estimated" boolean,
+      "status" integer, "errorCode" text, "errorSource" text, "fallback" boolean, "latencyMs" integer, "ttftMs" integer,
+      "imageCount" integer, "videoSeconds" integer, "catalogVersion" text, "requestedModel" text, "attempts" jsonb,
+      "createdAt" timestamptz)
+    on conflict (request_id) do nothing
+    returning *
+    ), rolled as (${sql.raw(ROLLUP_FROM_INSERTED)})
+    select count(*)::int as inserted from inserted`);
+  return result.rows[0]?.inserted ?? 0;
+}
+
 export function createUsageStore(db: DbExecutor) {
   return {
     /**
      * Idempotent by request id: a replayed batch inserts nothing twice. Returns rows inserted.
      * The same statement adds them to the usage_hourly rollup.
-     *
-     * One statement with one array parameter per column (`INSERT … SELECT FROM unnest(…)`): the
-     * statement text is the same for every batch size, and building it costs nothing per row.
-     * Drizzle's multi-row VALUES builder measured 6–7k rows/s here, bound by query building on the
-     * event loop; this form measured 22.7k rows/s with one writer (37k with four) on the same embedded PostgreSQL.
      */
-    async insertBatch(rows: NewUsageRecord[], tx: DbExecutor = db): Promise<number> {
-      if (rows.length === 0) return 0;
-      // sql.param keeps each array one parameter (a bare array would be spread into a list).
-      const column = <K extends keyof NewUsageRecord>(key: K) => sql.param(rows.map((row) => row[key] ?? null));
-      const flag = (pick: (row: NewUsageRecord) => boolean | undefined) => sql.param(rows.map((row) => pick(row) ?? false));
-      // The rollup (usage-rollup.ts) is built from the rows this statement actually inserted, in the
-      // same statement: a replayed record is neither stored nor counted twice.
-      const result = await tx.execute<{ inserted: number }>(sql`
-        with inserted as (
-        insert into usage_records (id, request_id, user_id, team_id, key_id, integration_id, service, model, operation,
-          stream, input_tokens, output_tokens, cached_input_tokens, cost_micros, priced, estimated, status, error_code,
-          error_source, fallback, latency_ms, ttft_ms, image_count, video_seconds, catalog_version, requested_model, attempts, created_at)
-        select * from unnest(
-          ${column('id')}::text[], ${column('requestId')}::text[], ${column('userId')}::text[], ${column('teamId')}::text[],
-          ${column('keyId')}::text[], ${column('integrationId')}::text[], ${column('service')}::text[], ${column('model')}::text[],
-          ${column('operation')}::text[], ${flag((row) => row.stream)}::boolean[], ${column('inputTokens')}::integer[],
-          ${column('outputTokens')}::integer[], ${column('cachedInputTokens')}::integer[], ${column('costMicros')}::bigint[],
-          ${column('priced')}::boolean[], ${flag((row) => row.estimated)}::boolean[], ${column('status')}::integer[],
-          ${column('errorCode')}::text[], ${column('errorSource')}::text[], ${flag((row) => row.fallback)}::boolean[],
-          ${column('latencyMs')}::integer[], ${column('ttftMs')}::integer[], ${column('imageCount')}::integer[],
-          ${column('videoSeconds')}::integer[], ${column('catalogVersion')}::text[], ${column('requestedModel')}::text[],
-          ${sql.param(rows.map((row) => (row.attempts ? JSON.stringify(row.attempts) : null)))}::jsonb[],
-          ${sql.param(rows.map((row) => (row.createdAt ?? new Date()).toISOString()))}::timestamptz[]
-        )
-        on conflict (request_id) do nothing
-        returning *
-        ), rolled as (${sql.raw(ROLLUP_FROM_INSERTED)})
-        select count(*)::int as inserted from inserted`);
-      return result.rows[0]?.inserted ?? 0;
+    insertBatch(rows: NewUsageRecord[], tx: DbExecutor = db): Promise<number> {
+      return rows.length === 0 ? Promise.resolve(0) : insertJsonArray(tx, JSON.stringify(rows));
+    },
+
+    /**
+     * `insertBatch` for records already serialised: `json` is a JSON array of NewUsageRecord
+     * objects (a Date as its ISO string), such as the recorder's spool lines joined. Nothing is
+     * parsed or re-encoded on the way.
+     */
+    insertJson(json: string, tx: DbExecutor = db): Promise<number> {
+      return insertJsonArray(tx, json);
     },
 
     /** A user's own records (personal context), newest first, keyset-paginated by id. */

@@ -311,6 +311,21 @@ describe('metering', () => {
     expect(failed).toMatchObject({ status: 502, error_source: 'provider' });
   });
 
+  it('records a call whose model name PostgreSQL cannot store as text, without holding up the other records', async () => {
+    // A NUL and a lone surrogate half, as a client's JSON escapes can put them in `model`.
+    const odd = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bob.token}`, 'content-type': 'application/json' },
+      body: '{"model":"openai/gpt-4o-mini-\\u0000-\\ud83d","messages":[{"role":"user","content":"hi"}]}',
+    });
+    const oddId = odd.headers.get('x-request-id');
+    const { response } = await sdk(bob.token).chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'after' }] }).withResponse();
+    expect(await server.running.services.recorder.flush()).toBe(true);
+    const rows = await usageOf(bob.token);
+    expect(rows.find((row) => row.request_id === oddId)?.model).toBe('gpt-4o-mini-\ufffd-\ufffd');
+    expect(rows.find((row) => row.request_id === response.headers.get('x-request-id'))).toMatchObject({ model: 'gpt-4o-mini', status: 200 });
+  });
+
   it('shows each user only their own records', async () => {
     const bobRows = await usageOf(bob.token);
     expect(bobRows.length).toBeGreaterThan(0);

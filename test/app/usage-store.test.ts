@@ -36,7 +36,9 @@ it('writes a batch with every column, keeps unknowns null, and ignores replays b
   const full = row({
     teamId: 'team-1', keyId: 'key-1', integrationId: 'int-1', stream: true, inputTokens: 12, outputTokens: 7,
     cachedInputTokens: 3, costMicros: 9_007_199_254, estimated: true, errorCode: 'provider_error', errorSource: 'provider',
-    fallback: true, ttftMs: 4, createdAt: new Date('2026-11-01T10:00:00.000Z'),
+    fallback: true, ttftMs: 4, createdAt: new Date('2026-11-01T10:00:00.000Z'), imageCount: 2, videoSeconds: 8,
+    catalogVersion: '2026-11-01', requestedModel: 'fast-chat',
+    attempts: [{ service: 'openai', model: 'gpt-4o-mini', integration_id: 'int-1', status: 200, duration_ms: 40, error_code: null, error_source: null, next: null }],
   });
   const sparse = row({ priced: false, status: 499 });
   expect(await store.insertBatch([full, sparse])).toBe(2);
@@ -48,9 +50,22 @@ it('writes a batch with every column, keeps unknowns null, and ignores replays b
     teamId: 'team-1', keyId: 'key-1', integrationId: 'int-1', stream: true, inputTokens: 12, outputTokens: 7,
     cachedInputTokens: 3, costMicros: 9_007_199_254, priced: true, estimated: true, status: 200, errorCode: 'provider_error',
     errorSource: 'provider', fallback: true, latencyMs: 52, ttftMs: 4, createdAt: new Date('2026-11-01T10:00:00.000Z'),
+    imageCount: 2, videoSeconds: 8, catalogVersion: '2026-11-01', requestedModel: 'fast-chat', attempts: full.attempts,
   });
   expect(rows.find((r) => r.id === sparse.id)).toMatchObject({
     teamId: null, keyId: null, inputTokens: null, outputTokens: null, costMicros: null, priced: false,
     stream: false, estimated: false, fallback: false, errorSource: null, ttftMs: null, status: 499,
   });
+});
+
+it('stores text PostgreSQL cannot hold (a NUL, a lone surrogate half) as U+FFFD instead of failing the batch', async () => {
+  const store = createUsageStore(handle.db);
+  const userId = `user-${newId()}`;
+  // As a client's JSON body can make them: "openai/a\u0000b", a lone "\ud83d", and text that only looks like an escape.
+  const odd = row({ userId, model: 'a\u0000b', requestedModel: 'openai/x\ud83dy', errorCode: '\\u0000 stays' });
+  const neighbour = row({ userId, model: 'emoji 😀 stays' });
+  expect(await store.insertBatch([odd, neighbour])).toBe(2);
+  const rows = await store.listForUser(userId, {}, { limit: 10 });
+  expect(rows.find((r) => r.id === odd.id)).toMatchObject({ model: 'a\ufffdb', requestedModel: 'openai/x\ufffdy', errorCode: '\\u0000 stays' });
+  expect(rows.find((r) => r.id === neighbour.id)?.model).toBe('emoji 😀 stays');
 });
