@@ -20,6 +20,7 @@ import { onError, onNotFound } from './http/error-handler.js';
 import { healthRoutes, type ReadinessProbe } from './http/health.routes.js';
 import { createIpRateLimits } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
+import { requireStorableText } from './http/storable-text.js';
 import { usageRoutes } from './metering/usage.routes.js';
 import { budgetsRoutes } from './metering/budgets/budgets.routes.js';
 import { adminPricesRoutes } from './metering/prices.routes.js';
@@ -76,6 +77,7 @@ export function createApp(options: AppOptions) {
   const ipLimits = createIpRateLimits({ ...config.rateLimits, redis: services.redis, onRejected: () => services.metrics.rateLimitRejections.inc({ scope: 'ip' }) });
   app.use('/v1/*', ipLimits.failedAuthLimit);
   app.use('/api/*', ipLimits.apiLimit);
+  app.use('/api/*', requireStorableText());
   app.onError(onError);
   app.notFound(onNotFound);
 

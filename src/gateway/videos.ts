@@ -15,6 +15,7 @@ import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { readJsonObject } from '../http/json-body.js';
+import { assertStorableText } from '../http/storable-text.js';
 import { AppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../jobs/job-queue.js';
@@ -68,6 +69,8 @@ async function readCreateBody(c: Context<AppEnv>): Promise<Record<string, unknow
 }
 
 function parseCreate(body: Record<string, unknown>): { request: VideoJobPayload['request']; model: string; webhookUrl?: string } {
+  // The job stores the request: text PostgreSQL cannot hold is refused here, not as a failed insert.
+  assertStorableText(body);
   for (const key of Object.keys(body)) {
     if (!FIELDS.has(key)) throw new AppError('unsupported_parameter', { param: key, message: `Unsupported parameter "${key.slice(0, 60)}" for /v1/videos.` });
   }

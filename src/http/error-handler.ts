@@ -27,14 +27,22 @@ function isStorageOutage(error: unknown): boolean {
 const CONNECTION_LOST = /Connection terminated|timeout exceeded when trying to connect|is not queryable/i;
 
 /** Drizzle wraps driver errors (DrizzleQueryError, `cause` = the pg error), so look down the chain. */
-function isStorageFailure(error: unknown): boolean {
+function someCause(error: unknown, test: (error: unknown) => boolean): boolean {
   let current = error;
   for (let depth = 0; depth < 4 && current !== null && current !== undefined; depth += 1) {
-    if (isStorageOutage(current) || CONNECTION_LOST.test(String((current as Error).message))) return true;
+    if (test(current)) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
 }
+
+const isStorageFailure = (error: unknown) => someCause(error, (e) => isStorageOutage(e) || CONNECTION_LOST.test(String((e as Error).message)));
+
+/**
+ * PostgreSQL refused a NUL in text (22021, character_not_in_repertoire): client input that no
+ * check caught before the query (storable-text.ts refuses it up front where requests store text).
+ */
+const isNulInText = (error: unknown) => someCause(error, (e) => (e as { code?: unknown }).code === '22021');
 
 export function classifyError(error: unknown): AppError {
   if (isAppError(error)) return error;
@@ -45,6 +53,7 @@ export function classifyError(error: unknown): AppError {
     return new AppError(error.status >= 500 ? 'internal_error' : 'invalid_request', { status: error.status, cause: error });
   }
   if (isStorageFailure(error)) return new AppError('storage_unavailable', { cause: error });
+  if (isNulInText(error)) return new AppError('invalid_request', { message: 'The request contains a NUL character (\\u0000), which cannot be stored.', cause: error });
   return new AppError('internal_error', { cause: error });
 }
 

@@ -289,6 +289,9 @@ describe('bad input is a clear 4xx and stores nothing', () => {
     expect(await missing.json()).toMatchObject({ error: { code: 'invalid_request', param: 'prompt', source: 'user' } });
     const unknown = await post({ model: 'openai/sora-2', prompt: 'x', resolution: 'hd' });
     expect(await unknown.json()).toMatchObject({ error: { code: 'unsupported_parameter', param: 'resolution' } });
+    const nul = await post({ model: 'openai/sora-2', prompt: 'a cat\u0000' });
+    expect(nul.status).toBe(400);
+    expect(await nul.json()).toMatchObject({ error: { code: 'invalid_request', param: 'prompt', source: 'user' } });
     const chatOnly = await post({ model: 'anthropic/claude-sonnet-4-5', prompt: 'x' });
     expect(chatOnly.status).toBe(400);
     const noIntegration = await post({ model: 'runway/gen4.5', prompt: 'x' });
