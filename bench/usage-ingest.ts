@@ -1,6 +1,6 @@
 /**
  * Usage ingest: records per second the usage pipeline writes into PostgreSQL, through the real
- * code (`createUsageStore(db).insertJson`, the recorder's write of its spool lines joined) on a fresh embedded PostgreSQL
+ * code (`createUsageStore(db).insertLines`, the recorder's write of its spool lines joined) on a fresh embedded PostgreSQL
  * with the real migrations. Rows look like the gateway's (see src/gateway/chat-completions.ts):
  * ULID ids, per-request ids, a few users, keys and models, token counts, costs, some errors.
  * Batches of 500 (SWITCHBOARD_USAGE_BATCH_SIZE's default) are written by one flusher (what one
@@ -103,7 +103,7 @@ async function ingest(store: ReturnType<typeof createUsageStore>, rows: NewUsage
     while (next < batches.length) {
       const batch = batches[next]!;
       next += 1;
-      const written = await store.insertJson(`[${batch.join(',')}]`);
+      const written = await store.insertLines(batch);
       inserted += written;
     }
   };

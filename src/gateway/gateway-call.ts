@@ -461,9 +461,19 @@ export interface UsageRecordInput {
  * MAX_RECORDED_ATTEMPTS: the first ones and the last.
  */
 export function attemptsView(attempts: (Omit<UsageAttempt, 'next'> & { candidate: number })[], finalStatus: number): UsageAttempt[] {
-  const view = attempts.map(({ candidate, ...attempt }, index): UsageAttempt => {
+  // Spelled out: object rest and spread here were ~1 % of a proxied request's CPU profile.
+  const view = attempts.map((attempt, index): UsageAttempt => {
     const following = attempts[index + 1];
-    return { ...attempt, next: following === undefined ? null : following.candidate === candidate ? 'retry' : 'fallback' };
+    return {
+      service: attempt.service,
+      model: attempt.model,
+      integration_id: attempt.integration_id,
+      status: attempt.status,
+      duration_ms: attempt.duration_ms,
+      error_code: attempt.error_code,
+      error_source: attempt.error_source,
+      next: following === undefined ? null : following.candidate === attempt.candidate ? 'retry' : 'fallback',
+    };
   });
   const last = view.at(-1);
   if (last && last.status === 200 && finalStatus !== 200) view[view.length - 1] = { ...last, status: finalStatus };

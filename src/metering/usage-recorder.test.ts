@@ -27,8 +27,8 @@ function createFakeStore() {
   let peak = 0;
   let mode: 'manual' | 'succeed' | 'fail' = 'succeed';
   const store: UsageRecorderOptions['store'] = {
-    insertJson: vi.fn(async (json: string) => {
-      const rows = JSON.parse(json) as NewUsageRecord[];
+    insertLines: vi.fn(async (lines: readonly string[]) => {
+      const rows = lines.map((line) => JSON.parse(line) as NewUsageRecord);
       batches.push(rows.map((record) => record.requestId));
       active += 1;
       peak = Math.max(peak, active);
@@ -166,8 +166,8 @@ describe('usage recorder', () => {
     writeFileSync(path.join(spoolDir, `usage-900-${deadPid}-beef.jsonl`), `${line(0)}\n`);
     const fake = createFakeStore();
     const inserted: unknown[] = [];
-    const insert = fake.store.insertJson;
-    fake.store.insertJson = async (json) => (inserted.push(...(JSON.parse(json) as unknown[])), insert(json));
+    const insert = fake.store.insertLines;
+    fake.store.insertLines = async (lines) => (inserted.push(...lines.map((line) => JSON.parse(line) as unknown)), insert(lines));
     const { logger, recorder } = setup({ batchSize: 100 }, fake);
     expect(await recorder.flush()).toBe(true);
     expect(fake.written()).toEqual(ids(0, 1, 2));

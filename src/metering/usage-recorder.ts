@@ -16,7 +16,7 @@ import type { UsageSpool } from './usage-spool.js';
 import type { NewUsageRecord, UsageStore } from './usage.store.js';
 
 export interface UsageRecorderOptions {
-  store: Pick<UsageStore, 'insertJson'>;
+  store: Pick<UsageStore, 'insertLines'>;
   spool: UsageSpool;
   logger: Logger;
   flushIntervalMs: number;
@@ -41,7 +41,7 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
   if (spool.backlog().length > 0) setImmediate(() => void flush());
 
   async function insertAll(lines: string[]): Promise<void> {
-    for (let start = 0; start < lines.length; start += batchSize) await store.insertJson(`[${lines.slice(start, start + batchSize).join(',')}]`);
+    for (let start = 0; start < lines.length; start += batchSize) await store.insertLines(lines.slice(start, start + batchSize));
   }
 
   /** One pass until nothing is pending; false when an insert failed (the rest stays spooled). */
@@ -79,16 +79,18 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
   }
 
   return {
+    /** Takes the record: it is stamped in place (`createdAt`, when it has none) and must not change after. */
     record(row: NewUsageRecord): void {
       if (closed) logger.warn({ request_id: row.requestId }, 'usage recorded after close; writing it at once');
       // Stamped now: a record replayed after an outage keeps the time of its request.
-      const stamped = row.createdAt ? row : { ...row, createdAt: new Date() };
+      row.createdAt ??= new Date();
+      const stamped = row as NewUsageRecord & { createdAt: Date };
       const line = JSON.stringify(stamped);
       spool.append(line);
       current.push(line);
       if (options.onRecorded) {
         try {
-          options.onRecorded(stamped as NewUsageRecord & { createdAt: Date });
+          options.onRecorded(stamped);
         } catch (error) {
           logger.warn({ err: error }, 'the usage event hook failed');
         }

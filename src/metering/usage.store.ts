@@ -23,19 +23,21 @@ export interface UsageFilter {
  */
 const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi;
 
+/** One record's JSON with the escapes PostgreSQL cannot store replaced (see UNSTORABLE_ESCAPE). */
 export function storableJson(json: string): string {
   return json.includes('\\u') ? json.replace(UNSTORABLE_ESCAPE, '$1\\ufffd') : json;
 }
 
 /**
- * One statement, one parameter: the batch as JSON text, expanded by `json_to_recordset` (columns
- * named as NewUsageRecord's keys). Measured against one array parameter per column (`unnest`,
- * whose arrays node-postgres escapes element by element in JavaScript): decision 0039.
- * The rollup (usage-rollup.ts) is built from the rows this statement actually inserted, in the
- * same statement: a replayed record is neither stored nor counted twice.
+ * One statement, one parameter: the records' JSON objects joined with commas (the brackets that
+ * make them an array are added in SQL, so the joined text is sent as it is), expanded by
+ * `json_to_recordset` with columns named as NewUsageRecord's keys. Against one array parameter
+ * per column (`unnest`, whose arrays node-postgres escapes element by element in JavaScript):
+ * decision 0039. The rollup (usage-rollup.ts) is built from the rows this statement actually
+ * inserted, in the same statement: a replayed record is neither stored nor counted twice.
  */
-async function insertJsonArray(tx: DbExecutor, json: string): Promise<number> {
-  json = storableJson(json);
+async function insertJsonLines(tx: DbExecutor, lines: readonly string[]): Promise<number> {
+  const joined = lines.map(storableJson).join(',');
   const result = await tx.execute<{ inserted: number }>(sql`
     with inserted as (
     insert into usage_records (id, request_id, user_id, team_id, key_id, integration_id, service, model, operation,
@@ -45,7 +47,7 @@ async function insertJsonArray(tx: DbExecutor, json: string): Promise<number> {
       coalesce(r."stream", false), r."inputTokens", r."outputTokens", r."cachedInputTokens", r."costMicros", r."priced",
       coalesce(r."estimated", false), r."status", r."errorCode", r."errorSource", coalesce(r."fallback", false), r."latencyMs",
       r."ttftMs", r."imageCount", r."videoSeconds", r."catalogVersion", r."requestedModel", r."attempts", coalesce(r."createdAt", now())
-    from json_to_recordset(${json}::json) as r("id" text, "requestId" text, "userId" text, "teamId" text, "keyId" text,
+    from json_to_recordset(('[' || ${joined}::text || ']')::json) as r("id" text, "requestId" text, "userId" text, "teamId" text, "keyId" text,
       "integrationId" text, "service" text, "model" text, "operation" text, "stream" boolean, "inputTokens" integer,
       "outputTokens" integer, "cachedInputTokens" integer, "costMicros" bigint, "priced" boolean, "estimated" boolean,
       "status" integer, "errorCode" text, "errorSource" text, "fallback" boolean, "latencyMs" integer, "ttftMs" integer,
@@ -59,23 +61,21 @@ async function insertJsonArray(tx: DbExecutor, json: string): Promise<number> {
 }
 
 export function createUsageStore(db: DbExecutor) {
+  const insertLines = (lines: readonly string[], tx: DbExecutor = db): Promise<number> => (lines.length === 0 ? Promise.resolve(0) : insertJsonLines(tx, lines));
   return {
     /**
      * Idempotent by request id: a replayed batch inserts nothing twice. Returns rows inserted.
      * The same statement adds them to the usage_hourly rollup.
      */
     insertBatch(rows: NewUsageRecord[], tx: DbExecutor = db): Promise<number> {
-      return rows.length === 0 ? Promise.resolve(0) : insertJsonArray(tx, JSON.stringify(rows));
+      return insertLines(rows.map((row) => JSON.stringify(row)), tx);
     },
 
     /**
-     * `insertBatch` for records already serialised: `json` is a JSON array of NewUsageRecord
-     * objects (a Date as its ISO string), such as the recorder's spool lines joined. Nothing is
-     * parsed or re-encoded on the way.
+     * `insertBatch` for records already serialised, one JSON object per line (a Date as its ISO
+     * string): the recorder's spool lines, sent without being parsed or encoded again.
      */
-    insertJson(json: string, tx: DbExecutor = db): Promise<number> {
-      return insertJsonArray(tx, json);
-    },
+    insertLines,
 
     /** A user's own records (personal context), newest first, keyset-paginated by id. */
     async listForUser(
