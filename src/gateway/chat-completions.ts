@@ -15,7 +15,7 @@ import { respondDirectly } from '../http/direct-response.js';
 import { readJsonObject } from '../http/json-body.js';
 import { AppError, toAppError, toErrorBody } from '../platform/errors.js';
 import type { ChatCompletionRequest, ChatFinishReason } from './chat-types.js';
-import { CLIENT_CLOSED_STATUS, openRoutedCall, readErrorResponse, readJson, type GatewayDeps, type Outcome } from './gateway-call.js';
+import { CLIENT_CLOSED_STATUS, openRoutedCall, readErrorResponse, readJsonWithText, type GatewayDeps, type Outcome } from './gateway-call.js';
 import type { ChatAdapter, NormalizedUsage, ServiceId, StreamTranslator } from './providers/provider.js';
 import { deliveredTextChars, estimatePromptTokens, tokensForChars } from './limits/token-estimate.js';
 import { SseParser, type SseEvent } from './sse.js';
@@ -73,9 +73,11 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
       });
 
       if (!isStream) {
-        const result = adapter.parseChatResponse(await readJson(response), ctx);
+        const upstream = await readJsonWithText(response);
+        const result = adapter.parseChatResponse(upstream.value, ctx);
         call.meter({ status: 200, usage: result.usage, finishReason: result.finishReason });
-        return c.json(result.body, 200);
+        // Passed through unchanged (OpenAI and compatible services): the provider's bytes as they came.
+        return result.body === upstream.value ? c.body(upstream.text, 200, JSON_HEADERS) : c.json(result.body, 200);
       }
       const translator = adapter.createStreamTranslator(request, ctx);
       return streamResponse(c, call.servedBy(credential), translator, response, call.started, (outcome) => call.meter(outcome));
@@ -84,6 +86,9 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
     }
   };
 }
+
+/** What `c.json()` sends, for a JSON body that is already text. */
+const JSON_HEADERS = { 'content-type': 'application/json' };
 
 const encoder = new TextEncoder();
 const DONE = 'data: [DONE]\n\n';

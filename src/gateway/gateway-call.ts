@@ -606,12 +606,27 @@ export async function readErrorResponse(response: UpstreamResponse): Promise<Ups
 
 /** The upstream's JSON body; a body that is not JSON is the provider's fault. */
 export async function readJson(response: UpstreamResponse): Promise<unknown> {
+  return (await readJsonWithText(response)).value;
+}
+
+/**
+ * `readJson` with the text it was parsed from: a handler whose adapter passes the body through
+ * unchanged answers with the provider's bytes rather than a re-encoding of them.
+ */
+export async function readJsonWithText(response: UpstreamResponse): Promise<{ value: unknown; text: string }> {
+  const notJson = (cause: unknown) => new AppError('provider_error', { message: 'The provider returned a body that is not valid JSON.', cause });
+  let text: string;
   try {
-    return await response.body.json();
+    text = await response.body.text();
   } catch (error) {
     if (isAbort(error)) throw error;
+    // A timeout stays a timeout; a body cut short is, like one that does not parse, not JSON.
     const classified = classifyUpstreamFailure(error);
-    if (classified.code !== 'provider_unreachable') throw classified;
-    throw new AppError('provider_error', { message: 'The provider returned a body that is not valid JSON.', cause: error });
+    throw classified.code === 'provider_unreachable' ? notJson(error) : classified;
+  }
+  try {
+    return { value: JSON.parse(text), text };
+  } catch (error) {
+    throw notJson(error);
   }
 }

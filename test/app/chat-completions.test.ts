@@ -66,6 +66,20 @@ describe('OpenAI through the official SDK', () => {
     expect((upstream.body as { model: string }).model).toBe('gpt-4o-mini');
   });
 
+  it('answers with the provider’s own bytes when the answer passes through unchanged', async () => {
+    const response = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const text = await response.text();
+    // The fake pretty-prints as OpenAI does; a re-encoding would be compact.
+    expect(text).toBe(JSON.stringify(JSON.parse(text), null, 2));
+    expect(JSON.parse(text)).toMatchObject({ object: 'chat.completion', choices: [{ message: { content: 'Hello from fake-openai (key #1).' } }] });
+  });
+
   it('uses each user’s own key: Bob’s call is served by Bob’s key', async () => {
     const completion = await sdk(bob.token).chat.completions.create({
       model: 'gpt-4o-mini',

@@ -177,8 +177,10 @@ export function sendJson(
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
+  /** Indentation, for providers whose API pretty-prints its JSON (OpenAI's indents by 2). */
+  indent?: number,
 ): void {
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(body, null, indent);
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': String(Buffer.byteLength(text)),

@@ -245,7 +245,8 @@ async function answer(ctx: AnswerContext): Promise<void> {
   } else if (scenario?.kind === 'stream-error') {
     sendError(res, 500, serverError(ctx.requestId), ctx.headers());
   } else {
-    sendJson(res, 200, body, ctx.headers());
+    // As api.openai.com answers: the completion pretty-printed, two spaces per level.
+    sendJson(res, 200, body, ctx.headers(), 2);
   }
 }
 
