@@ -317,7 +317,8 @@ export function createPlatformServices({ config, db, usageDb, keyring, logger, m
       logger: logger.child({ component: 'usage' }),
       flushIntervalMs: config.usage.flushIntervalMs,
       batchSize: config.usage.batchSize,
-      onRecorded: (row) => events.publish('usage.created', { userId: row.userId }, usageEventOf(row)),
+      // Made only when a stream, a replay or another replica needs it (most records are seen by nobody).
+      onRecorded: (row) => events.publish('usage.created', { userId: row.userId }, () => usageEventOf(row)),
     }),
   };
 }

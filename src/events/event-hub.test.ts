@@ -33,6 +33,24 @@ describe('event hub (no Redis)', () => {
     expect(seen).toEqual([]);
   });
 
+  it('makes data given as a function once, only when a stream may see the event, and drops it when too large', async () => {
+    const hub = createEventHub({ redis: undefined, logger, ringSize: 10 });
+    let made = 0;
+    const make = (n: number) => () => ((made += 1), { n });
+    hub.publish('usage.created', { userId: 'nobody-listens' }, make(1));
+    await tick();
+    expect(made).toBe(0);
+    const seen: LiveEvent[] = [];
+    hub.subscribe(() => ({ userId: 'u', teams: new Set(['t']) }), (event) => seen.push(event));
+    hub.subscribe(() => ({ userId: 'v', teams: new Set(['t']) }), (event) => seen.push(event));
+    hub.publish('usage.created', { teamId: 't' }, make(2));
+    hub.publish('usage.created', { userId: 'u' }, () => ({ blob: 'x'.repeat(MAX_EVENT_BYTES) }));
+    hub.publish('usage.created', { userId: 'u' }, make(3));
+    await tick();
+    expect(made).toBe(2);
+    expect(seen.map((event) => event.data)).toEqual([{ n: 2 }, { n: 2 }, { n: 3 }]);
+  });
+
   it('replays after Last-Event-ID from the ring, and asks for a resync when it cannot', async () => {
     const hub = createEventHub({ redis: undefined, logger, ringSize: 3 });
     const first: LiveEvent[] = [];
