@@ -6,6 +6,10 @@
  * ends the upstream body through `pipeline`.
  *
  *   npx tsx bench/bare-proxy.ts --upstream http://127.0.0.1:PORT [--port 0]
+ *
+ * BENCH_BARE_BURN_US=N (a diagnostic, off by default): the proxy spins N µs of CPU on every request
+ * before forwarding it — a bare proxy that costs what Switchboard costs per request, to tell how
+ * much of Switchboard's requests/s and p99 gap follows from CPU per request alone (bench/README.md).
  */
 import http from 'node:http';
 import { pipeline } from 'node:stream/promises';
@@ -32,7 +36,12 @@ export interface BareProxy {
 export async function startBareProxy(upstream: string, port = 0): Promise<BareProxy> {
   const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
 
+  const burnMs = Number(process.env.BENCH_BARE_BURN_US ?? 0) / 1000;
   const server = http.createServer(async (req, res) => {
+    if (burnMs > 0) {
+      const until = performance.now() + burnMs;
+      while (performance.now() < until);
+    }
     try {
       const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
       const answer = await request(`${upstream}${req.url ?? '/'}`, {

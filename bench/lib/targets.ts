@@ -65,7 +65,8 @@ export async function startBare(script: string, mockUrl: string, core: number | 
   const { listening } = await waitForJsonLine<{ listening: string }>(managed, 'listening');
   return {
     name: 'bare',
-    label: 'bare proxy (undici)',
+    // BENCH_BARE_BURN_US (bare-proxy.ts): said in the table, so a spinning baseline is never read as the real one.
+    label: process.env.BENCH_BARE_BURN_US ? `bare proxy (undici) + ${process.env.BENCH_BARE_BURN_US} µs spin` : 'bare proxy (undici)',
     url: `${listening}/v1/chat/completions`,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_PROVIDER_KEY}` },
     model: 'gpt-4o-mini',
