@@ -61,6 +61,8 @@ export function assertStorableText(body: unknown): void {
  * Refuses, with 400 `invalid_request`, a URL carrying `%00` and a JSON body with an unstorable
  * string anywhere. The body is parsed here through Hono's request cache, so the route's own
  * validator reuses the result; a body that is not JSON is left for that validator to refuse.
+ * (Routes under /api read bodies only through their validators; a route that needed the raw bytes
+ * would get the cached JSON re-encoded.)
  */
 export function requireStorableText(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -73,6 +75,8 @@ export function requireStorableText(): MiddlewareHandler<AppEnv> {
       try {
         body = await c.req.json();
       } catch {
+        // Not JSON, or not readable (a chunked body over the limit): the route's validator and the
+        // body limit answer for it as before (test/app/auth.test.ts covers the chunked 413).
         return next();
       }
       assertStorableText(body);

@@ -356,19 +356,23 @@ describe('web hygiene', () => {
     expect(((await declared.json()) as ErrorBody).error).toMatchObject({ code: 'payload_too_large', source: 'user' });
 
     const bytes = new TextEncoder().encode(big);
-    const chunked = await fetch(`${strict.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: new ReadableStream({
-        start(controller) {
-          for (let offset = 0; offset < bytes.length; offset += 512) controller.enqueue(bytes.subarray(offset, offset + 512));
-          controller.close();
-        },
-      }),
-      duplex: 'half',
-    } as RequestInit);
-    expect(chunked.status).toBe(413);
-    expect(((await chunked.json()) as ErrorBody).error.code).toBe('payload_too_large');
+    const sendChunked = (path: string) =>
+      fetch(`${strict.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: new ReadableStream({
+          start(controller) {
+            for (let offset = 0; offset < bytes.length; offset += 512) controller.enqueue(bytes.subarray(offset, offset + 512));
+            controller.close();
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+    for (const path of ['/v1/chat/completions', '/api/auth/login']) {
+      const chunked = await sendChunked(path);
+      expect(chunked.status, path).toBe(413);
+      expect(((await chunked.json()) as ErrorBody).error.code, path).toBe('payload_too_large');
+    }
 
     // Just under the cap is processed normally.
     const small = await strict.api('/api/auth/login', { body: { email: 'a@example.com', password: 'p'.repeat(1000) } });
