@@ -77,7 +77,8 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
         const result = adapter.parseChatResponse(upstream.value, ctx);
         call.meter({ status: 200, usage: result.usage, finishReason: result.finishReason });
         // Passed through unchanged (OpenAI and compatible services): the provider's bytes as they came.
-        return result.body === upstream.value ? c.body(upstream.text, 200, JSON_HEADERS) : c.json(result.body, 200);
+        // (A fresh header record: the response may keep the object it is given.)
+        return result.body === upstream.value ? c.body(upstream.text, 200, { 'content-type': 'application/json' }) : c.json(result.body, 200);
       }
       const translator = adapter.createStreamTranslator(request, ctx);
       return streamResponse(c, call.servedBy(credential), translator, response, call.started, (outcome) => call.meter(outcome));
@@ -86,9 +87,6 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDeps) {
     }
   };
 }
-
-/** What `c.json()` sends, for a JSON body that is already text. */
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 const encoder = new TextEncoder();
 const DONE = 'data: [DONE]\n\n';
