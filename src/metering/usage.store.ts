@@ -1,4 +1,6 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import pg from 'pg';
 import type { DbExecutor } from '../store/db.js';
 import { usageRecords } from '../store/schema.js';
 import { rollupUpsertSql } from './usage-rollup.js';
@@ -36,9 +38,7 @@ export function storableJson(json: string): string {
  * decision 0039. The rollup (usage-rollup.ts) is built from the rows this statement actually
  * inserted, in the same statement: a replayed record is neither stored nor counted twice.
  */
-async function insertJsonLines(tx: DbExecutor, lines: readonly string[]): Promise<number> {
-  const joined = lines.map(storableJson).join(',');
-  const result = await tx.execute<{ inserted: number }>(sql`
+const insertSql = (joined: string) => sql`
     with inserted as (
     insert into usage_records (id, request_id, user_id, team_id, key_id, integration_id, service, model, operation,
       stream, input_tokens, output_tokens, cached_input_tokens, cost_micros, priced, estimated, status, error_code,
@@ -56,7 +56,22 @@ async function insertJsonLines(tx: DbExecutor, lines: readonly string[]): Promis
     on conflict (request_id) do nothing
     returning *
     ), rolled as (${sql.raw(ROLLUP_FROM_INSERTED)})
-    select count(*)::int as inserted from inserted`);
+    select count(*)::int as inserted from inserted`;
+
+/**
+ * The same statement as text (`$1` the joined lines), prepared once per connection under this
+ * name: planning it anew was ~2 ms of a 500-row batch's ~23 (decision 0039).
+ */
+const PREPARED_INSERT = { name: 'switchboard_usage_insert', text: new PgDialect().sqlToQuery(insertSql('')).sql };
+
+async function insertJsonLines(tx: DbExecutor, lines: readonly string[]): Promise<number> {
+  const joined = lines.map(storableJson).join(',');
+  // A Drizzle handle on a pool sends the prepared statement; a transaction, the statement as is.
+  const pool = (tx as { $client?: unknown }).$client;
+  const result =
+    pool instanceof pg.Pool
+      ? await pool.query<{ inserted: number }>({ ...PREPARED_INSERT, values: [joined] })
+      : await tx.execute<{ inserted: number }>(insertSql(joined));
   return result.rows[0]?.inserted ?? 0;
 }
 
