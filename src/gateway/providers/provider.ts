@@ -90,6 +90,11 @@ export interface ChatAdapter {
   readonly service: ServiceId;
   /** Throws AppError(`unsupported_parameter`/`invalid_request`, source user) for requests it cannot express. */
   buildChatRequest(request: ChatCompletionRequest, ctx: CallContext): UpstreamRequest;
+  /**
+   * The provider's parsed JSON answer → our chat completion. Returning `body` itself says "pass it
+   * through": the handler then sends the provider's bytes as they came, so an adapter that changes
+   * anything must return a new object, never `body` modified in place.
+   */
   parseChatResponse(body: unknown, ctx: CallContext): ChatResult;
   createStreamTranslator(request: ChatCompletionRequest, ctx: CallContext): StreamTranslator;
   mapError(response: UpstreamErrorResponse, ctx: CallContext): AppError;
