@@ -53,7 +53,7 @@ function portkeyWanted(options: BenchOptions): boolean {
 
 async function startTarget(name: TargetName, ctx: Context): Promise<Target | undefined> {
   const { options, scripts, core, mock } = ctx;
-  if (name === 'bare') return startBare(scripts.bare, mock.url, core(1));
+  if (name === 'bare') return startBare(scripts.bare, mock.url, core(1), options.cpuProfile ? path.join(benchDir, 'profiles', 'bare') : undefined);
   if (name === 'switchboard') return startSwitchboardIn(ctx, 'switchboard', options.cpuProfile);
   if (name === 'switchboard-nometrics') {
     const twin = twinRoot();

@@ -56,7 +56,7 @@ export const HELP = `npm run bench [-- options]
                           also runs, in a database it creates and drops (the role needs CREATEDB); n/a without
   --metrics=on|off        Switchboard's Prometheus metrics (BENCH_METRICS, default on; tracing API present, no exporter).
                           Compare CPU µs/req of two runs: on must be within +5 % of off (docs/ops.md)
-  --cpu-prof              write a V8 CPU profile of Switchboard to bench/profiles/
+  --cpu-prof              write V8 CPU profiles of Switchboard to bench/profiles/ (the bare proxy's to bench/profiles/bare/)
                           BENCH_TWIN_ROOT=DIR (a built checkout): an A/B run — switchboard-nometrics runs DIR's build with
                           metrics on, interleaved with this one (e.g. --targets=switchboard,switchboard-nometrics)
   --keep-files            keep the temp data directory and gateway logs

@@ -55,11 +55,12 @@ export async function startMock(script: string, settings: MockSettings, core: nu
   };
 }
 
-export async function startBare(script: string, mockUrl: string, core: number | undefined): Promise<Target> {
+export async function startBare(script: string, mockUrl: string, core: number | undefined, cpuProfileDir?: string): Promise<Target> {
+  const profiling = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   const managed: ManagedProcess = startProcess({
     label: 'bare proxy',
     command: process.execPath,
-    args: [script, '--upstream', mockUrl, '--exit-with-stdin'],
+    args: [...profiling, script, '--upstream', mockUrl, '--exit-with-stdin'],
     core,
   });
   const { listening } = await waitForJsonLine<{ listening: string }>(managed, 'listening');
