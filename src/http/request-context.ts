@@ -8,6 +8,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import { redactUrlPath } from '../platform/redact.js';
+import { createAccessLog } from './access-log.js';
 import type { AppEnv } from './context.js';
 import { startDirectResponse } from './direct-response.js';
 import type { RequestTelemetry } from './request-telemetry.js';
@@ -51,9 +52,9 @@ export function lazyChild(logger: Logger, requestId: string): Logger {
 export function requestContext(options: RequestContextOptions): MiddlewareHandler<AppEnv> {
   const { logger, resolveClientIp, isDraining } = options;
   // The access line has a fixed shape with no secret in it (the path's key-bearing query values are
-  // redacted above): logging it without pino's redact pass saves that pass on every request.
+  // redacted below): access-log.ts writes it without pino's generic path.
   // Everything else still goes through the redacting request logger.
-  const accessLogger = logger.child({}, { redact: [] });
+  const accessLine = createAccessLog(logger);
   return async (c, next) => {
     const started = performance.now();
     const incomingId = requestHeader(c, 'x-request-id');
@@ -92,17 +93,15 @@ export function requestContext(options: RequestContextOptions): MiddlewareHandle
     }
 
     const writeLine = (status: number) => {
-      const line = {
-        request_id: requestId,
+      accessLine({
+        requestId,
         method: c.req.method,
         path: redactUrlPath(c.req.path + (c.req.url.includes('?') ? c.req.url.slice(c.req.url.indexOf('?')) : '')),
         status,
-        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
         ip: clientIp,
-        user_id: c.get('principal')?.userId,
-      };
-      if (status >= 500) accessLogger.error(line, 'request');
-      else accessLogger.info(line, 'request');
+        userId: c.get('principal')?.userId,
+      });
       telemetry?.end(status);
     };
 
