@@ -5,7 +5,7 @@
  * Written straight to the logger's destination, byte for byte what pino writes for
  * `logger.info(fields, 'request')` (access-log.test.ts holds the two side by side): pino's generic
  * path (its hooks, serializer lookups and per-value string building) was ~2 % of a proxied request's
- * CPU and ~5 % of its allocated bytes (decision 0041). The line has a fixed shape and no secret in
+ * CPU and ~4.5 % of its allocated bytes (decision 0041). The line has a fixed shape and no secret in
  * it (the caller redacts the path's key-bearing query values), so pino's redaction has nothing to
  * do. Server errors (5xx) still go through pino: its hook writes warnings and errors out at once.
  */
